@@ -1,0 +1,1 @@
+"""Delta Explorer's logic: importable and testable without a running app."""

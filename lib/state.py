@@ -1,0 +1,50 @@
+"""The active table of this browser session: the bundled figure or the session's own upload.
+
+It lives in `st.session_state`, which Streamlit keeps per session: one user's upload is never
+visible to another. Nothing here is cached across sessions or written to disk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from lib.charts import Y_TITLE
+from lib.figure import figure_table
+
+ACTIVE_KEY = "active_table"
+FIGURE_LABEL = "Bundled figure (9 models × 7 datasets)"
+
+
+@dataclass(frozen=True)
+class ActiveTable:
+    """A contract table plus what the pages need to describe it."""
+
+    table: pd.DataFrame
+    label: str
+    is_figure: bool
+    y_title: str = Y_TITLE
+
+
+def figure_active() -> ActiveTable:
+    """The bundled figure as an active table."""
+    return ActiveTable(table=figure_table(), label=FIGURE_LABEL, is_figure=True)
+
+
+def active() -> ActiveTable:
+    """This session's active table (the bundled figure until the user chooses otherwise)."""
+    if ACTIVE_KEY not in st.session_state:
+        st.session_state[ACTIVE_KEY] = figure_active()
+    return st.session_state[ACTIVE_KEY]
+
+
+def set_active(table: ActiveTable) -> None:
+    """Make `table` the active table for every page of this session."""
+    st.session_state[ACTIVE_KEY] = table
+
+
+def reset_to_figure() -> None:
+    """Return this session to the bundled figure."""
+    st.session_state[ACTIVE_KEY] = figure_active()

@@ -1,0 +1,60 @@
+"""Widgets shared by several pages: the sidebar filters and the download buttons."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from lib import schema
+from lib.exports import chart_html, chart_png, chart_svg, csv_bytes
+from lib.figure import category_order, dataset_order, model_order
+from lib.filters import apply_filters
+
+FILTER_KEYS = {"model": "model", "category": "category", "dataset": "dataset"}
+"""Widget keys, which are also the URL's query parameter names (`?model=GPT-4o&model=...`)."""
+
+
+def delta_columns(y_title: str) -> dict[str, st.column_config.Column]:
+    """Column settings for a contract table: Δ with its sign, names as plain text."""
+    return {
+        schema.MODEL: st.column_config.TextColumn("Model"),
+        schema.CATEGORY: st.column_config.TextColumn("Category"),
+        schema.DATASET: st.column_config.TextColumn("Dataset"),
+        schema.DELTA: st.column_config.NumberColumn(y_title, format="%+.1f"),
+    }
+
+
+def sidebar_filters(table: pd.DataFrame) -> pd.DataFrame:
+    """Model, category and dataset pickers in the sidebar, kept in the URL; the filtered rows.
+
+    Every option is selected by default, so a clean URL shows everything; an unknown value in
+    the URL is dropped by Streamlit rather than raising.
+    """
+    models, categories, datasets = model_order(table), category_order(table), dataset_order(table)
+    with st.sidebar:
+        st.header("Filters")
+        chosen_models = st.multiselect("Models", models, default=models,
+                                       key=FILTER_KEYS["model"], bind="query-params")
+        chosen_categories = st.multiselect("Categories", categories, default=categories,
+                                           key=FILTER_KEYS["category"], bind="query-params")
+        chosen_datasets = st.multiselect("Datasets", datasets, default=datasets,
+                                         key=FILTER_KEYS["dataset"], bind="query-params")
+        st.caption("The view is kept in the page address: copy it to share this exact view.")
+    return apply_filters(table, chosen_models, chosen_categories, chosen_datasets)
+
+
+def download_buttons(view: pd.DataFrame, chart: alt.TopLevelMixin, name: str) -> None:
+    """Four downloads in a row: the rows as CSV, the chart as PNG, SVG and standalone HTML.
+
+    The chart files are rendered only when their button is clicked.
+    """
+    csv_col, png_col, svg_col, html_col = st.columns(4)
+    csv_col.download_button("Data (CSV)", csv_bytes(view), file_name=f"{name}.csv",
+                            mime="text/csv", on_click="ignore", width="stretch")
+    png_col.download_button("Chart (PNG)", lambda: chart_png(chart), file_name=f"{name}.png",
+                            mime="image/png", on_click="ignore", width="stretch")
+    svg_col.download_button("Chart (SVG)", lambda: chart_svg(chart), file_name=f"{name}.svg",
+                            mime="image/svg+xml", on_click="ignore", width="stretch")
+    html_col.download_button("Chart (HTML)", lambda: chart_html(chart), file_name=f"{name}.html",
+                             mime="text/html", on_click="ignore", width="stretch")

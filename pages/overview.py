@@ -1,0 +1,24 @@
+"""Overview: the Δ dot plot of the active table, filtered from the sidebar."""
+
+import streamlit as st
+
+from lib.charts import delta_dot_plot
+from lib.state import active
+from lib.widgets import delta_columns, download_buttons, sidebar_filters
+
+current = active()
+st.title("Δ per model and dataset")
+st.caption(f"Showing: {current.label}. Each point is one model on one dataset; the dashed line "
+           "is the baseline (Δ = 0). Click a model in the legend to pick it out in every panel; "
+           "click an empty spot of the legend area to clear it.")
+
+view = sidebar_filters(current.table)
+if view.empty:
+    st.info("No rows match the filters. Widen the selection in the sidebar.")
+    st.stop()
+
+chart = delta_dot_plot(view, y_title=current.y_title)
+st.altair_chart(chart, key="overview_chart")
+st.subheader("Values shown")
+st.dataframe(view, column_config=delta_columns(current.y_title), hide_index=True)
+download_buttons(view, chart, name="delta-dot-plot")
