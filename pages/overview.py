@@ -4,11 +4,12 @@ import streamlit as st
 
 from lib.charts import delta_dot_plot
 from lib.state import active
+from lib.text import escape_markdown
 from lib.widgets import delta_columns, download_buttons, sidebar_filters
 
 current = active()
 st.title("Δ per model and dataset")
-st.caption(f"Showing: {current.label}. Each point is one model on one dataset; the dashed line "
+st.caption(f"Showing: {escape_markdown(current.label)}. Each point is one model on one dataset; the dashed line "
            "is the baseline (Δ = 0). Click a model in the legend to pick it out in every panel; "
            "click an empty spot of the legend area to clear it.")
 
