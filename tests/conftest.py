@@ -24,9 +24,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "e2e: needs a live server and headless Chromium")
-
 
 @pytest.fixture(autouse=True)
 def _fresh_caches() -> Iterator[None]:

@@ -1,0 +1,68 @@
+"""Filtering, CSV export safety, and chart exports (PNG, SVG, standalone HTML)."""
+
+import io
+
+import pandas as pd
+import pytest
+
+from lib import schema
+from lib.charts import delta_dot_plot
+from lib.exports import chart_html, chart_png, chart_svg, csv_bytes, neutralise_formula
+from lib.figure import figure_table
+from lib.filters import apply_filters
+
+
+def test_filters_intersect_models_categories_and_datasets():
+    table = figure_table()
+    view = apply_filters(table, ["GPT-4o", "LLaMA3.1-8B", "DeepSeek-V3"], ["Open LLM", "Closed LLM"],
+                         ["GSM8K", "MATH"])
+    assert sorted(view[schema.MODEL].unique()) == ["GPT-4o", "LLaMA3.1-8B"]
+    assert sorted(view[schema.DATASET].unique()) == ["GSM8K", "MATH"]
+    assert len(view) == 4
+    assert apply_filters(table, [], ["Open LLM"], ["GSM8K"]).empty
+
+
+@pytest.mark.parametrize("cell,expected", [
+    ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"), ("+1", "'+1"), ("-2+3", "'-2+3"),
+    ("@SUM(A1)", "'@SUM(A1)"), ("GPT-4o", "GPT-4o"), (-3.0, -3.0),
+])
+def test_formula_cells_are_neutralised(cell, expected):
+    assert neutralise_formula(cell) == expected
+
+
+def test_csv_keeps_numbers_and_neutralises_text():
+    table = pd.DataFrame({schema.MODEL: ["=cmd|' /C calc'!A0", "ok"], schema.DATASET: ["a", "b"],
+                          schema.DELTA: [-4.0, 5.0]})
+    back = pd.read_csv(io.BytesIO(csv_bytes(table)))
+    assert back[schema.MODEL].tolist() == ["'=cmd|' /C calc'!A0", "ok"]
+    assert back[schema.DELTA].tolist() == [-4.0, 5.0]
+
+
+def test_csv_round_trips_the_figure():
+    back = pd.read_csv(io.BytesIO(csv_bytes(figure_table())))
+    pd.testing.assert_frame_equal(back, figure_table(), check_dtype=False)
+
+
+@pytest.fixture(scope="module")
+def chart():
+    return delta_dot_plot(figure_table())
+
+
+def test_png_export(chart):
+    png = chart_png(chart)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(png) > 20_000
+
+
+def test_svg_export_draws_all_points(chart):
+    svg = chart_svg(chart).decode()
+    assert svg.lstrip().startswith("<svg")
+    assert svg.count("HumanEval") >= 1 and "Baseline (Δ=0)" in svg
+    assert svg.count('role-mark') >= 14  # points and rules in 7 facets
+
+
+def test_html_export_is_standalone(chart):
+    html = chart_html(chart).decode()
+    assert "<html" in html and "vegaEmbed" in html
+    assert "cdn.jsdelivr.net" not in html and "<script src=" not in html
+    assert "HumanEval" in html
