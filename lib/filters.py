@@ -18,3 +18,9 @@ def apply_filters(table: pd.DataFrame, models: Collection[str], categories: Coll
         & table[schema.DATASET].isin(list(datasets))
     )
     return table.loc[keep].reset_index(drop=True)
+
+
+def top_models(table: pd.DataFrame, n: int) -> list[str]:
+    """The `n` models with the largest mean |Δ| across their datasets (ties: first seen first)."""
+    strength = table.groupby(schema.MODEL, sort=False)[schema.DELTA].apply(lambda d: d.abs().mean())
+    return list(strength.sort_values(ascending=False, kind="stable").index[:n])

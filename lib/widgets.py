@@ -9,10 +9,13 @@ import streamlit as st
 from lib import schema
 from lib.exports import chart_html, chart_png, chart_svg, csv_bytes
 from lib.figure import category_order, dataset_order, model_order
-from lib.filters import apply_filters
+from lib.filters import apply_filters, top_models
 
 FILTER_KEYS = {"model": "model", "category": "category", "dataset": "dataset"}
 """Widget keys, which are also the URL's query parameter names (`?model=GPT-4o&model=...`)."""
+
+DEFAULT_MODEL_LIMIT = 20
+"""With more models than this, the default view shows the ones with the largest mean |Δ|."""
 
 
 def delta_columns(y_title: str) -> dict[str, st.column_config.Column]:
@@ -28,14 +31,22 @@ def delta_columns(y_title: str) -> dict[str, st.column_config.Column]:
 def sidebar_filters(table: pd.DataFrame) -> pd.DataFrame:
     """Model, category and dataset pickers in the sidebar, kept in the URL; the filtered rows.
 
-    Every option is selected by default, so a clean URL shows everything; an unknown value in
-    the URL is dropped by Streamlit rather than raising.
+    Every option is selected by default, so a clean URL shows everything, except that a table
+    with many models starts on the `DEFAULT_MODEL_LIMIT` with the largest mean |Δ| (the rest can
+    be searched and added). An unknown value in the URL is dropped rather than raising.
     """
     models, categories, datasets = model_order(table), category_order(table), dataset_order(table)
+    default_models = models
+    if len(models) > DEFAULT_MODEL_LIMIT:
+        strongest = set(top_models(table, DEFAULT_MODEL_LIMIT))
+        default_models = [m for m in models if m in strongest]
     with st.sidebar:
         st.header("Filters")
-        chosen_models = st.multiselect("Models", models, default=models,
+        chosen_models = st.multiselect("Models", models, default=default_models,
                                        key=FILTER_KEYS["model"], bind="query-params")
+        if len(default_models) < len(models):
+            st.caption(f"{len(models)} models: the {len(default_models)} with the largest mean "
+                       "|Δ| are shown first. Type in the box to find and add others.")
         chosen_categories = st.multiselect("Categories", categories, default=categories,
                                            key=FILTER_KEYS["category"], bind="query-params")
         chosen_datasets = st.multiselect("Datasets", datasets, default=datasets,

@@ -9,7 +9,7 @@ from lib import schema
 from lib.charts import delta_dot_plot
 from lib.exports import chart_html, chart_png, chart_svg, csv_bytes, neutralise_formula
 from lib.figure import figure_table
-from lib.filters import apply_filters
+from lib.filters import apply_filters, top_models
 
 
 def test_filters_intersect_models_categories_and_datasets():
@@ -66,3 +66,12 @@ def test_html_export_is_standalone(chart):
     assert "<html" in html and "vegaEmbed" in html
     assert "cdn.jsdelivr.net" not in html and "<script src=" not in html
     assert "HumanEval" in html
+
+
+def test_top_models_rank_by_mean_absolute_delta():
+    table = figure_table()
+    # mean |Δ| by hand: DeepSeek-V3 (1+8+10+18+11+0+12)/7 = 8.57, Qwen2.5-7B
+    # (2+19+3+3+6+5+16)/7 = 7.71, then a tie at 53/7 = 7.57 between LLaMA3.1-70B and GPT-3.5,
+    # kept in the table's order.
+    assert top_models(table, 4) == ["DeepSeek-V3", "Qwen2.5-7B", "LLaMA3.1-70B", "GPT-3.5"]
+    assert len(top_models(table, 100)) == 9

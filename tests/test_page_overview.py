@@ -87,3 +87,23 @@ def test_an_uploaded_table_is_drawn_and_its_name_is_escaped(app_test):
     assert spec["spec"]["layer"][1]["encoding"]["y"]["scale"]["domain"] == [-30, 40]
     assert spec["spec"]["layer"][1]["encoding"]["y"]["title"] == "Δ (points)"
     assert "\\*\\*x\\*\\*" in at.caption[0].value
+
+
+def test_many_models_start_on_the_strongest_twenty(app_test):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    rows = [{"model": f"m{i:03d}", "dataset": d, "delta": (i % 50) - 10.0}
+            for i in range(300) for d in ("A", "B")]
+    table = schema.conform(pd.DataFrame(rows))
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at.session_state[ACTIVE_KEY] = ActiveTable(table, label="many", is_figure=False)
+    at.run()
+    assert not at.exception
+    shown = at.multiselect(key="model").value
+    assert len(shown) == 20
+    assert set(chart_rows(at)[schema.MODEL]) == set(shown)
+    # |Δ| is largest (39) for i % 50 == 49, i.e. m049, m099, ..., m299
+    assert {"m049", "m099", "m149", "m199", "m249", "m299"} <= set(shown)
+    assert "300 models" in at.sidebar.caption[0].value
