@@ -19,7 +19,7 @@ SELECTION = "model_pick"
 
 PLOT_WIDTH = 700
 """Pixels shared by the facets of one row (the legend comes on top of this)."""
-MAX_FACET_COLUMNS = 10
+MAX_FACET_COLUMNS = 8
 DIMMED_OPACITY = 0.15
 
 
@@ -141,6 +141,8 @@ def delta_dot_plot(table: pd.DataFrame, *, y_title: str = Y_TITLE, height: int =
     bounds = [table[schema.DELTA]] + ([table[schema.CI_LOW], table[schema.CI_HIGH]] if has_ci else [])
     domain = y_domain(pd.concat(bounds, ignore_index=True))
     columns, facet_width = facet_layout(len(datasets), plot_width)
+    if len(datasets) > columns:  # several rows of facets: shorter rows keep the page scannable
+        height = min(height, 260)
     extra = [c for c in (schema.SOURCE, schema.SIGNIFICANT, schema.CI_LOW, schema.CI_HIGH,
                          schema.P_VALUE, schema.P_ADJUSTED, schema.N_ITEMS, schema.BASELINE,
                          schema.TREATMENT) if c in table.columns]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import altair as alt
 import pandas as pd
-import vl_convert as vlc
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 """A text cell starting with one of these would be run as a formula by a spreadsheet."""
@@ -28,11 +27,15 @@ def csv_bytes(table: pd.DataFrame) -> bytes:
 
 def chart_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
     """The chart rendered to PNG offline (vl-convert)."""
+    import vl_convert as vlc  # imported on first export: it is heavy and most runs never need it
+
     return vlc.vegalite_to_png(chart.to_json(), scale=scale)
 
 
 def chart_svg(chart: alt.TopLevelMixin) -> bytes:
     """The chart rendered to SVG offline (vl-convert)."""
+    import vl_convert as vlc
+
     return vlc.vegalite_to_svg(chart.to_json()).encode("utf-8")
 
 

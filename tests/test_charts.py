@@ -84,7 +84,7 @@ def test_domain_and_ticks_helpers():
     ticks = y_ticks((-300, 500))
     assert len(ticks) <= 13 and 0 in ticks and ticks == sorted(ticks)
     assert facet_layout(7) == (7, 100)
-    assert facet_layout(40)[0] == 10
+    assert facet_layout(40) == (8, 87)
 
 
 def test_tooltip_fields(spec):
