@@ -22,3 +22,9 @@ def test_page_renders_without_exception(app_test, page):
     at = app_test(page=page)
     assert not at.exception, at.exception
     assert at.title, f"{page} has a title"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_keeps_the_apps_navigation_when_started_directly(page):
+    source = (ROOT / page).read_text()
+    assert "ensure_app_navigation()" in source, f"{page} must call ensure_app_navigation()"
