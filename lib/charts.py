@@ -149,8 +149,16 @@ def delta_dot_plot(table: pd.DataFrame, *, y_title: str = Y_TITLE, height: int =
     data = table[[schema.MODEL, schema.CATEGORY, schema.DATASET, schema.DELTA] + extra]
 
     pick = alt.selection_point(name=SELECTION, fields=[schema.MODEL], bind="legend")
-    x = alt.X(f"{schema.MODEL}:N", sort=models, axis=None,
-              scale=alt.Scale(domain=models, padding=0.4))
+    sources = list(dict.fromkeys(table[schema.SOURCE])) if schema.SOURCE in table.columns else []
+    if len(sources) > 1:  # the same model from two sources: side by side, not on top
+        x = alt.X(f"{schema.MODEL}:N", sort=models, axis=None,
+                  scale=alt.Scale(type="band", domain=models, paddingInner=0.1, paddingOuter=0.2))
+        offset: dict[str, object] = {"xOffset": alt.XOffset(f"{schema.SOURCE}:N",
+                                                            scale=alt.Scale(domain=sources))}
+    else:
+        x = alt.X(f"{schema.MODEL}:N", sort=models, axis=None,
+                  scale=alt.Scale(domain=models, padding=0.4))
+        offset = {}
     y_scale = alt.Scale(domain=list(domain), nice=False, zero=False)
     color_scale = alt.Scale(domain=models, range=[colors[m] for m in models])
     y = alt.Y(f"{schema.DELTA}:Q", title=y_title, scale=y_scale,
@@ -162,7 +170,7 @@ def delta_dot_plot(table: pd.DataFrame, *, y_title: str = Y_TITLE, height: int =
         alt.Chart()
         .mark_point(filled=True, size=100, strokeWidth=1.2, opacity=1.0)
         .encode(
-            x=x, y=y, color=color,
+            x=x, y=y, color=color, **offset,
             stroke=alt.Stroke(f"{schema.MODEL}:N", scale=color_scale, legend=None),
             **_marker_channels(table, pick),
             shape=alt.Shape(f"{schema.CATEGORY}:N", title="Category",
@@ -193,7 +201,7 @@ def delta_dot_plot(table: pd.DataFrame, *, y_title: str = Y_TITLE, height: int =
         layers.append(
             alt.Chart()
             .mark_rule(strokeWidth=2)
-            .encode(x=x, y=alt.Y(f"{schema.CI_LOW}:Q", scale=y_scale), y2=f"{schema.CI_HIGH}:Q",
+            .encode(x=x, **offset, y=alt.Y(f"{schema.CI_LOW}:Q", scale=y_scale), y2=f"{schema.CI_HIGH}:Q",
                     color=color,
                     opacity=alt.condition(pick, alt.value(0.55), alt.value(DIMMED_OPACITY / 2)))
         )

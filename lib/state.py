@@ -40,11 +40,23 @@ def active() -> ActiveTable:
     return st.session_state[ACTIVE_KEY]
 
 
+def _start_filters_over() -> None:
+    """Forget the overview's filters: a selection made for one table would hide most of another."""
+    from lib.widgets import FILTER_KEYS
+
+    for key in FILTER_KEYS.values():
+        if key in st.session_state:
+            del st.session_state[key]
+        if key in st.query_params:
+            del st.query_params[key]
+
+
 def set_active(table: ActiveTable) -> None:
-    """Make `table` the active table for every page of this session."""
+    """Make `table` the active table for every page of this session, filters starting over."""
+    _start_filters_over()
     st.session_state[ACTIVE_KEY] = table
 
 
 def reset_to_figure() -> None:
-    """Return this session to the bundled figure."""
-    st.session_state[ACTIVE_KEY] = figure_active()
+    """Return this session to the bundled figure, filters starting over."""
+    set_active(figure_active())

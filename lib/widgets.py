@@ -10,6 +10,8 @@ from lib import schema
 from lib.exports import chart_html, chart_png, chart_svg, csv_bytes
 from lib.figure import category_order, dataset_order, model_order
 from lib.filters import apply_filters, top_models
+from lib.state import active, reset_to_figure
+from lib.text import escape_markdown
 
 FILTER_KEYS = {"model": "model", "category": "category", "dataset": "dataset"}
 """Widget keys, which are also the URL's query parameter names (`?model=GPT-4o&model=...`)."""
@@ -69,3 +71,14 @@ def download_buttons(view: pd.DataFrame, chart: alt.TopLevelMixin, name: str) ->
                             mime="image/svg+xml", on_click="ignore", width="stretch")
     html_col.download_button("Chart (HTML)", lambda: chart_html(chart), file_name=f"{name}.html",
                              mime="text/html", on_click="ignore", width="stretch")
+
+
+def table_switch() -> None:
+    """In the sidebar of every page, while an upload is in use: its name and the way back."""
+    current = active()
+    if current.is_figure:
+        return
+    with st.sidebar:
+        st.caption(f"In use: {escape_markdown(current.label)}")
+        st.button("Back to the bundled figure", key="sidebar_back_to_figure",
+                  on_click=reset_to_figure, width="stretch")

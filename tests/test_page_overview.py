@@ -106,4 +106,20 @@ def test_many_models_start_on_the_strongest_twenty(app_test):
     assert set(chart_rows(at)[schema.MODEL]) == set(shown)
     # |Δ| is largest (39) for i % 50 == 49, i.e. m049, m099, ..., m299
     assert {"m049", "m099", "m149", "m199", "m249", "m299"} <= set(shown)
-    assert "300 models" in at.sidebar.caption[0].value
+    assert any("300 models" in c.value for c in at.sidebar.caption)
+
+
+def test_every_page_offers_the_way_back_to_the_figure(app_test):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    table = schema.conform(pd.DataFrame({"model": ["m"], "dataset": ["d"], "delta": [1.0]}))
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at.session_state[ACTIVE_KEY] = ActiveTable(table, label="Your data: x.csv", is_figure=False)
+    at.run()
+    assert len(chart_rows(at)) == 1
+    at.button(key="sidebar_back_to_figure").click().run()
+    assert not at.exception
+    assert len(chart_rows(at)) == 63
+    assert all(b.key != "sidebar_back_to_figure" for b in at.button)

@@ -1,0 +1,41 @@
+"""Your data: upload a results file, check the report, then explore it or compare it with the
+figure."""
+
+import streamlit as st
+
+from lib.shell import ensure_app_navigation
+from lib.upload import cached_read_upload, report_for
+from lib.upload_view import (ACCEPTED_TYPES, UPLOAD_LIMIT_MB, active_banner, active_view,
+                             current_options, duplicate_choice, mapping_form, read_failure,
+                             report_details, report_summary, show_contents, templates_section,
+                             use_buttons)
+
+ensure_app_navigation()
+
+st.title("Your data")
+st.caption("Upload the results of your own intervention on your own models. The app reads the "
+           "file in memory for this browser session only: nothing is stored, and no other "
+           "session can see it.")
+current = active_banner()
+
+file = st.file_uploader("Results file", type=ACCEPTED_TYPES, key="your_data_file",
+                        max_upload_size=UPLOAD_LIMIT_MB,
+                        help="CSV, TSV, JSON, JSON Lines, Parquet or Excel (.xlsx).")
+if file is not None:
+    upload = cached_read_upload(file.getvalue(), file.name)
+    if upload.failure is not None:
+        read_failure(upload, current)
+    else:
+        mapping, confirmed = mapping_form(upload)
+        options = current_options(upload, mapping)
+        report = report_for(upload, mapping, options)
+        report_summary(report)
+        duplicate_choice(upload, report)
+        report_details(report)
+        if report.usable:
+            show_contents(report)
+        use_buttons(report, confirmed)
+
+active_view(current)
+st.divider()
+templates_section()

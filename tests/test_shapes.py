@@ -1,0 +1,135 @@
+"""lib/shapes.py: telling long, scores and wide tables apart, and mapping them to long cells."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from lib import schema
+from lib.shapes import (CONVERTERS, DATASET_COLUMNS, DETECTORS, REQUIRED_ROLES, ROW, Mapping,
+                        Shape, detect, origin, to_cells)
+
+
+def frame(columns: dict[str, list[object]], first_row: int = 2) -> pd.DataFrame:
+    out = pd.DataFrame(columns, dtype=object)
+    out.index = pd.Index(range(first_row, first_row + len(out)), name="row")
+    return out
+
+
+def test_every_shape_has_required_roles_and_a_converter() -> None:
+    assert set(REQUIRED_ROLES) == set(Shape) == set(CONVERTERS)
+    assert DETECTORS, "detection runs through one ordered list of detectors"
+
+
+def test_long_shape_with_aliases_is_sure() -> None:
+    found = detect(frame({"Model": ["A"], "Benchmark": ["GSM8K"], "Δ (%)": ["+1%"],
+                          "Group": ["Open LLM"], "CI lower": ["0"], "CI upper": ["2"]}))
+    assert found.sure and found.reasons == ()
+    assert found.mapping.shape is Shape.LONG
+    assert found.mapping.roles == {schema.MODEL: "Model", schema.DATASET: "Benchmark",
+                                   schema.DELTA: "Δ (%)", schema.CATEGORY: "Group",
+                                   schema.CI_LOW: "CI lower", schema.CI_HIGH: "CI upper"}
+
+
+def test_scores_shape_when_there_is_no_delta() -> None:
+    found = detect(frame({"model": ["A"], "task": ["GSM8K"], "base_acc": ["0.5"],
+                          "cot_acc": ["0.6"], "n": ["100"]}))
+    assert found.sure
+    assert found.mapping.shape is Shape.SCORES
+    assert found.mapping.roles[schema.BASELINE] == "base_acc"
+    assert found.mapping.roles[schema.TREATMENT] == "cot_acc"
+    assert found.mapping.roles[schema.N_ITEMS] == "n"
+
+
+def test_delta_wins_over_scores_and_the_scores_are_kept() -> None:
+    found = detect(frame({"model": ["A"], "dataset": ["X"], "baseline": ["1"], "treatment": ["2"],
+                          "delta": ["1"]}))
+    assert found.mapping.shape is Shape.LONG
+    assert set(found.mapping.roles) == {schema.MODEL, schema.DATASET, schema.DELTA,
+                                        schema.BASELINE, schema.TREATMENT}
+
+
+def test_wide_shape_leaves_summary_columns_out() -> None:
+    found = detect(frame({"Model": ["A", "B"], "Category": ["x", "y"], "GSM8K": ["1", "2"],
+                          "Human-Eval": ["-1", "3,5"], "Average": ["0", "1"]}))
+    assert found.sure
+    assert found.mapping.shape is Shape.WIDE
+    assert found.mapping.roles == {schema.MODEL: "Model", schema.CATEGORY: "Category"}
+    assert found.mapping.dataset_columns == ("GSM8K", "Human-Eval")
+
+
+def test_wide_keeps_a_known_dataset_column_even_with_text_in_it() -> None:
+    found = detect(frame({"model": ["A", "B"], "MATH": ["n/a", "oops"], "GSM8K": ["1", "2"]}))
+    assert found.mapping.dataset_columns == ("MATH", "GSM8K")
+
+
+def test_unsure_when_the_model_column_is_a_guess() -> None:
+    found = detect(frame({"name": ["A", "B"], "GSM8K": ["1", "2"]}))
+    assert not found.sure
+    assert found.mapping.roles[schema.MODEL] == "name"
+    assert "“name” is a guess" in found.reasons[0]
+
+
+def test_unsure_when_delta_is_a_guess() -> None:
+    found = detect(frame({"model": ["A"], "dataset": ["X"], "score": ["2"]}))
+    assert not found.sure
+    assert found.mapping.roles[schema.DELTA] == "score"
+
+
+def test_unsure_when_two_columns_could_be_delta() -> None:
+    found = detect(frame({"model": ["A"], "dataset": ["X"], "delta_pp": ["1"], "Δ (%)": ["2"]}))
+    assert not found.sure
+    assert found.mapping.roles[schema.DELTA] == "delta_pp"
+    assert "Several columns could be the Δ" in found.reasons[0]
+
+
+def test_unsure_when_text_columns_are_left_out_of_a_wide_table() -> None:
+    found = detect(frame({"model": ["A"], "GSM8K": ["1"], "comment": ["good run"]}))
+    assert found.mapping.shape is Shape.WIDE and not found.sure
+    assert "comment" in found.reasons[0]
+
+
+def test_nothing_recognisable_gives_an_unsure_best_guess() -> None:
+    found = detect(frame({"a": ["x"], "b": ["y"], "c": ["q"]}))
+    assert not found.sure
+    assert found.mapping.shape is Shape.LONG
+    assert found.mapping.missing() == [schema.DELTA]
+
+
+def test_missing_roles_per_shape() -> None:
+    assert Mapping(Shape.LONG, {schema.MODEL: "m"}).missing() == [schema.DATASET, schema.DELTA]
+    assert Mapping(Shape.SCORES, {schema.MODEL: "m", schema.DATASET: "d"}).missing() == [
+        schema.BASELINE, schema.TREATMENT]
+    assert Mapping(Shape.WIDE, {schema.MODEL: "m"}).missing() == [DATASET_COLUMNS]
+    assert Mapping(Shape.WIDE, {schema.MODEL: "m"}, ("GSM8K",)).missing() == []
+
+
+def test_long_cells_keep_rows_and_origins() -> None:
+    data = frame({"Model": ["A", "B"], "Task": ["GSM8K", "MATH"], "Δ": ["1", "2"]}, first_row=5)
+    mapping = Mapping(Shape.LONG, {schema.MODEL: "Model", schema.DATASET: "Task",
+                                   schema.DELTA: "Δ"})
+    cells = to_cells(data, mapping)
+    assert cells[ROW].tolist() == [5, 6]
+    assert cells[schema.DELTA].tolist() == ["1", "2"]
+    assert set(cells[origin(schema.DELTA)]) == {"Δ"}
+
+
+def test_wide_cells_one_per_model_and_dataset_column() -> None:
+    data = frame({"model": ["A", "B"], "GSM8K": ["1", ""], "MATH": ["2", "3"]})
+    cells = to_cells(data, Mapping(Shape.WIDE, {schema.MODEL: "model"}, ("GSM8K", "MATH")))
+    assert cells[[ROW, schema.MODEL, schema.DATASET, schema.DELTA]].values.tolist() == [
+        [2, "A", "GSM8K", "1"], [2, "A", "MATH", "2"], [3, "B", "GSM8K", ""], [3, "B", "MATH", "3"]]
+    assert cells[origin(schema.DELTA)].tolist() == ["GSM8K", "MATH", "GSM8K", "MATH"]
+
+
+def test_to_cells_refuses_a_mapping_to_absent_columns() -> None:
+    with pytest.raises(KeyError):
+        to_cells(frame({"model": ["A"]}), Mapping(Shape.LONG, {schema.MODEL: "nope"}))
+
+
+def test_two_unnamed_text_columns_and_a_number_are_guessed_long() -> None:
+    found = detect(frame({"who": ["A"], "what": ["GSM8K"], "how_much": ["4"]}))
+    assert not found.sure
+    assert found.mapping.shape is Shape.LONG
+    assert found.mapping.roles == {schema.MODEL: "who", schema.DATASET: "what",
+                                   schema.DELTA: "how_much"}
