@@ -1,0 +1,58 @@
+"""Numbers and names as words: the small formatting shared by findings, claims and reports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+Quote = Callable[[str], str]
+"""How a name enters a sentence: `str` for plain text, `escape_markdown` for Markdown."""
+
+
+def number(value: float, digits: int = 1) -> str:
+    """`value` rounded to `digits` decimals, trailing zeros dropped ("18", "2.5", "0")."""
+    text = f"{round(float(value), digits):.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if float(text) == 0 else text
+
+
+def signed(value: float, digits: int = 1) -> str:
+    """`value` with its sign ("+18", "-24", "0"), rounded like `number`; a value that is not 0
+    but rounds to 0 keeps its sign ("+0.0")."""
+    if float(value) == 0.0:
+        return "0"
+    text = number(value, digits)
+    if text == "0":
+        return f"{float(value):+.{digits}f}"
+    return text if text.startswith("-") else f"+{text}"
+
+
+def percent(part: float, whole: float) -> str:
+    """`part / whole` as a whole percentage, with one decimal where rounding would hide the side
+    of 50% ("49.6%" rather than "50%")."""
+    if whole == 0:
+        return "n/a"
+    share = 100.0 * part / whole
+    half = 50.0
+    rounded = f"{share:.0f}"
+    return f"{share:.1f}%" if float(rounded) == half and share != half else f"{rounded}%"
+
+
+def share_text(share: float) -> str:
+    """A share in [0, 1] as a whole percentage ("80%")."""
+    return percent(share, 1.0)
+
+
+def names(items: Iterable[str], quote: Quote = str, conjunction: str = "and") -> str:
+    """Items joined for a sentence: "a", "a and b", "a, b and c"; each passed through `quote`."""
+    quoted = [quote(i) for i in items]
+    if not quoted:
+        return "none"
+    if len(quoted) == 1:
+        return quoted[0]
+    return f"{', '.join(quoted[:-1])} {conjunction} {quoted[-1]}"
+
+
+def count_of(part: int, whole: int) -> str:
+    """"k of n"."""
+    return f"{part} of {whole}"

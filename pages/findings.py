@@ -1,0 +1,56 @@
+"""Findings: observations computed from the active table; for the bundled figure also the
+source's claims, checked, and our interpretation; all of it as a Markdown report."""
+
+import streamlit as st
+
+from lib.claims import check_claims
+from lib.figure import figure_table
+from lib.findings import all_findings
+from lib.findings_view import (
+    findings_rows, show_claims, show_finding, show_interpretation, threshold_widgets,
+)
+from lib.interpretation import TITLE, interpretation, upload_notice
+from lib.report import findings_report
+from lib.shell import ensure_app_navigation
+from lib.state import active
+from lib.text import escape_markdown
+ensure_app_navigation()
+
+current = active()
+st.title("Findings")
+st.caption(f"Computed from: {escape_markdown(current.label)}. Every sentence below is generated "
+           "from the values of this table; the thresholds in the sidebar change what counts as "
+           "unchanged and as nearly all.")
+
+table, scope_note = findings_rows(current)
+if scope_note:
+    st.caption(scope_note)
+thresholds = threshold_widgets()
+findings = all_findings(table, thresholds)
+if not findings:
+    st.info("The active table has no values to compute findings from.")
+    st.stop()
+
+for number, finding in enumerate(findings, 1):
+    show_finding(number, finding, table, current.y_title)
+
+if current.is_figure:
+    claims, interp, notice = check_claims(current.table), interpretation(current.table), None
+    st.header("The source's claims, checked")
+    show_claims(claims)
+    st.header(TITLE)
+    show_interpretation(interp)
+else:
+    claims, interp, notice = None, None, upload_notice(len(table))
+    st.header("The source's claims and the interpretation")
+    st.info(notice)
+    with st.expander("The source's claims, checked against the bundled figure"):
+        show_claims(check_claims(figure_table()))
+    with st.expander(f"{TITLE}, of the bundled figure"):
+        show_interpretation(interpretation(figure_table()))
+
+st.header("Report")
+report = findings_report(findings, label=current.label, thresholds=thresholds, claims=claims,
+                         interpretation=interp, notice=notice)
+st.download_button("Findings report (Markdown)", report.encode("utf-8"),
+                   file_name="delta-findings.md", mime="text/markdown", on_click="ignore")
