@@ -2,10 +2,17 @@
 
 import streamlit as st
 
+from lib.widgets import table_switch
+
 st.set_page_config(page_title="Delta Explorer", page_icon="📊", layout="wide")
 
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon="📊", default=True),
+    st.Page("pages/profiles.py", title="Model profiles", icon="🔎"),
+    st.Page("pages/findings.py", title="Findings", icon="📝"),
+    st.Page("pages/your_data.py", title="Your data", icon="📤"),
 ]
 
-st.navigation(PAGES).run()
+page = st.navigation(PAGES)
+table_switch()
+page.run()

@@ -89,26 +89,3 @@ def test_dark_theme_draws_light_axis_labels(live_app, browser):
         pg.locator(CHART).screenshot(path=str(ARTIFACTS / "overview_chart_dark.png"))
     finally:
         context.close()
-
-
-@pytest.mark.parametrize("path", ["findings", "overview?dataset=MATH"])
-def test_a_deep_link_as_first_request_gets_the_apps_navigation(browser, path):
-    """A fresh server whose first visitor follows a shared link still shows the app's pages."""
-    from benchmarks.harness import server
-    from tests.conftest import ROOT
-
-    with server(ROOT / "streamlit_app.py") as (url, _proc, _start):
-        context = browser.new_context(viewport={"width": 1400, "height": 900})
-        pg = context.new_page()
-        try:
-            pg.goto(f"{url}/{path}")
-            pg.wait_for_selector('[data-testid="stSidebarNav"] a', timeout=30000)
-            pg.wait_for_selector("h1", timeout=30000)
-            pg.wait_for_timeout(500)
-            links = pg.eval_on_selector_all('[data-testid="stSidebarNav"] a',
-                                            "els => els.map(e => e.textContent)")
-            assert any("Overview" in link for link in links), links
-            assert not any("streamlit app" in link for link in links), links
-            assert pg.locator('[data-testid="stException"]').count() == 0
-        finally:
-            context.close()
