@@ -37,28 +37,25 @@ def vega_shape(name: str) -> str:
     return SHAPE_PATHS.get(name, name)
 
 
-def model_colors(models: Sequence[str]) -> dict[str, str]:
-    """A color per model: the figure's for its models, palette colors (cycled) for the others."""
-    known = dict(zip(figure_styles()["model"], figure_styles()["color"]))
+def _assign(names: Sequence[str], known: dict[str, str], spares: Sequence[str]) -> dict[str, str]:
+    """`known[name]` for known names; the spares in turn (cycled) for the others."""
     out: dict[str, str] = {}
     spare = 0
-    for model in models:
-        if model in known:
-            out[model] = known[model]
+    for name in names:
+        if name in known:
+            out[name] = known[name]
         else:
-            out[model] = PALETTE[spare % len(PALETTE)]
+            out[name] = spares[spare % len(spares)]
             spare += 1
     return out
+
+
+def model_colors(models: Sequence[str]) -> dict[str, str]:
+    """A color per model: the figure's for its models, palette colors (cycled) for the others."""
+    styles = figure_styles()
+    return _assign(models, dict(zip(styles["model"], styles["color"])), PALETTE)
 
 
 def category_shapes(categories: Sequence[str]) -> dict[str, str]:
     """A shape name per category: the figure's for its groups, the next unused shape otherwise."""
-    out: dict[str, str] = {}
-    spare = 0
-    for category in categories:
-        if category in CATEGORY_SHAPES:
-            out[category] = CATEGORY_SHAPES[category]
-        else:
-            out[category] = EXTRA_SHAPES[spare % len(EXTRA_SHAPES)]
-            spare += 1
-    return out
+    return _assign(categories, CATEGORY_SHAPES, EXTRA_SHAPES)
