@@ -1,0 +1,141 @@
+"""Per-cell statistics of paired outcomes: accuracies, Δ, n, interval, p-value, correction.
+
+A cell is one model × dataset. Cells come numbered 0..k-1; the random draws are made in that
+order, so callers number cells in a stable order (sorted names) to make results independent of
+the row order of the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from lib import intervals, multiple, schema
+from lib.itemchecks import ItemProblem
+
+INTERVAL_METHOD = "interval_method"
+"""Column naming how each row's interval and p-value were computed."""
+CI_EXCLUDES_ZERO = "ci_excludes_zero"
+BINARY_METHOD = "paired bootstrap of outcome counts; exact McNemar test"
+SCORES_METHOD = "paired bootstrap of item differences; paired t-test"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How intervals and significance are computed."""
+
+    resamples: int = intervals.DEFAULT_RESAMPLES
+    level: float = intervals.DEFAULT_LEVEL
+    correction: multiple.Correction = "holm"
+    alpha: float | None = None
+    """Threshold for the corrected p-value; None means 1 − level."""
+    seed: int | None = 0
+
+    @property
+    def threshold(self) -> float:
+        """The alpha in use."""
+        return round(1.0 - self.level, 12) if self.alpha is None else self.alpha
+
+
+@dataclass
+class PerItemResult:
+    """The aggregated contract table (None if a blocking problem stopped it), problems, notes.
+
+    The table's attrs hold the settings used and `methods`, the interval methods that occur.
+    """
+
+    table: pd.DataFrame | None
+    problems: list[ItemProblem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _is01(values: np.ndarray) -> np.ndarray:
+    return (values == 0) | (values == 1)
+
+
+def _empty(k: int) -> dict[str, np.ndarray]:
+    return {name: np.full(k, np.nan) for name in ("sum_b", "sum_t", "low", "high", "p")}
+
+
+def from_counts(four: np.ndarray, resamples: int, level: float,
+                rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Sums, interval and p-value per cell from its paired counts.
+
+    `four` has one row per cell: items wrong under both arms, right under treatment only,
+    right under baseline only, right under both (the index is 2·baseline + treatment).
+    """
+    n = four.sum(axis=1)
+    out = {"n": n, "sum_b": (four[:, 2] + four[:, 3]).astype(np.float64),
+           "sum_t": (four[:, 1] + four[:, 3]).astype(np.float64)}
+    b, c = four[:, 2], four[:, 1]
+    out["low"], out["high"] = intervals.paired_binary_bootstrap(b, c, n, resamples, level, rng)
+    out["p"] = intervals.mcnemar_exact(b, c)
+    out["scored"] = np.zeros(len(n), dtype=bool)
+    return out
+
+
+def from_items(cell: np.ndarray, base: np.ndarray, treat: np.ndarray, k: int, resamples: int,
+               level: float, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Sums, interval and p-value per cell from one (baseline, treatment) pair per item.
+
+    Cells whose outcomes are all 0/1 go through their paired counts (`from_counts`); the others
+    through the paired bootstrap of item differences and a paired t-test.
+    """
+    odd = ~(_is01(base) & _is01(treat))
+    scored = np.bincount(cell, weights=odd, minlength=k) > 0
+    flat = ~scored[cell]
+    pairs = cell[flat] * 4 + (2 * base[flat] + treat[flat]).astype(np.int64)
+    four = np.bincount(pairs, minlength=4 * k).reshape(k, 4)
+    out = _empty(k) | {"n": four.sum(axis=1), "scored": scored}
+    if (~scored).any():
+        part = from_counts(four[~scored], resamples, level, rng)
+        for name in ("sum_b", "sum_t", "low", "high", "p"):
+            out[name][~scored] = part[name]
+    if scored.any():
+        rows = ~flat
+        m = int(scored.sum())
+        codes = (np.cumsum(scored) - 1)[cell[rows]]
+        n = np.bincount(codes, minlength=m)
+        sum_b = np.bincount(codes, weights=base[rows], minlength=m)
+        sum_t = np.bincount(codes, weights=treat[rows], minlength=m)
+        diffs = treat[rows] - base[rows]
+        mean = (sum_t - sum_b) / n
+        sd = np.sqrt(np.bincount(codes, weights=(diffs - mean[codes]) ** 2, minlength=m)
+                     / np.maximum(n - 1, 1))
+        low, high = intervals.paired_mean_bootstrap(diffs, codes, m, resamples, level, rng)
+        out["n"][scored], out["sum_b"][scored], out["sum_t"][scored] = n, sum_b, sum_t
+        out["low"][scored], out["high"][scored] = low, high
+        out["p"][scored] = intervals.paired_t_pvalue(mean, sd, n)
+    return out
+
+
+def frame(stats: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The per-cell statistics as contract columns (accuracies in %, Δ and interval in points)."""
+    n = stats["n"]
+    acc_b, acc_t = 100.0 * stats["sum_b"] / n, 100.0 * stats["sum_t"] / n
+    return pd.DataFrame({
+        schema.DELTA: acc_t - acc_b, schema.BASELINE: acc_b, schema.TREATMENT: acc_t,
+        schema.N_ITEMS: n, schema.CI_LOW: 100.0 * stats["low"],
+        schema.CI_HIGH: 100.0 * stats["high"], schema.P_VALUE: stats["p"],
+        INTERVAL_METHOD: np.where(stats["scored"], SCORES_METHOD, BINARY_METHOD),
+    })
+
+
+def finish(table: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Add `p_adjusted`, `significant` (p_adjusted < alpha) and `ci_excludes_zero`; conform.
+
+    `significant` rests on the corrected p-value, `ci_excludes_zero` on the uncorrected
+    interval. The settings and the interval methods used go to the table's attrs.
+    """
+    out = table.reset_index(drop=True)
+    out[schema.P_ADJUSTED] = multiple.adjust(out[schema.P_VALUE].to_numpy(), settings.correction)
+    out[schema.SIGNIFICANT] = (out[schema.P_ADJUSTED] < settings.threshold).to_numpy()
+    out[CI_EXCLUDES_ZERO] = ((out[schema.CI_LOW] > 0) | (out[schema.CI_HIGH] < 0)).to_numpy()
+    out[INTERVAL_METHOD] = out.pop(INTERVAL_METHOD)  # last
+    conformed = schema.conform(out)
+    conformed.attrs.update(correction=settings.correction, alpha=settings.threshold,
+                           level=settings.level, resamples=settings.resamples, seed=settings.seed,
+                           methods=sorted(set(conformed[INTERVAL_METHOD])))
+    return conformed

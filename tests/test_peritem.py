@@ -1,0 +1,410 @@
+"""Per-item tables: detection, checks with row and column, aggregation by hand, runs, pieces."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from lib import intervals, itemread, peritem, schema
+from lib.charts import delta_dot_plot
+from lib.figure import figure_table
+from lib.itemcolumns import counts_columns, per_item_columns
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "data" / "examples" / "synthetic_per_item.csv"
+FAST = peritem.Settings(resamples=400)
+
+
+def _csv(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False).encode()
+
+
+def _cell(model: str, dataset: str, pairs: dict[tuple[int, int], int]) -> pd.DataFrame:
+    """Rows for one cell from counts of (baseline, treatment) outcome pairs."""
+    outcomes = [pair for pair, k in pairs.items() for _ in range(k)]
+    return pd.DataFrame({"model": model, "dataset": dataset, "item": range(len(outcomes)),
+                         "baseline": [b for b, _ in outcomes],
+                         "treatment": [t for _, t in outcomes]})
+
+
+# --- detection ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("names, expected", [
+    (["Model", "Benchmark", "Item ID", "Base", "Treated"], ("Item ID", "Base", "Treated", None)),
+    (["model_name", "task", "question", "control", "intervention", "Seed"],
+     ("question", "control", "intervention", "Seed")),
+    (["LLM", "dataset", "id", "baseline_correct", "is_correct_treatment", "run"],
+     ("id", "baseline_correct", "is_correct_treatment", "run")),
+    (["model", "dataset", "sample-id", "Before", "After"], ("sample-id", "Before", "After", None)),
+])
+def test_per_item_columns_match_aliases(names, expected):
+    cols = per_item_columns(names)
+    assert cols is not None
+    assert (cols.item, cols.baseline, cols.treatment, cols.run) == expected
+
+
+def test_a_row_id_beside_scores_is_not_per_item():
+    table = pd.DataFrame({"id": [1, 2], "model": "A", "dataset": ["X", "Y"],
+                          "baseline": [62.5, 70.0], "treatment": [64.0, 71.5], "n": 200})
+    assert peritem.detect_shape(table) == "counts"
+    assert peritem.detect_shape(_csv(table)) == "counts"
+    assert peritem.detect_shape(table.drop(columns="n")) is None
+    assert peritem.detect_shape(list(table.columns)) == "per_item"  # names alone cannot tell
+    out = peritem.per_item_from_csv(_csv(table)).table
+    assert out[peritem.INTERVAL_METHOD].str.startswith(peritem.UNPAIRED_LABEL).all()
+
+
+def test_detect_shape_from_bytes_frame_and_names():
+    per_item = b"model,dataset,item_id,baseline,treatment\nA,X,1,0,1\n"
+    assert peritem.detect_shape(per_item) == "per_item"
+    assert peritem.detect_shape(b"\xef\xbb\xbfModel;Task;Question;Base;After\n") == "per_item"
+    assert peritem.detect_shape(pd.DataFrame(columns=["model", "dataset", "baseline",
+                                                      "treatment", "n"])) == "counts"
+    assert peritem.detect_shape(["model", "dataset", "delta"]) is None
+    assert per_item_columns(["model", "dataset", "baseline", "treatment"]) is None
+    assert counts_columns(["model", "dataset", "item", "baseline", "treatment", "n"]) is None
+
+
+# --- aggregation by hand ------------------------------------------------------------------------
+
+
+def test_tiny_table_by_hand():
+    # A × X: 4 both right, 1 baseline only, 3 treatment only, 2 both wrong (10 items)
+    # B × X: 2 both right, 4 baseline only, 0 treatment only, 4 both wrong (10 items)
+    table = pd.concat([_cell("A", "X", {(1, 1): 4, (1, 0): 1, (0, 1): 3, (0, 0): 2}),
+                       _cell("B", "X", {(1, 1): 2, (1, 0): 4, (0, 1): 0, (0, 0): 4})])
+    result = peritem.aggregate_per_item(table, settings=FAST)
+    out = result.table
+    assert result.problems == []
+    assert list(out[schema.MODEL]) == ["A", "B"]
+    assert list(out[schema.BASELINE]) == pytest.approx([50.0, 60.0])
+    assert list(out[schema.TREATMENT]) == pytest.approx([70.0, 20.0])
+    assert list(out[schema.DELTA]) == pytest.approx([20.0, -40.0])
+    assert list(out[schema.N_ITEMS]) == [10, 10]
+    p = [stats.binomtest(1, 4).pvalue, stats.binomtest(4, 4).pvalue]  # 0.625, 0.125
+    assert list(out[schema.P_VALUE]) == pytest.approx(p)
+    assert list(out[schema.P_ADJUSTED]) == pytest.approx([0.625, 0.25])  # Holm: 0.125·2, then max
+    assert not out[schema.SIGNIFICANT].any()
+    assert (out[schema.CI_LOW] <= out[schema.DELTA]).all()
+    assert (out[schema.DELTA] <= out[schema.CI_HIGH]).all()
+    assert set(out[peritem.INTERVAL_METHOD]) == {"paired bootstrap of outcome counts; exact "
+                                                "McNemar test"}
+    assert out.attrs["correction"] == "holm" and out.attrs["resamples"] == 400
+
+
+def test_output_uses_the_contract_column_names():
+    out = peritem.aggregate_per_item(_cell("A", "X", {(1, 1): 3, (0, 1): 5, (0, 0): 2})).table
+    for name in (schema.MODEL, schema.DATASET, schema.DELTA, schema.BASELINE, schema.TREATMENT,
+                 schema.N_ITEMS, schema.CI_LOW, schema.CI_HIGH, schema.P_VALUE,
+                 schema.P_ADJUSTED, schema.SIGNIFICANT, schema.CATEGORY):
+        assert name in out.columns
+    assert out[schema.SIGNIFICANT].dtype == bool
+
+
+def test_bh_correction_and_alpha_are_settings():
+    table = pd.concat([_cell("A", "X", {(0, 1): 12, (1, 1): 8}),
+                       _cell("A", "Y", {(0, 1): 9, (1, 0): 1, (1, 1): 10})])
+    p = np.array([stats.binomtest(0, 12).pvalue, stats.binomtest(1, 10).pvalue])
+    holm = peritem.aggregate_per_item(table, settings=FAST).table
+    bh = peritem.aggregate_per_item(table, settings=peritem.Settings(400, correction="bh")).table
+    assert list(holm[schema.P_ADJUSTED]) == pytest.approx([2 * p[0], max(2 * p[0], p[1])])
+    assert list(bh[schema.P_ADJUSTED]) == pytest.approx([2 * p[0], p[1]])  # p·m/rank
+    strict = peritem.aggregate_per_item(table, settings=peritem.Settings(400, alpha=0.001)).table
+    assert list(strict[schema.SIGNIFICANT]) == list(strict[schema.P_ADJUSTED] < 0.001)
+
+
+def test_true_false_text_and_scores():
+    table = pd.DataFrame({"model": "A", "dataset": "X", "item": [1, 2, 3, 4],
+                          "baseline": ["true", "False", "yes", "no"],
+                          "treatment": ["1", "0.5", "TRUE", "0"]})
+    out = peritem.aggregate_per_item(table, settings=FAST).table
+    assert out[schema.BASELINE][0] == pytest.approx(50.0)
+    assert out[schema.TREATMENT][0] == pytest.approx(62.5)
+    d = np.array([1, 0.5, 1, 0]) - np.array([1, 0, 1, 0])
+    assert out[schema.P_VALUE][0] == pytest.approx(stats.ttest_1samp(d, 0).pvalue)
+    assert out[peritem.INTERVAL_METHOD][0].startswith("paired bootstrap of item differences")
+
+
+def test_binary_and_score_cells_side_by_side():
+    binary = _cell("A", "X", {(1, 1): 5, (1, 0): 2, (0, 1): 6, (0, 0): 7})
+    scores = pd.DataFrame({"model": "A", "dataset": "Y", "item": range(6),
+                           "baseline": [0.5, 0.25, 1, 0, 0.75, 0.5],
+                           "treatment": [0.75, 0.5, 1, 0.25, 0.75, 1]})
+    out = peritem.aggregate_per_item(pd.concat([binary, scores]), settings=FAST).table
+    assert list(out[schema.DATASET]) == ["X", "Y"]
+    assert out[schema.P_VALUE][0] == pytest.approx(stats.binomtest(2, 8).pvalue)
+    assert out[schema.P_VALUE][1] == pytest.approx(
+        stats.ttest_rel(scores["treatment"], scores["baseline"]).pvalue)
+    assert out[schema.DELTA][1] == pytest.approx(100 * (scores["treatment"]
+                                                        - scores["baseline"]).mean())
+    assert "McNemar" in out[peritem.INTERVAL_METHOD][0]
+    assert "t-test" in out[peritem.INTERVAL_METHOD][1]
+
+
+# --- runs and repeated items --------------------------------------------------------------------
+
+
+def test_runs_are_averaged_per_item_first():
+    table = pd.DataFrame({
+        "model": "A", "dataset": "X", "item": [1, 1, 2, 2, 3, 3], "seed": [1, 2] * 3,
+        "baseline": [1, 0, 0, 0, 1, 1], "treatment": [1, 1, 1, 0, 1, 1]})
+    result = peritem.aggregate_per_item(table, settings=FAST)
+    out = result.table
+    base, treat = np.array([0.5, 0.0, 1.0]), np.array([1.0, 0.5, 1.0])  # per item, by hand
+    assert out[schema.N_ITEMS][0] == 3
+    assert out[schema.BASELINE][0] == pytest.approx(100 * base.mean())
+    assert out[schema.DELTA][0] == pytest.approx(100 * (treat - base).mean())
+    assert out[schema.P_VALUE][0] == pytest.approx(stats.ttest_rel(treat, base).pvalue)
+    assert any("averaged" in note for note in result.notes)
+    assert result.problems == []
+
+
+def test_runs_with_sparse_item_keys():
+    # item ids unique to each cell: the (cell, item) key space is sparse, so grouping sorts
+    rng = np.random.default_rng(4)
+    cells = [(m, d) for m in "ABCDE" for d in "VWXYZ"]
+    rows = [(m, d, f"{m}{d}-{i}", run, rng.integers(0, 2), rng.integers(0, 2))
+            for m, d in cells for i in range(40) for run in (1, 2)]
+    table = pd.DataFrame(rows, columns=["model", "dataset", "item", "run", "baseline",
+                                        "treatment"])
+    out = peritem.aggregate_per_item(table.sample(frac=1, random_state=1), settings=FAST).table
+    means = table.groupby(["model", "dataset", "item"])[["baseline", "treatment"]].mean()
+    delta = (100 * (means["treatment"] - means["baseline"])).groupby(level=[0, 1]).mean()
+    got = out.set_index(["model", "dataset"])[schema.DELTA]
+    assert got.sort_index().to_numpy() == pytest.approx(delta.sort_index().to_numpy())
+    assert set(out[schema.N_ITEMS]) == {40}
+
+
+def test_runs_that_agree_stay_on_the_binary_path():
+    table = pd.DataFrame({"model": "A", "dataset": "X", "item": [1, 1, 2, 2, 3, 3],
+                          "run": [1, 2] * 3, "baseline": [1, 1, 0, 0, 0, 0],
+                          "treatment": [1, 1, 1, 1, 1, 1]})
+    out = peritem.aggregate_per_item(table, settings=FAST).table
+    assert out[schema.N_ITEMS][0] == 3
+    assert out[schema.P_VALUE][0] == pytest.approx(stats.binomtest(0, 2).pvalue)
+    assert "McNemar" in out[peritem.INTERVAL_METHOD][0]
+
+
+def test_repeated_item_without_run_column_is_averaged_with_a_warning():
+    table = pd.DataFrame({"model": "A", "dataset": "X", "item": [1, 2, 2, 3],
+                          "baseline": [1, 0, 1, 0], "treatment": [1, 1, 1, 0]})
+    result = peritem.aggregate_per_item(table, settings=FAST)
+    assert result.table[schema.N_ITEMS][0] == 3
+    rows = sorted(p.row for p in result.problems)
+    assert rows == [3, 4] and all(p.column == "item" and not p.blocking for p in result.problems)
+
+
+# --- bad input ----------------------------------------------------------------------------------
+
+
+def test_bad_values_are_named_by_row_and_column_and_left_out():
+    data = (b"model,dataset,item,baseline,treatment\n"
+            b"A,X,1,1,0\n"      # row 2: fine
+            b"A,X,2,2,0\n"      # row 3: baseline 2
+            b"A,X,3,0,1.5\n"    # row 4: treatment above 1
+            b"A,X,4,1,-0.2\n"   # row 5: treatment below 0
+            b"A,X,5,maybe,1\n"  # row 6: baseline text
+            b"A,X,6,1,\n"       # row 7: treatment empty
+            b",X,7,1,1\n"       # row 8: model empty
+            b"A,X,8,0,1\n")     # row 9: fine
+    result = peritem.per_item_from_csv(data, FAST)
+    where = {(p.row, p.column) for p in result.problems}
+    assert where == {(3, "baseline"), (4, "treatment"), (5, "treatment"), (6, "baseline"),
+                     (7, "treatment"), (8, "model")}
+    described = " | ".join(p.describe() for p in result.problems)
+    assert "row 3, column “baseline”" in described and "'maybe'" in described
+    assert result.table[schema.N_ITEMS][0] == 2  # rows 2 and 9
+
+
+def test_integer_outcomes_out_of_range():
+    table = pd.DataFrame({"model": "A", "dataset": "X", "item": [1, 2, 3],
+                          "baseline": [0, 3, 1], "treatment": [1, 1, -1]})
+    result = peritem.aggregate_per_item(table, settings=FAST, row_numbers=[10, 11, 12])
+    assert {(p.row, p.column) for p in result.problems} == {(11, "baseline"), (12, "treatment")}
+    assert "found 3" in result.problems[0].message
+
+
+def test_many_bad_rows_are_counted_not_listed():
+    table = pd.DataFrame({"model": "A", "dataset": "X", "item": range(100),
+                          "baseline": [2] * 99 + [1], "treatment": 1})
+    problems = peritem.aggregate_per_item(table, settings=FAST).problems
+    named = [p for p in problems if p.row is not None]
+    assert len(named) == 20 and named[0].row == 2
+    assert any(p.row is None and p.message.startswith("79 more rows") for p in problems)
+
+
+def test_missing_columns_and_no_usable_rows_block():
+    result = peritem.aggregate_per_item(pd.DataFrame(columns=["model", "item", "baseline"]))
+    assert result.table is None
+    assert all(p.blocking for p in result.problems)
+    text = " ".join(p.message for p in result.problems)
+    assert "dataset" in text and "treatment" in text
+    none_left = peritem.aggregate_per_item(pd.DataFrame(
+        {"model": ["A"], "dataset": ["X"], "item": [1], "baseline": [5], "treatment": [1]}))
+    assert none_left.table is None and any(p.blocking for p in none_left.problems)
+
+
+@pytest.mark.parametrize("data", [b"model,dataset,item,baseline,treatment\n",
+                                  b"model,dataset,item,baseline,treatment"])
+def test_header_only_blocks(data):
+    result = peritem.per_item_from_csv(data)
+    assert result.table is None and result.problems[-1].blocking
+
+
+def test_windows_line_ends_and_trailing_blank_lines():
+    data = b"model,dataset,item,baseline,treatment\r\nA,X,1,1,0\r\nA,X,2,0,0\r\n\r\n\r\n"
+    out = peritem.per_item_from_csv(data, FAST).table
+    assert out[schema.N_ITEMS][0] == 2 and out[schema.DELTA][0] == pytest.approx(-50.0)
+
+
+def test_unparseable_text_blocks():
+    result = peritem.per_item_from_csv(b"model,dataset,item,baseline,treatment\nA,X,1,0\n")
+    assert result.table is None and result.problems[0].blocking
+
+
+# --- reading in pieces, order and seeds ---------------------------------------------------------
+
+
+def test_pieces_give_the_same_result_as_one_table(monkeypatch):
+    data = EXAMPLE.read_bytes()
+    whole = peritem.aggregate_per_item(pd.read_csv(io.BytesIO(data)), settings=FAST).table
+    monkeypatch.setattr(itemread, "PIECE_BYTES", 5000)
+    pieces = peritem.per_item_from_csv(data, FAST).table
+    pd.testing.assert_frame_equal(whole, pieces)
+
+
+def test_row_numbers_count_across_pieces(monkeypatch):
+    rows = [f"A,X,{i},1,0" for i in range(300)] + ["A,X,300,7,0"]  # the bad one is row 302
+    data = ("model,dataset,item,baseline,treatment\n" + "\n".join(rows) + "\n").encode()
+    monkeypatch.setattr(itemread, "PIECE_BYTES", 500)
+    assert [(p.row, p.column) for p in peritem.per_item_from_csv(data, FAST).problems] == [
+        (302, "baseline")]
+
+
+def test_item_ids_of_mixed_types_across_pieces(monkeypatch):
+    lines = [f"A,X,{i},1,0" for i in range(200)] + ["A,X,q1,0,1", "A,X,7,1,1"]  # item 7 twice
+    data = ("model,dataset,item,baseline,treatment\n" + "\n".join(lines) + "\n").encode()
+    monkeypatch.setattr(itemread, "PIECE_BYTES", 400)
+    result = peritem.per_item_from_csv(data, FAST)
+    assert result.table[schema.N_ITEMS][0] == 201
+    assert {p.row for p in result.problems if p.row} == {9, 203}
+
+
+def test_outcome_types_that_differ_between_pieces(monkeypatch):
+    lines = [f"A,X,{i},{i % 2},1" for i in range(300)] + ["A,X,300,0.5,1", "B,X,1,1,0"]
+    data = ("model,dataset,item,baseline,treatment\n" + "\n".join(lines) + "\n").encode()
+    monkeypatch.setattr(itemread, "PIECE_BYTES", 600)
+    out = peritem.per_item_from_csv(data, FAST).table
+    assert list(out[schema.N_ITEMS]) == [301, 1]
+    assert out[schema.BASELINE][0] == pytest.approx(100 * (150 + 0.5) / 301)
+    assert "t-test" in out[peritem.INTERVAL_METHOD][0] and "McNemar" in out[
+        peritem.INTERVAL_METHOD][1]
+
+
+def test_frame_with_mixed_item_types():
+    table = pd.DataFrame({"model": "A", "dataset": "X", "item": pd.Series([1, "q2", 3, 1],
+                                                                          dtype=object),
+                          "baseline": [1, 0, 1, 1], "treatment": [1, 1, 0, 0]})
+    result = peritem.aggregate_per_item(table, settings=FAST)
+    assert result.table[schema.N_ITEMS][0] == 3  # item 1 twice: averaged, with a warning
+    assert {p.row for p in result.problems} == {2, 5}
+
+
+def test_row_order_and_seed():
+    table = pd.read_csv(EXAMPLE)
+    first = peritem.aggregate_per_item(table, settings=FAST).table
+    shuffled = peritem.aggregate_per_item(table.sample(frac=1, random_state=3),
+                                          settings=FAST).table
+    key = [schema.MODEL, schema.DATASET]
+    pd.testing.assert_frame_equal(first.sort_values(key).reset_index(drop=True),
+                                  shuffled.sort_values(key).reset_index(drop=True))
+    again = peritem.aggregate_per_item(table, settings=FAST).table
+    pd.testing.assert_frame_equal(first, again)
+    other = peritem.aggregate_per_item(table, settings=peritem.Settings(400, seed=1)).table
+    assert not np.allclose(first[schema.CI_LOW], other[schema.CI_LOW])
+    assert np.allclose(first[schema.DELTA], other[schema.DELTA])
+
+
+def test_semicolon_bom_category_and_trimmed_names():
+    data = ("\ufeffModel;Benchmark;Question;Base;After;Group\n"
+            "A ;X;1;1;1;Open LLM\nA;X;2;0;1;Open LLM\nB;X;1;1;0;\n").encode()
+    out = peritem.per_item_from_csv(data, FAST).table
+    assert list(out[schema.MODEL]) == ["A", "B"]
+    assert list(out[schema.N_ITEMS]) == [2, 1]
+    assert list(out[schema.CATEGORY]) == ["Open LLM", schema.UNSPECIFIED_CATEGORY]
+
+
+# --- the unpaired approximation -----------------------------------------------------------------
+
+
+def test_counts_table_gets_the_labelled_unpaired_approximation():
+    table = pd.DataFrame({"model": ["A", "B"], "dataset": "X", "baseline": [62.0, 40.0],
+                          "treatment": [70.0, 41.0], "n": [250, 80]})
+    result = peritem.per_item_from_csv(_csv(table))
+    out = result.table
+    low, high, p = intervals.unpaired_difference([0.62, 0.40], [0.70, 0.41], [250, 80])
+    assert list(out[schema.CI_LOW]) == pytest.approx(list(100 * low))
+    assert list(out[schema.CI_HIGH]) == pytest.approx(list(100 * high))
+    assert list(out[schema.P_VALUE]) == pytest.approx(list(p))
+    assert list(out[schema.DELTA]) == pytest.approx([8.0, 1.0])
+    assert out[peritem.INTERVAL_METHOD].str.startswith(peritem.UNPAIRED_LABEL).all()
+    assert out.attrs["unpaired"] is True
+    assert "percentages" in result.notes[0]
+
+
+def test_counts_table_problems():
+    table = pd.DataFrame({"model": ["A", "A", "B", "C"], "dataset": "X",
+                          "baseline": [0.6, 0.5, 0.7, 0.2], "treatment": [0.7, 0.6, 1.2, 0.3],
+                          "n": [100, 100, 50, 10.5]})
+    result = peritem.aggregate_counts(table)
+    assert {(p.row, p.column) for p in result.problems} == {(3, None), (4, "treatment"),
+                                                            (5, "n")}
+    assert list(result.table[schema.MODEL]) == ["A"]
+    assert "fractions" in result.notes[0]
+
+
+# --- the synthetic example and the chart --------------------------------------------------------
+
+
+def test_synthetic_example_file():
+    assert "synthetic" in EXAMPLE.name and EXAMPLE.stat().st_size < 400_000
+    result = peritem.per_item_from_csv(EXAMPLE.read_bytes())
+    out = result.table
+    assert result.problems == [] and len(out) == 63
+    assert set(out[schema.N_ITEMS]) == {200}
+    assert (out[schema.SIGNIFICANT] == (out[schema.P_ADJUSTED] < 0.05)).all()
+    truth = figure_table().merge(out, on=[schema.MODEL, schema.DATASET], suffixes=("_true", ""))
+    assert len(truth) == 63  # same models and datasets as the figure
+
+
+def test_synthetic_generator_follows_the_figure(tmp_path):
+    from scripts.make_synthetic_items import main, synthetic_items
+
+    table = synthetic_items(items=6000, runs=1, seed=2).to_pandas()
+    cells = table.groupby(["model", "dataset"], observed=True)[["baseline", "treatment"]].mean()
+    realised = (100 * (cells["treatment"] - cells["baseline"])).rename("realised").reset_index()
+    merged = figure_table().merge(realised, on=["model", "dataset"])
+    # each realised Δ is an average of 6,000 paired differences: SD below 1.3 points
+    assert (merged["realised"] - merged["delta"]).abs().max() < 5.0
+    assert (merged["realised"] - merged["delta"]).abs().mean() < 1.3
+    with pytest.raises(SystemExit):
+        main(["--items", "5", "-o", str(tmp_path / "items.csv")])  # name must say synthetic
+    assert main(["--items", "5", "--runs", "2", "-o", str(tmp_path / "synthetic.csv")]) == 0
+    assert "run" in (tmp_path / "synthetic.csv").read_text().splitlines()[0]
+
+
+def test_chart_draws_intervals_and_significance():
+    out = peritem.per_item_from_csv(EXAMPLE.read_bytes(), FAST).table
+    spec = delta_dot_plot(out).to_dict()
+    layers = spec["spec"]["layer"]
+    assert any(layer.get("encoding", {}).get("y2", {}).get("field") == schema.CI_HIGH
+               for layer in layers)
+    assert any("significant" in str(layer.get("encoding", {})) for layer in layers)
+    assert isinstance(spec, dict) and alt.__version__
