@@ -60,13 +60,14 @@ def _tooltip(table: pd.DataFrame, y_title: str) -> list[alt.Tooltip]:
     ]
     optional = [
         (schema.SOURCE, "N", "Source", None),
-        (schema.CI_LOW, "Q", "95% CI low", "+.1f"),
-        (schema.CI_HIGH, "Q", "95% CI high", "+.1f"),
+        (schema.CI_LOW, "Q", "CI low", "+.1f"),
+        (schema.CI_HIGH, "Q", "CI high", "+.1f"),
         (schema.P_VALUE, "Q", "p", ".3g"),
         (schema.P_ADJUSTED, "Q", "p (corrected)", ".3g"),
         (schema.N_ITEMS, "Q", "n items", ",d"),
         (schema.BASELINE, "Q", "Baseline score", ".1f"),
         (schema.TREATMENT, "Q", "Treatment score", ".1f"),
+        (schema.INTERVAL_METHOD, "N", "Interval", None),
     ]
     for col, kind, title, fmt in optional:
         if col in table.columns:
@@ -85,7 +86,8 @@ def _hollow_field(table: pd.DataFrame) -> tuple[str, str, list, list[str]] | Non
         labels = [f"{s} (filled)" if i == 0 else f"{s} (hollow)" for i, s in enumerate(sources)]
         return schema.SOURCE, "Source", sources, labels
     if schema.SIGNIFICANT in table.columns:
-        return schema.SIGNIFICANT, "Interval excludes 0", [True, False], ["yes (filled)", "no (hollow)"]
+        return (schema.SIGNIFICANT, "Significant after correction", [True, False],
+                ["yes: filled", "no: hollow"])
     return None
 
 
@@ -145,7 +147,7 @@ def delta_dot_plot(table: pd.DataFrame, *, y_title: str = Y_TITLE, height: int =
         height = min(height, 260)
     extra = [c for c in (schema.SOURCE, schema.SIGNIFICANT, schema.CI_LOW, schema.CI_HIGH,
                          schema.P_VALUE, schema.P_ADJUSTED, schema.N_ITEMS, schema.BASELINE,
-                         schema.TREATMENT) if c in table.columns]
+                         schema.TREATMENT, schema.INTERVAL_METHOD) if c in table.columns]
     data = table[[schema.MODEL, schema.CATEGORY, schema.DATASET, schema.DELTA] + extra]
 
     pick = alt.selection_point(name=SELECTION, fields=[schema.MODEL], bind="legend")

@@ -18,7 +18,7 @@ UPLOAD_DELTA = "your_delta"
 DIFFERENCE = "difference"
 
 
-def _with_figure_categories(upload: pd.DataFrame) -> pd.DataFrame:
+def with_figure_categories(upload: pd.DataFrame) -> pd.DataFrame:
     """The upload, its figure models given the figure's category where the file gave none, so
     that the same model keeps the same marker shape in both sources."""
     known = dict(zip(figure_styles()["model"], figure_styles()["category"]))
@@ -33,7 +33,7 @@ def combined_table(figure: pd.DataFrame, upload: pd.DataFrame) -> pd.DataFrame:
     """The figure's rows then the upload's, each marked in a `source` column (the figure first,
     so the chart draws it filled and the upload hollow)."""
     parts = [figure.assign(**{schema.SOURCE: FIGURE_SOURCE}),
-             _with_figure_categories(upload).assign(**{schema.SOURCE: UPLOAD_SOURCE})]
+             with_figure_categories(upload).assign(**{schema.SOURCE: UPLOAD_SOURCE})]
     return schema.conform(pd.concat(parts, ignore_index=True))
 
 

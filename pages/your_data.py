@@ -3,6 +3,8 @@ figure."""
 
 import streamlit as st
 
+from lib.items_upload import cached_aggregate_items, cached_item_shape
+from lib.items_view import example_button, interval_settings, item_buttons, item_report
 from lib.shell import ensure_app_navigation
 from lib.upload import cached_read_upload, report_for
 from lib.upload_view import (ACCEPTED_TYPES, UPLOAD_LIMIT_MB, active_banner, active_view,
@@ -21,7 +23,12 @@ current = active_banner()
 file = st.file_uploader("Results file", type=ACCEPTED_TYPES, key="your_data_file",
                         max_upload_size=UPLOAD_LIMIT_MB,
                         help="CSV, TSV, JSON, JSON Lines, Parquet or Excel (.xlsx).")
-if file is not None:
+if file is not None and cached_item_shape(file.getvalue(), file.name):
+    settings = interval_settings()
+    items = cached_aggregate_items(file.getvalue(), file.name, settings)
+    item_report(items)
+    item_buttons(items, settings)
+elif file is not None:
     upload = cached_read_upload(file.getvalue(), file.name)
     if upload.failure is not None:
         read_failure(upload, current)
@@ -39,3 +46,4 @@ if file is not None:
 active_view(current)
 st.divider()
 templates_section()
+example_button()

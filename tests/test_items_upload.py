@@ -1,0 +1,101 @@
+"""Per-item uploads on the way to the app: recognised, aggregated, named like the figure."""
+
+import io
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from lib import schema
+from lib.items_upload import aggregate_items, canonical, item_shape
+from lib.items_view import EXAMPLE_FILE, problems_table
+from lib.peritem import Settings
+
+EXAMPLE = EXAMPLE_FILE.read_bytes()
+
+
+def small_items(dataset: str = "CSQA", model: str = "gpt 4o") -> pd.DataFrame:
+    rows = []
+    for item in range(40):
+        rows.append({"model": model, "dataset": dataset, "item_id": item,
+                     "baseline": int(item % 2 == 0), "treatment": int(item % 4 != 3)})
+    return pd.DataFrame(rows)
+
+
+def test_the_synthetic_example_is_recognised_and_aggregated():
+    assert item_shape(EXAMPLE, EXAMPLE_FILE.name) == "per_item"
+    upload = aggregate_items(EXAMPLE, EXAMPLE_FILE.name, Settings())
+    assert upload.usable and upload.shape == "per_item"
+    table = upload.table
+    assert len(table) == 63
+    assert upload.rows_read == 63 * 200
+    for col in (schema.DELTA, schema.CI_LOW, schema.CI_HIGH, schema.P_VALUE, schema.P_ADJUSTED,
+                schema.SIGNIFICANT, schema.N_ITEMS):
+        assert col in table.columns
+    assert (table[schema.CI_LOW] <= table[schema.DELTA]).all()
+    assert (table[schema.DELTA] <= table[schema.CI_HIGH]).all()
+    assert set(table[schema.CATEGORY]) == {"Open LLM", "Closed LLM", "Reasoning LLM"}
+    assert table.attrs["correction"] == "holm"
+
+
+def test_names_follow_the_figure_and_categories_are_filled():
+    data = small_items().to_csv(index=False).encode()
+    upload = aggregate_items(data, "mine.csv", Settings(resamples=400))
+    row = upload.table.iloc[0]
+    assert (row[schema.MODEL], row[schema.DATASET], row[schema.CATEGORY]) == (
+        "GPT-4o", "CS-QA", "Closed LLM")
+    # by hand: baseline right on even items (20 of 40), treatment on 3 of every 4 (30 of 40)
+    assert row[schema.BASELINE] == pytest.approx(50.0)
+    assert row[schema.TREATMENT] == pytest.approx(75.0)
+    assert row[schema.DELTA] == pytest.approx(25.0)
+    assert row[schema.N_ITEMS] == 40
+
+
+def test_parquet_per_item_files_are_recognised_too():
+    buffer = io.BytesIO()
+    pq.write_table(pa.Table.from_pandas(small_items(), preserve_index=False), buffer)
+    data = buffer.getvalue()
+    assert item_shape(data, "items.parquet") == "per_item"
+    upload = aggregate_items(data, "items.parquet", Settings(resamples=400))
+    assert upload.usable and upload.table.iloc[0][schema.DELTA] == pytest.approx(25.0)
+
+
+def test_counts_tables_get_the_unpaired_approximation():
+    data = (b"model,dataset,baseline,treatment,n\n"
+            b"GPT-4o,GSM8K,80.0,86.0,1000\nGPT-4o,MATH,50.0,49.0,500\n")
+    assert item_shape(data, "counts.csv") == "counts"
+    upload = aggregate_items(data, "counts.csv", Settings())
+    assert upload.shape == "counts" and upload.usable
+    assert upload.table[schema.INTERVAL_METHOD].str.startswith("unpaired approximation").all()
+
+
+@pytest.mark.parametrize("data,name", [
+    (b"model,dataset,delta\nGPT-4o,GSM8K,4\n", "long.csv"),
+    (b"model,GSM8K,MATH\nGPT-4o,4,5\n", "wide.csv"),
+    (b"", "empty.csv"),
+    (b"\x1f\x8b\x08\x00", "x.csv.gz"),
+])
+def test_other_files_go_the_ordinary_way(data, name):
+    assert item_shape(data, name) is None
+
+
+def test_bad_outcomes_are_named_with_file_row_and_column():
+    frame = small_items()
+    frame["treatment"] = frame["treatment"].astype(object)
+    frame.loc[3, "treatment"] = 7
+    data = frame.to_csv(index=False).encode()
+    upload = aggregate_items(data, "bad.csv", Settings(resamples=400))
+    assert upload.usable  # the row is left out, not the file
+    problems = problems_table(upload)
+    assert list(problems.columns) == ["File", "Row", "Column", "Problem", "Stops the file"]
+    first = problems.iloc[0]
+    assert (first["File"], first["Row"], first["Column"]) == ("bad.csv", 5, "treatment")
+    assert upload.table.iloc[0][schema.N_ITEMS] == 39
+
+
+def test_canonical_keeps_the_settings_used():
+    table = pd.DataFrame({"model": ["m"], "dataset": ["Human-Eval"], "delta": [1.0]})
+    table.attrs["level"] = 0.9
+    out = canonical(table)
+    assert out.loc[0, schema.DATASET] == "HumanEval" and out.attrs["level"] == 0.9

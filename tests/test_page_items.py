@@ -1,0 +1,91 @@
+"""AppTest of per-item uploads on the "Your data" page: intervals, settings, explore, example."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from lib import schema
+from lib.items_view import EXAMPLE_FILE
+from lib.state import ACTIVE_KEY
+
+PAGE = "pages/your_data.py"
+EXAMPLE = EXAMPLE_FILE.read_bytes()
+
+
+def chart_rows(at, index: int = -1) -> pd.DataFrame:
+    el = at.get("vega_lite_chart")[index]
+    return pa.ipc.open_stream(el.proto.datasets[0].data.data).read_all().to_pandas()
+
+
+def chart_spec(at, index: int = -1) -> dict:
+    return json.loads(at.get("vega_lite_chart")[index].proto.spec)
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.fixture
+def page(app_test):
+    at = app_test(page=PAGE)
+    at.file_uploader(key="your_data_file").upload("synthetic_per_item.csv", EXAMPLE,
+                                                  "text/csv").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_per_item_file_gets_its_own_report(page):
+    shown = metrics(page)
+    assert shown["Rows read"] == "12,600"
+    assert shown["Values (model × dataset)"] == "63"
+    assert shown["Problems"] == "0"
+    assert int(shown["Significant after correction"]) > 0
+    assert any("Holm" in c.value for c in page.caption)
+
+
+def test_explore_draws_intervals_and_significance_on_every_page(page):
+    page.button(key="items_explore").click().run()
+    assert not page.exception
+    current = page.session_state[ACTIVE_KEY]
+    assert not current.is_figure and "per-item" in current.label
+    rows = chart_rows(page)
+    assert len(rows) == 63 and {schema.CI_LOW, schema.CI_HIGH, schema.SIGNIFICANT} <= set(rows)
+    layers = [lay["mark"]["type"] for lay in chart_spec(page)["spec"]["layer"]]
+    assert layers == ["rule", "rule", "point"]
+    page.switch_page("pages/overview.py").run()
+    assert not page.exception
+    assert len(chart_rows(page)) == 63
+    page.switch_page("pages/profiles.py").run()
+    page.switch_page("pages/findings.py").run()
+    assert not page.exception
+
+
+def test_the_correction_is_the_users_choice(page):
+    holm = int(metrics(page)["Significant after correction"])
+    page.radio(key="items_correction").set_value("none").run()
+    assert not page.exception
+    assert int(metrics(page)["Significant after correction"]) >= holm
+    assert any("no correction" in c.value for c in page.caption)
+    page.radio(key="items_correction").set_value("bh").run()
+    assert any("Benjamini" in c.value for c in page.caption)
+
+
+def test_compare_marks_the_per_item_points_as_yours(page):
+    page.button(key="items_compare").click().run()
+    assert not page.exception
+    rows = chart_rows(page)
+    assert set(rows[schema.SOURCE]) == {"Figure", "Yours"}
+    assert len(rows) == 126
+
+
+def test_the_synthetic_example_loads_without_a_file(app_test):
+    at = app_test(page=PAGE)
+    at.button(key="items_example").click().run()
+    assert not at.exception
+    current = at.session_state[ACTIVE_KEY]
+    assert "synthetic" in current.label
+    assert schema.CI_LOW in current.table.columns and len(current.table) == 63
