@@ -53,7 +53,19 @@ def _status_bytes(field: str) -> int:
     raise RuntimeError(f"no {field} in /proc/self/status")
 
 
-def measure(kind: str, path: str, repeats: int) -> dict:
+def _long_pipeline(data: bytes, name: str):
+    """The upload page's work on an ordinary (long, scores or wide) file: read, detect,
+    validate; a stand-in result whose `table` is None when the file was not usable."""
+    from types import SimpleNamespace
+
+    from lib.upload import read_upload, report_for
+
+    report = report_for(read_upload(data, name))
+    return SimpleNamespace(table=report.table if report.usable else None,
+                           problems=list(report.problems))
+
+
+def measure(kind: str, path: str, repeats: int, shape: str = "per_item") -> dict:
     """One kind of measurement on one file, in this (fresh) process.
 
     repeats > 0: a warm-up run, then `repeats` timed runs. repeats == 0: a single cold run, for
@@ -70,7 +82,8 @@ def measure(kind: str, path: str, repeats: int) -> dict:
     run = {
         "floor": lambda: pacsv.read_csv(pa.py_buffer(data)),
         "pandas": lambda: pd.read_csv(io.BytesIO(data)),
-        "pipeline": lambda: peritem.per_item_from_csv(data),
+        "pipeline": (lambda: peritem.per_item_from_csv(data)) if shape == "per_item"
+        else (lambda: _long_pipeline(data, Path(path).name)),
     }[kind]
     times = []
     for attempt in range(repeats + 1 if repeats else 1):
@@ -117,9 +130,10 @@ def _write_files(folder: Path, quick: bool) -> list[tuple[str, Path]]:
     return files
 
 
-def _subprocess(kind: str, path: Path, repeats: int) -> dict:
+def _subprocess(kind: str, path: Path, repeats: int, shape: str = "per_item") -> dict:
     out = subprocess.run([sys.executable, __file__, "--measure", kind, "--file", str(path),
-                          "--repeats", str(repeats)], capture_output=True, text=True, check=True)
+                          "--repeats", str(repeats), "--shape", shape],
+                         capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -144,9 +158,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="one 10k-row file, for CI")
     parser.add_argument("--measure", choices=KINDS, help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
+    parser.add_argument("--shape", default="per_item", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.measure:
-        print(json.dumps(measure(args.measure, args.file, args.repeats)))
+        print(json.dumps(measure(args.measure, args.file, args.repeats, args.shape)))
         return 0
     print(f"machine: {_machine()}")
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
