@@ -217,6 +217,5 @@ def delta_dot_plot(table: pd.DataFrame, *, y_title: str = Y_TITLE, height: int =
             columns=columns,
             spacing={"column": 6, "row": 24},
         )
-        .resolve_scale(x="independent")
         .configure_view(stroke="#8c8c8c", strokeOpacity=0.35, strokeDash=[3, 3])
     )

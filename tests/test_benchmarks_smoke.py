@@ -1,0 +1,27 @@
+"""The benchmark still runs end to end (a smoke pass; its figures are printed, never asserted)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.e2e
+
+
+def test_benchmark_smoke_run_completes_every_section(browser, tmp_path):
+    out = tmp_path / "bench.json"
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--smoke",
+                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    results = json.loads(out.read_text())
+    assert results["smoke"] is True
+    assert results["cold"]["app_median_s"] > 0 and results["cold"]["reference_median_s"] > 0
+    assert results["rerun"]["app_median_ms"] > 0
+    assert {"long 10,000 rows", "per_item 10,000 rows"} <= set(results["ingest"])
+    assert results["chart"]["300x40"]["points"] == 12_000
+    assert results["sessions"]["bundled"]["per_session_mb"] is not None
+    assert "×" in done.stdout  # ratios are printed
