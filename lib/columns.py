@@ -13,6 +13,10 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from lib import schema
 from lib.figure import figure_datasets, figure_models
 
@@ -122,7 +126,8 @@ DATASET_ALIASES: dict[str, tuple[str, ...]] = {
 MATH-500 or GPQA Diamond are deliberately not aliases: they are different test sets."""
 
 
-def _dataset_lookup() -> dict[str, str]:
+def dataset_lookup() -> dict[str, str]:
+    """The figure's datasets and their aliases by `name_key`."""
     lookup = {name_key(name): name for name in figure_datasets()}
     for canonical, keys in DATASET_ALIASES.items():
         lookup.update({key: canonical for key in keys})
@@ -131,7 +136,7 @@ def _dataset_lookup() -> dict[str, str]:
 
 def figure_dataset(name: str) -> str | None:
     """The figure's name for dataset `name` (through case, punctuation and aliases), or None."""
-    return _dataset_lookup().get(name_key(name))
+    return dataset_lookup().get(name_key(name))
 
 
 def model_key(name: str) -> str:
@@ -144,27 +149,106 @@ def figure_model(name: str) -> str | None:
     return {model_key(m): m for m in figure_models()}.get(model_key(name))
 
 
+_ASCII_MODEL_SEPARATORS = "[\\t\\n\\x0b\\x0c\\r\\x1c-\\x20_-]+"
+"""What `model_key` removes from ASCII text (an RE2 pattern)."""
+
+
+def model_keys(names: Sequence[str]) -> list[str]:
+    """`model_key` of each name; ASCII names are folded column-wise."""
+    if len(names) < 64:
+        return [model_key(name) for name in names]
+    text = pa.array(names, type=pa.large_string())
+    ascii_only = pc.string_is_ascii(text)
+    folded = pc.ascii_lower(pc.replace_substring_regex(text, _ASCII_MODEL_SEPARATORS, ""))
+    return [key if plain else model_key(name) for name, key, plain in
+            zip(names, folded.to_pylist(), ascii_only.to_pylist())]
+
+
 def canonical_names(names: Iterable[str], known: dict[str, str],
-                    key: Callable[[str], str]) -> dict[str, str]:
+                    key: Callable[[str], str], keys: Sequence[str] | None = None) -> dict[str, str]:
     """Each distinct name to the one it stands for: `known[key(name)]` if there, else the first
     spelling of that key in `names` (so "MyBench" and "mybench" become one). A name with no
-    letters or digits is its own key."""
+    letters or digits is its own key. `keys`, when given, are `key(name)` of the distinct
+    names, in order."""
+    distinct = list(dict.fromkeys(names))
+    spellings = canonical_spellings(distinct, known, key, keys)
+    return dict(zip(distinct, distinct if spellings is None else spellings))
+
+
+def canonical_spellings(distinct: Sequence[str], known: dict[str, str], key: Callable[[str], str],
+                        keys: Sequence[str] | None = None) -> list[str] | None:
+    """`canonical_names` of distinct names as a list in their order, or None when every name
+    stands for itself."""
+    keys = [key(name) for name in distinct] if keys is None else keys
+    if len(distinct) >= COLUMN_WISE_NAMES:
+        return _spellings_column_wise(distinct, keys, known)
     first: dict[str, str] = {}
-    out: dict[str, str] = {}
-    for name in dict.fromkeys(names):
-        k = key(name) or name
-        out[name] = known.get(k) or first.setdefault(k, name)
-    return out
+    out = []
+    for name, k in zip(distinct, keys):
+        k = k or name
+        out.append(known.get(k) or first.setdefault(k, name))
+    return None if out == list(distinct) else out
 
 
-def dataset_names(names: Iterable[str]) -> dict[str, str]:
-    """Each distinct dataset name to its canonical spelling (the figure's where it matches)."""
-    return canonical_names(names, _dataset_lookup(), name_key)
+COLUMN_WISE_NAMES = 256
+"""From this many distinct names, canonical spellings are found column-wise."""
 
 
-def model_names(names: Iterable[str]) -> dict[str, str]:
-    """Each distinct model name to its canonical spelling (the figure's where it matches)."""
-    return canonical_names(names, {model_key(m): m for m in figure_models()}, model_key)
+def _spellings_column_wise(distinct: Sequence[str], keys: Sequence[str],
+                           known: dict[str, str]) -> list[str] | None:
+    """`canonical_spellings` with pyarrow.compute."""
+    text = pa.array(distinct, type=pa.large_string())
+    key_text = pa.array(keys, type=pa.large_string())
+    key_text = pc.if_else(pc.equal(key_text, ""), text, key_text)
+    found = pc.index_in(key_text, value_set=pa.array(list(known), type=pa.large_string()))
+    found = pc.fill_null(found, -1).to_numpy(zero_copy_only=False)
+    groups = pc.dictionary_encode(key_text).indices.to_numpy(zero_copy_only=False)
+    # Keys are numbered by first appearance, so a key is new where its number passes the highest
+    # seen before; those positions, in order, are each key's first spelling.
+    new = groups > np.maximum.accumulate(np.concatenate([[-1], groups[:-1]]))
+    own = np.flatnonzero(new)[groups]
+    if (found < 0).all() and (own == np.arange(len(groups))).all():
+        return None
+    spellings = list(known.values())
+    return [spellings[f] if f >= 0 else distinct[g] for f, g in zip(found.tolist(), own.tolist())]
+
+
+def model_lookup() -> dict[str, str]:
+    """The figure's models by `model_key`."""
+    return {model_key(m): m for m in figure_models()}
+
+
+_ASCII_SPACES = "".join(ch for ch in map(chr, range(128)) if ch.isspace())
+"""What `str.strip()` removes from ASCII text."""
+
+
+def dataset_keys(names: Sequence[str]) -> list[str]:
+    """`name_key` of each name; ASCII names are folded column-wise."""
+    if len(names) < 64:
+        return [name_key(name) for name in names]
+    text = pa.array(names, type=pa.large_string())
+    trimmed = pc.utf8_trim(text, characters=_ASCII_SPACES)
+    spelled = pc.replace_substring_regex(trimmed, "\\+$", "plus")
+    folded = pc.replace_substring_regex(pc.ascii_lower(spelled), "[^a-z0-9]", "")
+    ascii_only = pc.string_is_ascii(text)
+    return [key if plain else name_key(name) for name, key, plain in
+            zip(names, folded.to_pylist(), ascii_only.to_pylist())]
+
+
+def dataset_names(names: Iterable[str], keys: Sequence[str] | None = None) -> dict[str, str]:
+    """Each distinct dataset name to its canonical spelling (the figure's where it matches).
+    `keys`, when given, are `dataset_keys` of the distinct names."""
+    distinct = list(dict.fromkeys(names))
+    return canonical_names(distinct, dataset_lookup(), name_key,
+                           dataset_keys(distinct) if keys is None else keys)
+
+
+def model_names(names: Iterable[str], keys: Sequence[str] | None = None) -> dict[str, str]:
+    """Each distinct model name to its canonical spelling (the figure's where it matches).
+    `keys`, when given, are `model_keys` of the distinct names."""
+    distinct = list(dict.fromkeys(names))
+    return canonical_names(distinct, model_lookup(), model_key,
+                           model_keys(distinct) if keys is None else keys)
 
 
 # --- numbers -------------------------------------------------------------------------------------
@@ -232,15 +316,21 @@ def parse_number(value: object, decimal: str = ".") -> float:
     return number
 
 
-def detect_decimal(values: Iterable[object]) -> str:
-    """"," when text numbers use a decimal comma ("3,5") and none a decimal point, else "."."""
-    commas = dots = 0
+def decimal_evidence(values: Iterable[object]) -> tuple[bool, bool]:
+    """(some text reads as a number with a decimal comma, some with a decimal point)."""
+    comma = dot = False
     for value in values:
         if isinstance(value, str):
             text = _clean_number_text(value, ".")
-            commas += bool(_COMMA_NUMBER.match(text))
-            dots += bool(_DOT_NUMBER.match(text))
-    return "," if commas and not dots else "."
+            comma = comma or bool(_COMMA_NUMBER.match(text))
+            dot = dot or bool(_DOT_NUMBER.match(text))
+    return comma, dot
+
+
+def detect_decimal(values: Iterable[object]) -> str:
+    """"," when text numbers use a decimal comma ("3,5") and none a decimal point, else "."."""
+    comma, dot = decimal_evidence(values)
+    return "," if comma and not dot else "."
 
 
 def numeric_share(values: Iterable[object], decimal: str = ".") -> float:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+import numpy as np
 import pandas as pd
 
 
@@ -80,6 +82,60 @@ class ReadError(Exception):
     def __init__(self, problem: Problem) -> None:
         super().__init__(problem.describe())
         self.problem = problem
+
+
+@dataclass(frozen=True)
+class Found:
+    """Problems found column-wise: their rows, whether they block, and how to make each one.
+
+    Only the problems a report lists are made into `Problem` objects, so a file with a million
+    bad cells costs a million numbers, not a million objects.
+    """
+
+    rows: np.ndarray
+    """The row of each problem (0 for the whole file): the order in which others are listed."""
+    blocking: bool
+    make: Callable[[int], Problem]
+    """The problem at a position of `rows`."""
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @staticmethod
+    def of(problems: Sequence[Problem]) -> list[Found]:
+        """Problems already made, as batches (the blocking ones, then the others)."""
+        batches = []
+        for blocking in (True, False):
+            kept = [p for p in problems if p.blocking is blocking]
+            if kept:
+                rows = np.array([p.row or 0 for p in kept], dtype=np.int64)
+                batches.append(Found(rows, blocking, kept.__getitem__))
+        return batches
+
+
+def list_first(found: Sequence[Found], limit: int) -> tuple[tuple[Problem, ...], int]:
+    """The first `limit` problems in listing order, and how many more there are.
+
+    Listing order: the blocking problems as found, then the others by row (in the order found
+    within a row)."""
+    out: list[Problem] = []
+    for batch in found:
+        if batch.blocking and len(out) < limit:
+            out += [batch.make(k) for k in range(min(len(batch), limit - len(out)))]
+    others = [batch for batch in found if not batch.blocking and len(batch)]
+    room = limit - len(out)
+    if others and room > 0:
+        rows = np.concatenate([batch.rows for batch in others])
+        which = np.repeat(np.arange(len(others)), [len(batch) for batch in others])
+        position = np.concatenate([np.arange(len(batch)) for batch in others])
+        candidates = np.arange(len(rows))
+        if len(rows) > 4 * room:
+            cutoff = np.partition(rows, room - 1)[room - 1]
+            candidates = np.flatnonzero(rows <= cutoff)
+        order = candidates[np.argsort(rows[candidates], kind="stable")][:room]
+        out += [others[which[i]].make(int(position[i])) for i in order]
+    total = sum(len(batch) for batch in found)
+    return tuple(out), max(0, total - limit)
 
 
 PROBLEM_COLUMNS = ("File", "Row", "Column", "Problem", "Effect")

@@ -4,6 +4,10 @@ Reads delimited text (delimiter detected), JSON, JSON Lines, Parquet and Excel (
 kept as read (text stays text) so that the validation can say exactly which cell is wrong; the
 frame's index is the row number a user would look up in the file. Anything that cannot be read
 raises `ReadError` carrying one `Problem` that says why. Nothing is written to disk.
+
+Well-formed UTF-8 delimited text takes a fast path through pyarrow's CSV reader
+(`read_delimited_fast`); everything else, and anything that path is not sure of, goes through
+Python's csv module (`read_delimited`), which gives the same table, only slower.
 """
 
 from __future__ import annotations
@@ -11,17 +15,23 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
-import unicodedata
+import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import PurePath
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from lib.problems import Effect, Kind, Problem, ReadError
+from lib.textcells import blank
 
 ROW_INDEX = "row"
 
@@ -30,8 +40,8 @@ ROW_INDEX = "row"
 class Limits:
     """The most the app reads from one upload."""
 
-    max_bytes: int = 20 * 1024 * 1024
-    max_rows: int = 200_000
+    max_bytes: int = 200 * 1024 * 1024
+    max_rows: int = 5_000_000
     max_columns: int = 200
 
 
@@ -130,13 +140,17 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff"
+                                "\U000f0000-\U000ffffd\U00100000-\U0010fffd]")
+"""Characters of the Unicode categories Cc, Cs and Co, but tab, carriage return and line feed."""
+
+
 def _looks_binary(text: str) -> bool:
     """True when more than 1 % of the first 10,000 characters are control characters."""
     sample = text[:10_000]
     if not sample:
         return False
-    controls = sum(1 for ch in sample
-                   if ch not in "\t\r\n" and unicodedata.category(ch) in ("Cc", "Cs", "Co"))
+    controls = len(CONTROL_CHARACTERS.findall(sample))
     return controls / len(sample) > 0.01
 
 
@@ -321,6 +335,156 @@ def _read_delimited(text: str, file: str, limits: Limits) -> RawTable:
         raise _header_only(columns, file)
     return RawTable(_frame(rows, columns, numbers), file, Format.DELIMITED, read,
                     (_delimited_note(delimiter, header_line), *notes), tuple(problems))
+
+
+FAST_SAMPLE_BYTES = 64 * 1024
+"""Bytes decoded in Python to detect the delimiter and read the header on the fast path (more
+when they hold fewer than `SAMPLE_LINES` lines)."""
+SAMPLE_LINES = 50
+"""Lines `detect_delimiter` looks at."""
+
+
+def _sample(data: bytes, start: int, size: int = FAST_SAMPLE_BYTES) -> tuple[str, bool] | None:
+    """The UTF-8 text of the `size` bytes from `start` (all of them if fewer) and whether that
+    is the whole file; None when those bytes are not UTF-8."""
+    whole = start + size >= len(data)
+    try:
+        text = codecs.getincrementaldecoder("utf-8")().decode(data[start:start + size],
+                                                             final=whole)
+    except UnicodeDecodeError:
+        return None
+    return text, whole
+
+
+def _enough_lines(text: str) -> bool:
+    """True when `text` has `SAMPLE_LINES` non-blank lines."""
+    lines = (line for line in text.splitlines() if line.strip())
+    return sum(1 for _ in itertools.islice(lines, SAMPLE_LINES)) == SAMPLE_LINES
+
+
+def _fast_header(text: str, whole: bool, file: str) -> tuple[str, list[str]] | None:
+    """(delimiter, header fields) when the header is the file's first line, else None."""
+    if _looks_binary(text) or not text.strip("\ufeff \t\r\n") or text.startswith("\ufeff") \
+            or text.lstrip("\ufeff \t\r\n")[:1] in ("[", "{") \
+            or _split_sep_line(text)[0] is not None:
+        return None
+    head = text if whole else text[:text.rfind("\n") + 1]
+    first_line = head[:head.find("\n")]
+    if "\n" not in head or "\r" in first_line[:-1]:
+        return None
+    try:
+        delimiter = detect_delimiter(head, EXTENSION_DELIMITER.get(_extension(file)),
+                                     SAMPLE_LINES)
+        reader = csv.reader(io.StringIO(head, newline=""), delimiter=delimiter)
+        header = next(reader)
+    except (StopIteration, csv.Error):
+        return None
+    if reader.line_num != 1 or _is_blank(header):
+        return None
+    return delimiter, header
+
+
+def _arrow_records(body: pa.Buffer, columns: list[str], delimiter: str) -> pa.Table | None:
+    """Every line of `body` as a record of strings (an empty line: empty strings), or None when
+    a line has another number of fields, a value is not UTF-8, or pyarrow refuses it."""
+    try:
+        return pacsv.read_csv(
+            pa.BufferReader(body),
+            read_options=pacsv.ReadOptions(column_names=columns),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(  # large strings, as pandas keeps them
+                column_types=dict.fromkeys(columns, pa.large_string()), strings_can_be_null=False))
+    except (pa.ArrowException, ValueError):
+        return None
+
+
+def _as_python_reads(table: pa.Table) -> bool:
+    """True when no value is longer than Python's csv reader takes (it refuses the file)."""
+    limit = csv.field_size_limit()
+    return all(not len(column) or pc.max(pc.binary_length(column)).as_py() <= limit
+               for column in table.columns)
+
+
+def _one_record_per_line(data: bytes, start: int, end: int, records: int) -> bool:
+    """True when `data[start:end]` has `records` lines, ended by line feeds (a carriage return
+    only before one): then no quoted value holds a line break, and row numbers are line
+    numbers as Python's reader counts them."""
+    if data.count(b"\n", start, end) + 1 != records:
+        return False
+    return data.find(b"\r", start, end) < 0 or \
+        data.count(b"\r", start, end) == data.count(b"\r\n", start, end)
+
+
+def _blank_rows(table: pa.Table) -> np.ndarray:
+    """True for rows whose every field is blank (Python's reader skips them)."""
+    rows = np.ones(table.num_rows, dtype=bool)
+    for column in table.columns:
+        rows &= blank(column)
+        if not rows.any():
+            break
+    return rows
+
+
+def read_delimited_fast(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> RawTable | None:
+    """Delimited bytes to the raw table `read_delimited` gives, read by pyarrow; None when the
+    file is not the common case it is sure of.
+
+    The common case: UTF-8 (with or without a byte-order mark), no NUL byte in the first 4 KB
+    (where `decode_text` looks for UTF-16 and binary data), no `sep=` line, the
+    header on the first line, every other line a record with as many fields as the header (an
+    empty line counts as a blank record), no line break inside a quoted value, no field longer
+    than Python's csv reader takes. Row numbers are then line numbers. Errors that the slow
+    path would give in the same words (too many rows, header only) are raised here.
+    """
+    if b"\x00" in data[:4096]:
+        return None  # UTF-16 or binary data (`decode_text` looks at these bytes)
+    bom = data.startswith(codecs.BOM_UTF8)
+    start = len(codecs.BOM_UTF8) if bom else 0
+    for size in (FAST_SAMPLE_BYTES, 16 * FAST_SAMPLE_BYTES, 256 * FAST_SAMPLE_BYTES):
+        sample = _sample(data, start, size)
+        if sample is None:
+            return None
+        text, whole = sample
+        if whole or _enough_lines(text[:text.rfind("\n") + 1]):
+            break
+    else:
+        return None  # too few lines to detect the delimiter as the whole text would
+    found = _fast_header(text, whole, file)
+    if not found:
+        return None
+    delimiter, header = found
+    if len(header) > limits.max_columns:
+        return None
+    columns, notes = clean_header(header)
+    body_start = data.index(b"\n", start) + 1
+    end = len(data)
+    while end > body_start and data[end - 1] in b"\r\n":
+        end -= 1
+    if end <= body_start:
+        return None
+    table = _arrow_records(pa.py_buffer(data).slice(body_start, end - body_start), columns,
+                           delimiter)
+    if table is None or not _as_python_reads(table):
+        return None
+    quoted = data.find(b'"', body_start, end) >= 0
+    if quoted and not _one_record_per_line(data, body_start, end, table.num_rows):
+        return None
+    skip = _blank_rows(table)
+    read = table.num_rows - int(skip.sum())
+    if read > limits.max_rows:
+        raise _too_many_rows(file, limits)
+    if read == 0:
+        raise _header_only(columns, file)
+    if skip.any():
+        table = table.filter(pa.array(~skip))
+        index = pd.Index(np.flatnonzero(~skip) + 2, name=ROW_INDEX)
+    else:
+        index = pd.RangeIndex(2, 2 + read, name=ROW_INDEX)
+    frame = table.to_pandas()
+    frame.index = index
+    encoding = "UTF-8 with a byte-order mark" if bom else "UTF-8"
+    return RawTable(frame, file, Format.DELIMITED, read,
+                    (f"Text encoding: {encoding}.", _delimited_note(delimiter, 1), *notes))
 
 
 def _delimited_note(delimiter: str, header_line: int) -> str:
@@ -542,6 +706,10 @@ def read_table(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> RawTa
         return read_parquet(data, file, limits)
     if fmt is Format.EXCEL:
         return read_excel(data, file, limits)
+    if fmt is Format.DELIMITED:
+        fast = read_delimited_fast(data, file, limits)
+        if fast is not None:
+            return fast
     text, encoding = decode_text(data, file)
     if not text.strip("\ufeff \t\r\n"):
         raise _fail(Kind.EMPTY_FILE, "The file has no data: it holds only blank lines.", file)

@@ -12,11 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+from pandas.arrays import ArrowStringArray
 
 from lib import schema
-from lib.columns import (detect_decimal, figure_dataset, is_aggregate_column, match_columns,
-                         numeric_share)
+from lib.columns import figure_dataset, is_aggregate_column, match_columns
+from lib.textnumbers import numeric_share
 
 
 class Shape(StrEnum):
@@ -131,10 +134,8 @@ class Evidence:
 
 def gather_evidence(frame: pd.DataFrame, sample: int = 500) -> Evidence:
     """Alias matches and numeric columns (half of the first `sample` values read as numbers)."""
-    numeric = {}
-    for column in frame.columns:
-        values = frame[column].head(sample).tolist()
-        numeric[column] = numeric_share(values, detect_decimal(values)) >= 0.5
+    numeric = {column: numeric_share(frame[column].head(sample)) >= 0.5
+               for column in frame.columns}
     return Evidence(tuple(frame.columns), match_columns(list(frame.columns)), numeric)
 
 
@@ -228,31 +229,49 @@ def detect(frame: pd.DataFrame) -> Detection:
 
 # --- converters: a file's frame to one row per model × dataset cell group ------------------------
 
+def _constant(value: str, n: int) -> pd.Categorical:
+    """`value` repeated `n` times, stored once."""
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[value])
+
+
 def _long_cells(frame: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
     """The mapped columns renamed to their roles, with each cell's origin and row."""
     cells = pd.DataFrame({ROW: frame.index.to_numpy()})
     for role, column in mapping.roles.items():
-        cells[role] = frame[column].to_numpy()
-        cells[origin(role)] = column
+        cells[role] = frame[column].array
+        cells[origin(role)] = _constant(column, len(frame))
     return cells
+
+
+def _stacked(frame: pd.DataFrame, columns: tuple[str, ...]) -> object:
+    """The cells of `columns`, row by row (row 1's columns, then row 2's, ...)."""
+    arrays = [frame[c].array for c in columns]
+    n, k = len(frame), len(columns)
+    if all(isinstance(a, ArrowStringArray) for a in arrays):
+        order = (np.arange(k)[None, :] * n + np.arange(n)[:, None]).ravel()
+        chunks = [pa.array(a) for a in arrays]
+        stacked = pa.chunked_array([c for a in chunks for c in getattr(a, "chunks", [a])],
+                                   type=chunks[0].type).take(pa.array(order))
+        return pd.array(stacked, dtype=arrays[0].dtype)
+    return np.column_stack([np.asarray(a, dtype=object) for a in arrays]).ravel()
 
 
 def _wide_cells(frame: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
     """One row per model row × dataset column; the column header is the dataset name."""
     ids = {r: c for r, c in mapping.roles.items() if r in (schema.MODEL, schema.CATEGORY)}
-    parts = []
-    for column in mapping.dataset_columns:
-        part = pd.DataFrame({ROW: frame.index.to_numpy()})
-        for role, source in ids.items():
-            part[role] = frame[source].to_numpy()
-            part[origin(role)] = source
-        part[schema.DATASET] = column
-        part[origin(schema.DATASET)] = column
-        part[schema.DELTA] = frame[column].to_numpy()
-        part[origin(schema.DELTA)] = column
-        parts.append(part)
-    cells = pd.concat(parts, ignore_index=True)
-    return cells.sort_values(ROW, kind="stable", ignore_index=True)
+    columns = mapping.dataset_columns
+    n, k = len(frame), len(columns)
+    each_row = np.repeat(np.arange(n), k)
+    cells = pd.DataFrame({ROW: frame.index.to_numpy()[each_row]})
+    for role, source in ids.items():
+        cells[role] = frame[source].array.take(each_row)
+        cells[origin(role)] = _constant(source, n * k)
+    dataset = pd.Categorical.from_codes(np.tile(np.arange(k), n), categories=list(columns))
+    cells[schema.DATASET] = dataset
+    cells[origin(schema.DATASET)] = dataset
+    cells[schema.DELTA] = _stacked(frame, columns)
+    cells[origin(schema.DELTA)] = dataset
+    return cells
 
 
 CONVERTERS: dict[Shape, Callable[[pd.DataFrame, Mapping], pd.DataFrame]] = {

@@ -1,14 +1,18 @@
 """An uploaded file from bytes to a report: read once per distinct file, validated per choice.
 
-`read_upload` is pure; `cached_read_upload` memoises it with `st.cache_data`, keyed on the
-file's bytes and name (the same bytes give the same result for anyone, so sharing the memo
-reveals nothing). The result that a session uses lives in its own session state.
+`read_upload` and `report_for` are pure; `ingest` reads and validates in one call (what the
+benchmark times). `session_upload` and `session_report` keep what a session uses in its own
+session state: a rerun then neither reads, hashes, pickles nor validates anything again, and
+nothing of an upload goes to a cache shared with other sessions.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Protocol
 
 import streamlit as st
 
@@ -16,6 +20,15 @@ from lib.problems import Problem, ReadError
 from lib.readers import DEFAULT_LIMITS, Limits, RawTable, read_table
 from lib.shapes import Detection, Mapping, detect
 from lib.validation import Options, Report, failed_report, validate
+
+DIGEST_IN_BACKGROUND_BYTES = 1 << 20
+"""From this size, the digest is computed while the file is parsed (hashlib frees the GIL)."""
+SESSION_UPLOAD_KEY = "_upload_read"
+"""Session-state key of the upload a session is using, with its uploader file id."""
+SESSION_REPORTS_KEY = "_upload_reports"
+"""Session-state key of the reports of that upload under the last few choices."""
+SESSION_REPORTS = 4
+"""How many of those reports a session keeps."""
 
 
 @dataclass(frozen=True)
@@ -41,17 +54,18 @@ def file_digest(data: bytes) -> str:
 
 def read_upload(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> Upload:
     """Read and detect; a file that cannot be read gives an `Upload` carrying its problem."""
-    digest = file_digest(data)
+    if len(data) < DIGEST_IN_BACKGROUND_BYTES:
+        return _read(data, file, limits, lambda: file_digest(data))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return _read(data, file, limits, pool.submit(file_digest, data).result)
+
+
+def _read(data: bytes, file: str, limits: Limits, digest: Callable[[], str]) -> Upload:
     try:
         raw = read_table(data, file, limits)
     except ReadError as error:
-        return Upload(file, digest, failure=error.problem)
-    return Upload(file, digest, raw=raw, detection=detect(raw.frame))
-
-
-cached_read_upload = st.cache_data(read_upload, max_entries=16, ttl=3600,
-                                   show_spinner="Reading the file…")
-"""`read_upload` memoised on the file's bytes and name (a few files, for an hour)."""
+        return Upload(file, digest(), failure=error.problem)
+    return Upload(file, digest(), raw=raw, detection=detect(raw.frame))
 
 
 def report_for(upload: Upload, mapping: Mapping | None = None,
@@ -60,3 +74,51 @@ def report_for(upload: Upload, mapping: Mapping | None = None,
     if upload.failure is not None or upload.raw is None or upload.detection is None:
         return failed_report(upload.failure)
     return validate(upload.raw, mapping or upload.detection.mapping, options)
+
+
+def ingest(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS,
+           options: Options = Options()) -> Report:
+    """Bytes to a report in one call: read, detect the shape, validate with the detected mapping
+    (the clean contract table is `report.table`). The work a new upload costs, without the
+    digest that `read_upload` adds for widget keys; the entry point of the ingest benchmark."""
+    try:
+        raw = read_table(data, file, limits)
+    except ReadError as error:
+        return failed_report(error.problem)
+    return validate(raw, detect(raw.frame).mapping, options)
+
+
+class UploadedFile(Protocol):
+    """What `session_upload` needs of Streamlit's uploaded file."""
+
+    file_id: str
+    name: str
+
+    def getvalue(self) -> bytes: ...
+
+
+def session_upload(file: UploadedFile) -> Upload:
+    """The upload of `file`, read once per uploaded file and kept in this session's state: a
+    rerun returns it without reading, hashing or copying the bytes (and nothing is pickled into
+    a cache shared with other sessions)."""
+    kept = st.session_state.get(SESSION_UPLOAD_KEY)
+    if kept is not None and kept[0] == file.file_id:
+        return kept[1]
+    upload = read_upload(file.getvalue(), file.name)
+    st.session_state[SESSION_UPLOAD_KEY] = (file.file_id, upload)
+    return upload
+
+
+def session_report(upload: Upload, mapping: Mapping | None = None,
+                   options: Options = Options()) -> Report:
+    """`report_for`, remembered in this session's state for the last few choices on the last
+    file, so that a rerun with the same mapping and options validates nothing again."""
+    kept = [k for k in st.session_state.get(SESSION_REPORTS_KEY, ())
+            if k[0] == upload.digest and k[1] == upload.file]
+    for _, _, chosen, picked, report in kept:
+        if chosen == mapping and picked == options:
+            return report
+    report = report_for(upload, mapping, options)
+    st.session_state[SESSION_REPORTS_KEY] = [*kept[-(SESSION_REPORTS - 1):],
+                                             (upload.digest, upload.file, mapping, options, report)]
+    return report

@@ -4,30 +4,45 @@ reasons why not, each located by file, row and column.
 Rows with a problem in a required cell are left out and listed; a bad optional value (an
 interval bound, an item count) is left out and listed while its row is kept. Nothing is dropped
 without a line in the report.
+
+The work is column-wise: names and numbers are read with pyarrow.compute (`lib.textcells`,
+`lib.textnumbers`), names once per distinct value; only cells those cannot decide, and cells with
+a problem, are looked at one by one.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from lib import schema
-from lib.columns import (NotANumber, detect_decimal, dataset_names, is_missing, model_names,
-                         parse_number, unit_hint)
-from lib.problems import Effect, Kind, Problem
+from lib.columns import (NotANumber, canonical_spellings, dataset_keys, dataset_lookup,
+                         is_missing, model_key, model_keys, model_lookup, name_key, parse_number,
+                         unit_hint)
+from lib.problems import Effect, Found, Kind, Problem, list_first
 from lib.readers import RawTable
 from lib.shapes import (DATASET_COLUMNS, NUMERIC_ROLES, REQUIRED_ROLES, ROLE_LABELS, ROW,
                         Y_TITLES, DeltaKind, Mapping, Shape, origin, to_cells)
+from lib.textcells import (Codes, TextCells, first_seen, mapped_codes, name_codes, string_column,
+                           text_cells)
+from lib.textnumbers import NumberText, decimal_mark, missing, number_text, percent_only
 
 UNITS_AS_GIVEN = "Δ (as in your file)"
 """The y title when nothing says whether Δ is in points or percent."""
 
 MAX_LISTED = 500
 """At most this many problems are listed; the report counts the rest."""
+
+PARALLEL_CELLS = 200_000
+"""From this many cells, the model and the dataset names are read in two helper threads while
+the numbers are read (pyarrow.compute releases the GIL)."""
 
 MISSING_MESSAGES: dict[str, str] = {
     schema.MODEL: "missing required column: no column for the model (name one “model”)",
@@ -97,141 +112,418 @@ def _short(value: object, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _names(cells: pd.DataFrame, role: str, file: str) -> tuple[pd.Series, list[Problem], pd.Series]:
+def _origins(cells: pd.DataFrame, role: str) -> Callable[[int], str]:
+    """The file column of the cell at a position, for `role`'s cells."""
+    column = cells[origin(role)]
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        categories, codes = list(column.cat.categories), column.cat.codes.to_numpy()
+        return lambda i: categories[codes[i]]
+    values = column.to_numpy(dtype=object)
+    return lambda i: values[i]
+
+
+NAME_KEYS: dict[str, Callable[[list[str]], list[str]]] = {schema.MODEL: model_keys,
+                                                         schema.DATASET: dataset_keys}
+"""How the names of each kind are matched (worked out with the names, off the critical path)."""
+CANONICAL: dict[str, tuple[Callable[[], dict[str, str]], Callable[[str], str]]] = {
+    schema.MODEL: (model_lookup, model_key), schema.DATASET: (dataset_lookup, name_key)}
+"""Per kind of name, the figure's spellings by key, and the key."""
+
+
+def _at_cells(cells: pd.DataFrame, role: str, at: np.ndarray,
+              make: Callable[[int, str, int], Problem]) -> list[Found]:
+    """A batch of problems (none blocking) at cell positions `at`: `make(k, file column, file
+    row)` words the k-th."""
+    if not len(at):
+        return []
+    rows, column = cells[ROW].to_numpy()[at], _origins(cells, role)
+    return [Found(rows, False, lambda k: make(k, column(int(at[k])), int(rows[k])))]
+
+
+def _names(cells: pd.DataFrame, role: str, file: str) -> tuple[Codes, list[Found], np.ndarray]:
     """`role`'s cells as stripped text, an empty-cell problem per blank one, and where they are."""
-    problems = []
-    values = []
-    for row, column, value in zip(cells[ROW], cells[origin(role)], cells[role]):
-        text = "" if value is None or (isinstance(value, float) and math.isnan(value)) \
-            else str(value).strip()
-        if not text:
-            problems.append(Problem(Kind.EMPTY_CELL, f"empty cell: no {ROLE_LABELS[role]} name",
-                                    file, int(row), column, Effect.ROW))
-        values.append(text)
-    names = pd.Series(values, index=cells.index, dtype=object)
-    return names, problems, names == ""
+    names = name_codes(cells[role])
+    names = replace(names, keys=NAME_KEYS[role](names.values))
+    if "" not in names.values:
+        return names, [], np.zeros(len(cells), dtype=bool)
+    bad = names.codes == names.values.index("")
+    message = f"empty cell: no {ROLE_LABELS[role]} name"
+    found = _at_cells(cells, role, np.flatnonzero(bad), lambda k, column, row: Problem(
+        Kind.EMPTY_CELL, message, file, row, column, Effect.ROW))
+    return names, found, bad
 
 
-def _number_problem(value: object, row: int, column: str, label: str, file: str,
-                    required: bool, decimal: str, effect: Effect) -> tuple[float, Problem | None]:
-    """The cell as a number (NaN when unusable) and the problem with it, if any."""
+def _number_issue(value: object, label: str, required: bool,
+                  decimal: str) -> tuple[float, Kind | None, str]:
+    """The cell as a number (NaN when unusable), and the kind and message of its problem."""
     try:
         number = parse_number(value, decimal)
     except NotANumber:
-        return math.nan, Problem(Kind.NOT_A_NUMBER, f"not a number: “{_short(value)}” "
-                                 f"(the {label} must be a number)", file, row, column, effect)
+        return math.nan, Kind.NOT_A_NUMBER, (f"not a number: “{_short(value)}” (the {label} "
+                                             "must be a number)")
     if math.isnan(number):
         if not required:
-            return math.nan, None
+            return math.nan, None, ""
         blank = value is None or isinstance(value, float) or not str(value).strip()
         message = f"empty cell: no {label}" if blank else \
             f"empty cell: “{_short(value)}” means no {label}"
-        return math.nan, Problem(Kind.EMPTY_CELL, message, file, row, column, effect)
+        return math.nan, Kind.EMPTY_CELL, message
     if math.isinf(number):
-        return math.nan, Problem(Kind.INFINITE, f"infinite value: “{_short(value)}” (the "
-                                 f"{label} must be finite)", file, row, column, effect)
-    return number, None
+        return math.nan, Kind.INFINITE, (f"infinite value: “{_short(value)}” (the {label} must "
+                                         "be finite)")
+    return number, None, ""
 
 
-def _numbers(cells: pd.DataFrame, role: str, file: str, required: bool, decimal: str,
-             effect: Effect) -> tuple[pd.Series, list[Problem], pd.Series]:
-    """`role`'s cells as floats (NaN where unusable), a problem per unusable cell, and a mask of
-    the rows it makes unusable (none for an optional role).
-
-    Cells that pandas reads as finite numbers take a fast path; only the rest (signs, percent
-    signs, decimal commas, missing and bad values) are read one by one.
-    """
-    raw = cells[role].to_numpy(dtype=object)
+def _plain_others(text: TextCells) -> tuple[np.ndarray, np.ndarray]:
+    """(positions, values) of the cells that are not text but finite numbers (not booleans)."""
+    raw = text.other_values
     booleans = np.fromiter((isinstance(v, (bool, np.bool_)) for v in raw), bool, len(raw))
     fast = pd.to_numeric(pd.Series(np.where(booleans, None, raw), dtype=object),
                          errors="coerce").to_numpy(dtype="float64")
     done = np.isfinite(fast) & ~booleans
-    values = np.where(done, fast, np.nan)
-    bad = np.zeros(len(raw), dtype=bool)
-    problems: list[Problem] = []
-    rows, origins = cells[ROW].to_numpy(), cells[origin(role)].to_numpy(dtype=object)
-    for i in np.flatnonzero(~done):
-        values[i], problem = _number_problem(raw[i], int(rows[i]), origins[i], ROLE_LABELS[role],
-                                             file, required, decimal, effect)
-        if problem:
-            problems.append(problem)
-            bad[i] = required
-    return (pd.Series(values, index=cells.index), problems, pd.Series(bad, index=cells.index))
+    return text.other_at[done], fast[done]
 
 
-def _counts(values: pd.Series, cells: pd.DataFrame, file: str) -> tuple[pd.Series, list[Problem]]:
+def _numbers(cells: pd.DataFrame, role: str, file: str, required: bool, decimal: str,
+             effect: Effect, text: TextCells,
+             reading: NumberText) -> tuple[np.ndarray, list[Found], np.ndarray]:
+    """`role`'s cells as floats (NaN where unusable), a problem per unusable cell, and a mask of
+    the rows it makes unusable (none for an optional role).
+
+    Numbers are read column-wise (`lib.textnumbers`), and so are the ASCII texts that mean "no
+    value"; the cells left over (bad or unusual values, and cells that are not text) are read
+    one by one with `parse_number`.
+    """
+    values, read = reading.numbers(decimal)
+    bad = np.zeros(len(values), dtype=bool)
+    if read.all():
+        return values, [], bad
+    values, todo = values.copy(), ~read
+    is_other = np.zeros(len(values), dtype=bool)
+    is_other[text.other_at] = True
+    if len(text.other_at):
+        at, found = _plain_others(text)
+        values[at] = found
+        todo[at] = False
+    if not todo.any():
+        return values, [], bad
+    text_at = np.flatnonzero(todo & ~is_other)
+    strings = text.strings.take(pa.array(text_at))
+    gone = missing(strings)
+    absent_at = text_at[gone] if required else np.zeros(0, dtype=np.int64)
+    absent = strings.filter(pa.array(gone)) if required else None
+    text_at, strings = text_at[~gone], strings.filter(pa.array(~gone))
+    other_at = np.flatnonzero(todo & is_other)
+    others = dict(zip(text.other_at.tolist(), text.other_values.tolist()))
+    positions = np.concatenate([text_at, other_at])
+    cell_values = strings.to_pylist() + [others[i] for i in other_at.tolist()]
+    label = ROLE_LABELS[role]
+    seen: dict[str, tuple[float, Kind | None, str]] = {}
+    at: list[int] = []
+    issues: list[tuple[float, Kind | None, str]] = []
+    for k in np.argsort(positions, kind="stable").tolist():
+        i, value = int(positions[k]), cell_values[k]
+        if isinstance(value, str):
+            issue = seen.get(value)
+            if issue is None:
+                issue = seen[value] = _number_issue(value, label, required, decimal)
+        else:
+            issue = _number_issue(value, label, required, decimal)
+        values[i] = issue[0]
+        if issue[1] is not None:
+            at.append(i)
+            issues.append(issue)
+    where = np.concatenate([absent_at, np.array(at, dtype=np.int64)])
+    bad[where] = required
+    order = np.argsort(where, kind="stable")
+
+    def issue_of(k: int) -> tuple[float, Kind | None, str]:
+        j = int(order[k])
+        if j < len(absent_at):  # an empty cell, worded only when listed
+            return _number_issue(absent[j].as_py(), label, required, decimal)
+        return issues[j - len(absent_at)]
+
+    found = _at_cells(cells, role, where[order], lambda k, column, row: Problem(
+        *issue_of(k)[1:], file, row, column, effect))
+    return values, found, bad
+
+
+def _counts(values: np.ndarray, cells: pd.DataFrame,
+            file: str) -> tuple[np.ndarray, list[Found]]:
     """Item counts that are not whole, non-negative numbers, left out and listed."""
-    bad = values.notna() & ((values < 0) | (values % 1 != 0))
-    problems = [Problem(Kind.BAD_COUNT, f"the number of items must be a whole number ≥ 0, not "
-                        f"{values[i]:g}", file, int(cells.at[i, ROW]),
-                        cells.at[i, origin(schema.N_ITEMS)], Effect.VALUE)
-                for i in cells.index[bad]]
-    return values.where(~bad), problems
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isnan(values) & ((values < 0) | (values % 1 != 0))
+    if not bad.any():
+        return values, []
+    at = np.flatnonzero(bad)
+    found = _at_cells(cells, schema.N_ITEMS, at, lambda k, column, row: Problem(
+        Kind.BAD_COUNT, f"the number of items must be a whole number ≥ 0, not "
+        f"{values[at[k]]:g}", file, row, column, Effect.VALUE))
+    return np.where(bad, np.nan, values), found
 
 
 # --- scores to Δ ---------------------------------------------------------------------------------
 
-def _scores_to_delta(values: dict[str, pd.Series], cells: pd.DataFrame, kind: DeltaKind,
-                     file: str, usable: pd.Series) -> tuple[list[Problem], list[str], pd.Series]:
+def _scores_to_delta(values: dict[str, np.ndarray], cells: pd.DataFrame, kind: DeltaKind,
+                     file: str, usable: np.ndarray) -> tuple[list[Found], list[str], np.ndarray]:
     """Adds Δ to `values` from baseline and treatment. Returns the problems (zero baselines of a
     relative Δ), notes on how Δ was computed, and the rows those problems make unusable."""
     base, treat = values[schema.BASELINE], values[schema.TREATMENT]
     notes: list[str] = []
-    present = pd.concat([base[usable], treat[usable]]).dropna()
-    if len(present) and present.between(0, 1).all() and (present % 1 != 0).any():
+    present = np.concatenate([base[usable], treat[usable]])
+    present = present[~np.isnan(present)]
+    if len(present) and ((present >= 0) & (present <= 1)).all() and (present % 1 != 0).any():
         base, treat = base * 100, treat * 100
         values[schema.BASELINE], values[schema.TREATMENT] = base, treat
         notes.append("All scores lie between 0 and 1, so they are read as fractions and shown "
                      "as percentages (0.82 is 82).")
-    zero = pd.Series(False, index=cells.index)
+    zero = np.zeros(len(base), dtype=bool)
     if kind is DeltaKind.RELATIVE:
         zero = usable & (base == 0)
-        values[schema.DELTA] = (treat - base) / base.where(base != 0) * 100
+        with np.errstate(divide="ignore", invalid="ignore"):
+            values[schema.DELTA] = (treat - base) / np.where(base != 0, base, np.nan) * 100
         notes.append("Δ is relative: (treatment − baseline) / baseline × 100.")
     else:
         values[schema.DELTA] = treat - base
         notes.append("Δ is in absolute points: treatment − baseline.")
-    problems = [Problem(Kind.ZERO_BASELINE, "the baseline score is 0, so a relative Δ is "
-                        "undefined", file, int(cells.at[i, ROW]),
-                        cells.at[i, origin(schema.BASELINE)], Effect.ROW)
-                for i in cells.index[zero]]
-    return problems, notes, zero
+    found = _at_cells(cells, schema.BASELINE, np.flatnonzero(zero), lambda k, column, row: Problem(
+        Kind.ZERO_BASELINE, "the baseline score is 0, so a relative Δ is undefined", file, row,
+        column, Effect.ROW))
+    return found, notes, zero
+
+
+# --- the contract table --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Contract:
+    """The usable cells as contract columns, names in canonical spelling."""
+
+    columns: dict[str, pa.Array]
+    """Names and numbers, in contract order (the category is in `category`)."""
+    category: Codes | None
+    """The category labels as read (None where missing), when the file has them."""
+    rows: np.ndarray
+    """The file row of each."""
+    at: np.ndarray | None
+    """The position of each among the cells (None: each is the cell at its own position)."""
+    models: Codes
+    datasets: Codes
+    pairs: Pairs
+    renamed: dict[str, dict[str, str]]
+
+    def frame(self) -> pd.DataFrame:
+        """The contract columns and the file row (ROW), category as read."""
+        columns = {ROW: pa.array(self.rows), **self.columns}
+        if self.category is not None:
+            columns[schema.CATEGORY] = string_column(self.category.values, self.category.codes)
+        order = [ROW, *(c for c in CONTRACT_ORDER if c in columns)]
+        return pa.table({c: columns[c] for c in order}).to_pandas()
+
+    def conformed(self) -> pd.DataFrame:
+        """`schema.conform` of the contract columns, built column-wise."""
+        columns = dict(self.columns)
+        if self.category is None:
+            labels, codes = [schema.UNSPECIFIED_CATEGORY], np.zeros(len(self.rows), np.int32)
+        else:
+            labels, codes = _conformed_labels(self.category.values), self.category.codes
+        columns[schema.CATEGORY] = string_column(labels, codes)
+        table = pa.table({c: columns[c] for c in schema.CONTRACT_COLUMNS if c in columns})
+        frame = table.to_pandas()
+        if schema.N_ITEMS in frame.columns:
+            frame[schema.N_ITEMS] = pd.to_numeric(frame[schema.N_ITEMS]).astype("Int64")
+        return frame
+
+
+def _conformed_labels(labels: list[str | None]) -> list[str]:
+    """Category labels as `schema.conform` makes them (missing or blank: Unspecified), with the
+    same operations, once per distinct label."""
+    out = pd.Series(labels, dtype=object).astype("string").fillna(
+        schema.UNSPECIFIED_CATEGORY).astype(str)
+    out[out.str.strip() == ""] = schema.UNSPECIFIED_CATEGORY
+    return out.tolist()
+
+
+CONTRACT_ORDER = (schema.MODEL, schema.DATASET, schema.DELTA, schema.CATEGORY, schema.BASELINE,
+                  schema.TREATMENT, schema.CI_LOW, schema.CI_HIGH, schema.N_ITEMS)
+
+
+def _label(value: object) -> str | None:
+    return None if is_missing(value) else str(value).strip()
+
+
+def _canonical(names: Codes, at: np.ndarray | None, role: str) -> tuple[Codes, dict[str, str]]:
+    """The names of the cells at `at` (None: all) in canonical spelling, and the renames made.
+
+    The result's `source` is the cells' own text when no name changed."""
+    codes = names.at(at)
+    if at is None and names.ordered:
+        spellings, keys = names.values, names.keys
+        order = np.arange(len(spellings))
+    else:
+        order = first_seen(codes)
+        spellings = [names.values[c] for c in order]
+        keys = None if names.keys is None else [names.keys[c] for c in order]
+    lookup, key = CANONICAL[role]
+    canonical = canonical_spellings(spellings, lookup(), key, keys)
+    if canonical is None and at is None and names.ordered:
+        return Codes(codes, names.values, names.source, True), {}
+    canonical = spellings if canonical is None else canonical
+    changed = {a: b for a, b in zip(spellings, canonical) if a != b}
+    distinct = list(dict.fromkeys(canonical))
+    index = {name: i for i, name in enumerate(distinct)}
+    remap = np.zeros(len(names.values), dtype=np.int64)
+    remap[order] = [index[c] for c in canonical]
+    source = None
+    if names.source is not None and not changed:
+        source = names.source if at is None else names.source.take(pa.array(at))
+    return Codes(remap[codes], distinct, source, True), changed
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """Which rows share a model × dataset pair."""
+
+    repeated: np.ndarray
+    """True for the rows of a pair that appears more than once."""
+    count: int
+    """How many pairs appear more than once."""
+    numbers: np.ndarray | None
+    """Per row, a number shared by the rows of its pair, numbered by first appearance (only
+    when some pair repeats)."""
+
+
+def find_pairs(models: Codes, datasets: Codes) -> Pairs:
+    """The model × dataset pairs of rows whose names have codes `models` and `datasets`."""
+    n_datasets = max(len(datasets.values), 1)
+    size = len(models.values) * n_datasets
+    keys = models.codes.astype(np.int32 if size < 2**31 else np.int64)
+    keys *= n_datasets
+    keys += datasets.codes
+    if size <= 4 * len(keys) + (1 << 20):
+        counts = np.bincount(keys, minlength=size)
+        count = int((counts > 1).sum())
+        if not count:
+            return Pairs(np.zeros(len(keys), dtype=bool), 0, None)
+        numbers = pd.factorize(keys)[0]
+    else:
+        numbers = pd.factorize(keys)[0]
+    sizes = np.bincount(numbers)
+    repeated, count = sizes[numbers] > 1, int((sizes > 1).sum())
+    return Pairs(repeated, count, numbers if count else None)
+
+
+def _text_column(codes: Codes) -> pa.Array:
+    return codes.source if codes.source is not None else string_column(codes.values, codes.codes)
+
+
+def _contract(cells: pd.DataFrame, parsed: _Parsed) -> _Contract:
+    """The usable cells as contract columns, names in canonical spelling."""
+    at = None if parsed.usable.all() else np.flatnonzero(parsed.usable)
+    rows = cells[ROW].to_numpy()
+    model, model_renames = _canonical(parsed.names[schema.MODEL], at, schema.MODEL)
+    dataset, dataset_renames = _canonical(parsed.names[schema.DATASET], at, schema.DATASET)
+    columns: dict[str, pa.Array] = {schema.MODEL: _text_column(model),
+                                    schema.DATASET: _text_column(dataset)}
+    category = None
+    for role in CONTRACT_ORDER[2:]:
+        if role in parsed.values:
+            values = parsed.values[role]
+            columns[role] = pa.array(values if at is None else values[at])
+        elif role == schema.CATEGORY and role in cells.columns:
+            labels = mapped_codes(cells[role], _label)
+            category = Codes(labels.at(at), labels.values)
+    return _Contract(columns, category, rows if at is None else rows[at], at, model, dataset,
+                     find_pairs(model, dataset),
+                     {"Model": model_renames, "Dataset": dataset_renames})
+
+
+def _distinct_rows(rows: np.ndarray) -> int:
+    """How many different file rows (rows come in file order)."""
+    if len(rows) < 2 or (rows[1:] > rows[:-1]).all():
+        return len(rows)
+    if (rows[1:] >= rows[:-1]).all():
+        return int(np.count_nonzero(rows[1:] != rows[:-1])) + 1
+    return len(np.unique(rows))
 
 
 # --- duplicates ----------------------------------------------------------------------------------
 
-def _duplicates(table: pd.DataFrame, file: str, model_from: pd.Series,
-                policy: DuplicatePolicy) -> tuple[list[Problem], int]:
+def _duplicates(contract: _Contract, cells: pd.DataFrame, file: str,
+                policy: DuplicatePolicy) -> tuple[list[Found], int]:
     """A problem per row of a repeated model × dataset pair, and the number of such pairs."""
-    keys = [schema.MODEL, schema.DATASET]
-    repeated = table[table.duplicated(keys, keep=False)]
+    if not contract.pairs.count:
+        return [], 0
+    pairs, n_pairs = contract.pairs.numbers, contract.pairs.count
+    repeated = np.flatnonzero(contract.pairs.repeated)
+    order = repeated[np.argsort(pairs[repeated], kind="stable")]
+    starts = np.concatenate([[0], np.flatnonzero(np.diff(pairs[order])) + 1, [len(order)]])
     effect = Effect.MERGED if policy is DuplicatePolicy.MEAN else Effect.STOPPED
-    problems: list[Problem] = []
-    for (model, dataset), group in repeated.groupby(keys, sort=False):
-        rows = ", ".join(str(r) for r in group[ROW])
-        for i, row in zip(group.index, group[ROW]):
-            problems.append(Problem(
-                Kind.DUPLICATE, f"the pair “{_short(model)}” × “{_short(dataset)}” "
-                f"appears {len(group)} times (rows {rows})", file, int(row), model_from[i],
-                effect))
-    return problems, repeated.groupby(keys, sort=False).ngroups
+    column, rows = _origins(cells, schema.MODEL), contract.rows
+    models, datasets = contract.models, contract.datasets
+    messages: dict[int, str] = {}
+
+    def message(group: int) -> str:
+        if group not in messages:
+            members = order[starts[group]:starts[group + 1]]
+            shown = ", ".join(str(r) for r in rows[members])
+            model = models.values[models.codes[members[0]]]
+            dataset = datasets.values[datasets.codes[members[0]]]
+            messages[group] = (f"the pair “{_short(model)}” × “{_short(dataset)}” appears "
+                               f"{len(members)} times (rows {shown})")
+        return messages[group]
+
+    def make(k: int) -> Problem:
+        i = order[k]
+        group = int(np.searchsorted(starts, k, side="right")) - 1
+        cell = i if contract.at is None else contract.at[i]
+        return Problem(Kind.DUPLICATE, message(group), file, int(rows[i]), column(int(cell)),
+                       effect)
+
+    return [Found(rows[order], effect is Effect.STOPPED, make)], n_pairs
+
+
+MEAN_COLUMNS = (schema.DELTA, schema.BASELINE, schema.TREATMENT, schema.CI_LOW, schema.CI_HIGH,
+                schema.N_ITEMS)
+NOT_AVERAGED = (schema.CI_LOW, schema.CI_HIGH, schema.N_ITEMS)
+
+
+def _merge(table: pd.DataFrame, pairs: np.ndarray) -> pd.DataFrame:
+    """`merge_duplicates` of `table`, whose rows have pair numbers `pairs`."""
+    keys = [schema.MODEL, schema.DATASET]
+    numeric = [c for c in MEAN_COLUMNS if c in table.columns]
+    others = [c for c in table.columns if c not in numeric and c not in keys]
+    if not len(table):
+        return table[[*keys, *numeric, *others]].reset_index(drop=True)
+    seen_before = np.concatenate([[-1], np.maximum.accumulate(pairs)[:-1]])
+    first = pairs > seen_before
+    repeated = np.bincount(pairs)[pairs] > 1
+    merged = table[first].reset_index(drop=True)
+    if repeated.any():
+        rules = {c: "mean" for c in numeric}
+        rules.update({c: "first" for c in others})
+        groups = table[repeated].groupby(pairs[repeated], sort=False).agg(rules)
+        target = np.flatnonzero(repeated[first])
+        for column in [*numeric, *others]:
+            values = groups[column].to_numpy()
+            if column in NOT_AVERAGED:
+                values = np.full(len(target), np.nan)
+            merged[column] = _assign(merged[column], target, values)
+    return merged[[*keys, *numeric, *others]]
+
+
+def _assign(column: pd.Series, at: np.ndarray, values: np.ndarray) -> pd.Series:
+    """`column` with `values` at positions `at`."""
+    out = column.copy()
+    out.iloc[at] = values
+    return out
 
 
 def merge_duplicates(table: pd.DataFrame) -> pd.DataFrame:
     """One row per model × dataset: numbers averaged, the first category kept; intervals and
     item counts of merged pairs are left out (the mean of intervals is not an interval)."""
-    keys = [schema.MODEL, schema.DATASET]
-    sizes = table.groupby(keys, sort=False)[schema.DELTA].transform("size")
-    numeric = [c for c in (schema.DELTA, schema.BASELINE, schema.TREATMENT, schema.CI_LOW,
-                           schema.CI_HIGH, schema.N_ITEMS) if c in table.columns]
-    rules = {c: "mean" for c in numeric}
-    rules.update({c: "first" for c in table.columns if c not in numeric and c not in keys})
-    merged = table.assign(_size=sizes).groupby(keys, sort=False, as_index=False).agg(
-        {**rules, "_size": "max"})
-    for column in (schema.CI_LOW, schema.CI_HIGH, schema.N_ITEMS):
-        if column in merged.columns:
-            merged.loc[merged["_size"] > 1, column] = np.nan
-    return merged.drop(columns="_size")
+    groups = table.groupby([schema.MODEL, schema.DATASET], sort=False).ngroup()
+    known = groups.notna().to_numpy()
+    return _merge(table[known].reset_index(drop=True), groups[known].to_numpy(dtype=np.int64))
 
 
 # --- the report ----------------------------------------------------------------------------------
@@ -246,44 +538,68 @@ def _rename_note(what: str, renamed: dict[str, str]) -> str | None:
     return f"{what} names matched (case, punctuation and common aliases): {shown}{more}."
 
 
-def _y_title(mapping: Mapping, cells: pd.DataFrame, kind: DeltaKind) -> str:
+def _y_title(mapping: Mapping, parsed: _Parsed, kind: DeltaKind) -> str:
     if mapping.shape is Shape.SCORES:
         return Y_TITLES[kind]
     hint = unit_hint(mapping.roles[schema.DELTA]) if mapping.shape is Shape.LONG else None
-    texts = [v for v in cells[schema.DELTA] if isinstance(v, str) and v.strip()]
-    if hint is None and texts and all(v.strip().endswith("%") for v in texts):
+    if hint is None and percent_only(parsed.texts[schema.DELTA].strings):
         hint = "%"
     return {"%": "Δ (%)", "points": "Δ (points)"}.get(hint or "", UNITS_AS_GIVEN)
 
 
-def _listed(problems: list[Problem]) -> tuple[tuple[Problem, ...], int]:
-    blocking = [p for p in problems if p.blocking]
-    others = [p for p in problems if not p.blocking]
-    ordered = blocking + sorted(others, key=lambda p: (p.row or 0))
-    return tuple(ordered[:MAX_LISTED]), max(0, len(ordered) - MAX_LISTED)
+def _listed(found: list[Found]) -> tuple[tuple[Problem, ...], int]:
+    """The problems listed (blocking ones first, then by row) and how many are not."""
+    return list_first(found, MAX_LISTED)
+
+
+class _Helpers:
+    """Runs calls in two helper threads when `parallel`, else at once in this one."""
+
+    def __init__(self, parallel: bool) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=2) if parallel else None
+
+    def __enter__(self) -> _Helpers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+
+    def run(self, call: Callable, *args: object) -> Callable[[], object]:
+        """Start `call(*args)`; the returned function gives its result."""
+        if self.pool is None:
+            result = call(*args)
+            return lambda: result
+        return self.pool.submit(call, *args).result
 
 
 @dataclass
 class _Parsed:
     """The cells of a file read as names and numbers, with what went wrong on the way."""
 
-    values: dict[str, pd.Series]
-    usable: pd.Series
-    problems: list[Problem]
+    names: dict[str, Codes]
+    values: dict[str, np.ndarray]
+    texts: dict[str, TextCells]
+    usable: np.ndarray
+    problems: list[Found]
     notes: list[str]
 
 
 def _parse(cells: pd.DataFrame, mapping: Mapping, options: Options, file: str) -> _Parsed:
     """Names stripped, numbers parsed, Δ computed from scores; each bad cell a problem."""
-    parsed = _Parsed({}, pd.Series(True, index=cells.index), [], [])
+    parsed = _Parsed({}, {}, {}, np.ones(len(cells), dtype=bool), [], [])
     numeric_roles = [r for r in NUMERIC_ROLES if r in cells.columns]
-    decimal = detect_decimal(v for r in numeric_roles for v in cells[r])
-    if decimal == ",":
-        parsed.notes.append("Numbers use a decimal comma (“3,5” is read as 3.5).")
-    for role in (schema.MODEL, schema.DATASET):
-        parsed.values[role], found, bad = _names(cells, role, file)
-        parsed.problems += found
-        parsed.usable &= ~bad
+    parsed.texts = {r: text_cells(cells[r]) for r in numeric_roles}
+    with _Helpers(len(cells) >= PARALLEL_CELLS) as helpers:
+        names = [helpers.run(_names, cells, role, file) for role in (schema.MODEL, schema.DATASET)]
+        readings = {r: number_text(parsed.texts[r].strings) for r in numeric_roles}
+        decimal = decimal_mark(readings.values())
+        if decimal == ",":
+            parsed.notes.append("Numbers use a decimal comma (“3,5” is read as 3.5).")
+        for role, result in zip((schema.MODEL, schema.DATASET), names):
+            parsed.names[role], found, bad = result()
+            parsed.problems += found
+            parsed.usable &= ~bad
     required = set(REQUIRED_ROLES[mapping.shape])
     if mapping.shape is not Shape.SCORES:
         required.add(schema.DELTA)
@@ -291,7 +607,7 @@ def _parse(cells: pd.DataFrame, mapping: Mapping, options: Options, file: str) -
         whole_row = role in required and mapping.shape is not Shape.WIDE
         effect = Effect.ROW if whole_row else Effect.VALUE
         parsed.values[role], found, bad = _numbers(cells, role, file, role in required, decimal,
-                                                   effect)
+                                                   effect, parsed.texts[role], readings[role])
         parsed.problems += found
         parsed.usable &= ~bad
     if schema.N_ITEMS in parsed.values:
@@ -306,38 +622,13 @@ def _parse(cells: pd.DataFrame, mapping: Mapping, options: Options, file: str) -
     return parsed
 
 
-CONTRACT_ORDER = (schema.MODEL, schema.DATASET, schema.DELTA, schema.CATEGORY, schema.BASELINE,
-                  schema.TREATMENT, schema.CI_LOW, schema.CI_HIGH, schema.N_ITEMS)
-
-
-def _usable_rows(cells: pd.DataFrame, parsed: _Parsed) -> pd.DataFrame:
-    """The usable cells as contract columns (plus the file row), names in canonical spelling."""
-    table = pd.DataFrame({ROW: cells[ROW]})
-    for role in CONTRACT_ORDER:
-        if role in parsed.values:
-            table[role] = parsed.values[role]
-        elif role in cells.columns:
-            table[role] = cells[role].map(lambda v: None if is_missing(v) else str(v).strip())
-    return table[parsed.usable]
-
-
-def _canonical_names(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict[str, str]]]:
-    """`table` with model and dataset names matched to the figure's (and to each other's), and
-    the renames made, per kind of name."""
-    renamed = {"Model": model_names(table[schema.MODEL]),
-               "Dataset": dataset_names(table[schema.DATASET])}
-    table = table.assign(**{schema.MODEL: table[schema.MODEL].map(renamed["Model"]),
-                            schema.DATASET: table[schema.DATASET].map(renamed["Dataset"])})
-    return table, {k: {a: b for a, b in v.items() if a != b} for k, v in renamed.items()}
-
-
 def validate(raw: RawTable, mapping: Mapping, options: Options = Options()) -> Report:
     """The report for `raw` read through `mapping`, with a clean contract table when usable."""
     file = raw.file
-    missing = mapping.missing()
-    if missing:
+    missing_roles = mapping.missing()
+    if missing_roles:
         problems = tuple(Problem(Kind.MISSING_COLUMN, MISSING_MESSAGES[role], file)
-                         for role in missing)
+                         for role in missing_roles)
         return Report(file, raw.rows_read, 0, problems + raw.problems, raw.notes,
                       shape=mapping.shape)
     cells = to_cells(raw.frame, mapping)
@@ -346,26 +637,30 @@ def validate(raw: RawTable, mapping: Mapping, options: Options = Options()) -> R
     if unused:
         notes.append(f"Column(s) not used: {', '.join(_short(c) for c in unused)}.")
     parsed = _parse(cells, mapping, options, file)
-    problems = list(raw.problems) + parsed.problems
+    problems = Found.of(raw.problems) + parsed.problems
     notes += parsed.notes
     if not parsed.usable.any():
-        problems.append(Problem(Kind.NO_ROWS_LEFT, "no row can be used: every row has a problem "
-                                "listed here", file))
+        problems += Found.of([Problem(Kind.NO_ROWS_LEFT, "no row can be used: every row has a "
+                                      "problem listed here", file)])
         listed, unlisted = _listed(problems)
         return Report(file, raw.rows_read, 0, listed, tuple(notes), shape=mapping.shape,
                       unlisted=unlisted)
 
-    table, renamed = _canonical_names(_usable_rows(cells, parsed))
-    kept = table[ROW].nunique()
-    notes += [n for n in (_rename_note(k, v) for k, v in renamed.items()) if n]
-    found, n_pairs = _duplicates(table, file, cells[origin(schema.MODEL)], options.duplicates)
+    contract = _contract(cells, parsed)
+    kept = _distinct_rows(contract.rows)
+    notes += [n for n in (_rename_note(k, v) for k, v in contract.renamed.items()) if n]
+    found, n_pairs = _duplicates(contract, cells, file, options.duplicates)
     listed, unlisted = _listed(problems + found)
     stop = bool(n_pairs) and options.duplicates is DuplicatePolicy.STOP
+    table = None
     if n_pairs and not stop:
-        table = merge_duplicates(table)
+        merged = _merge(contract.frame(), contract.pairs.numbers)
+        table = schema.conform(merged.drop(columns=ROW))
         notes.append(f"{n_pairs} repeated model × dataset pair(s) are averaged into one value "
                      "each; their intervals and item counts are left out.")
+    elif not stop:
+        table = contract.conformed()
     return Report(file, raw.rows_read, kept, listed, tuple(notes),
-                  table=None if stop else schema.conform(table.drop(columns=ROW)),
-                  shape=mapping.shape, y_title=_y_title(mapping, cells, options.delta_kind),
-                  duplicate_pairs=n_pairs, unlisted=unlisted, renamed=renamed)
+                  table=table,
+                  shape=mapping.shape, y_title=_y_title(mapping, parsed, options.delta_kind),
+                  duplicate_pairs=n_pairs, unlisted=unlisted, renamed=contract.renamed)

@@ -1,0 +1,271 @@
+"""Cells of text read column-wise with pyarrow.compute: the vectorised twins of the per-value
+readers in `lib.columns`.
+
+Each function gives, for every cell, exactly what the per-value reader gives: where a pattern
+cannot be decided column-wise with certainty (unusual characters, cells that are not text), it
+hands those cells to the per-value reader. Text cells travel as an Arrow string array (chunked
+as read, never copied into one piece) with a null wherever the cell is something else (a number
+from JSON or Excel, None, NaN).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+PY_WHITESPACE = "".join(ch for ch in map(chr, range(sys.maxunicode + 1)) if ch.isspace())
+"""Every character that Python's `str.strip()` removes."""
+ASCII_WHITESPACE = "".join(ch for ch in PY_WHITESPACE if ch.isascii())
+WHITESPACE_CLASS = "".join(f"\\x{{{ord(ch):x}}}" for ch in PY_WHITESPACE)
+"""`PY_WHITESPACE` as the inside of an RE2 character class."""
+
+
+def as_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """One contiguous Arrow array."""
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def to_numpy_bool(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """An Arrow boolean array as numpy, nulls read as False."""
+    if mask.null_count:
+        mask = pc.fill_null(mask, False)
+    return as_array(mask).to_numpy(zero_copy_only=False)
+
+
+Strings = pa.Array | pa.ChunkedArray
+"""An Arrow string array, in one piece or in chunks."""
+
+
+@dataclass(frozen=True)
+class TextCells:
+    """One column's cells: the text ones as Arrow strings (null elsewhere), the others as
+    they are."""
+
+    strings: Strings
+    other_at: np.ndarray
+    """Positions of the cells that are not text."""
+    other_values: np.ndarray
+    """Those cells' values (object)."""
+
+    def __len__(self) -> int:
+        return len(self.strings)
+
+
+def _is_text_dtype(dtype: object) -> bool:
+    if isinstance(dtype, pd.ArrowDtype):
+        return pa.types.is_string(dtype.pyarrow_dtype) or pa.types.is_large_string(
+            dtype.pyarrow_dtype)
+    return isinstance(dtype, pd.StringDtype)
+
+
+def text_cells(values: pd.Series) -> TextCells:
+    """`values` split into text cells (an Arrow string array) and the other cells."""
+    dtype = values.dtype
+    if _is_text_dtype(dtype) or (isinstance(dtype, pd.CategoricalDtype)
+                                 and pd.api.types.infer_dtype(dtype.categories) == "string"):
+        strings = pa.array(values, from_pandas=True)
+        if pa.types.is_dictionary(strings.type):
+            strings = as_array(strings).dictionary_decode()
+        other_at = np.flatnonzero(to_numpy_bool(pc.is_null(strings))) if strings.null_count \
+            else np.zeros(0, dtype=np.int64)
+        return TextCells(strings, other_at, np.full(len(other_at), None, dtype=object))
+    raw = values.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(raw, skipna=False) in ("string", "empty"):
+        return TextCells(pa.array(raw, type=pa.large_string()), np.zeros(0, dtype=np.int64),
+                         np.zeros(0, dtype=object))
+    is_text = np.fromiter((isinstance(v, str) for v in raw), dtype=bool, count=len(raw))
+    strings = pa.array(np.where(is_text, raw, None), type=pa.large_string())
+    other_at = np.flatnonzero(~is_text)
+    return TextCells(strings, other_at, raw[other_at])
+
+
+def stripped(strings: Strings) -> Strings:
+    """`str.strip()` of every string (nulls stay null)."""
+    return pc.utf8_trim(strings, characters=PY_WHITESPACE)
+
+
+_STARTS_WHITESPACE = np.zeros(256, dtype=bool)
+_STARTS_WHITESPACE[[ch.encode()[0] for ch in PY_WHITESPACE]] = True
+"""First bytes (UTF-8) of the whitespace characters."""
+
+
+def _buffers(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets, data bytes) of a string array, as numpy views."""
+    _, offsets_buffer, data_buffer = strings.buffers()
+    offset_type = np.int64 if pa.types.is_large_string(strings.type) else np.int32
+    offsets = np.frombuffer(offsets_buffer, dtype=offset_type, count=len(strings) + 1,
+                            offset=strings.offset * np.dtype(offset_type).itemsize)
+    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None and \
+        data_buffer.size else np.zeros(1, dtype=np.uint8)
+    return offsets, data
+
+
+def last_bytes(strings: Strings, k: int) -> np.ndarray:
+    """The last `k` (at most 4) bytes of each string packed in a uint32, the last byte lowest;
+    missing bytes of shorter strings are 0."""
+    if isinstance(strings, pa.ChunkedArray):
+        parts = [last_bytes(chunk, k) for chunk in strings.chunks]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint32)
+    offsets, data = _buffers(strings)
+    ends = offsets[1:]
+    lengths = ends - offsets[:-1]
+    out = np.zeros(len(strings), dtype=np.uint32)
+    for j in range(1, k + 1):
+        byte = data[np.maximum(ends - j, 0)].astype(np.uint32)
+        out |= np.where(lengths >= j, byte, 0) << (8 * (j - 1))
+    return out
+
+
+def _may_be_blank(strings: Strings) -> np.ndarray:
+    """True where a string is null, empty, or starts with a byte that can begin whitespace."""
+    if isinstance(strings, pa.ChunkedArray):
+        parts = [_may_be_blank(chunk) for chunk in strings.chunks]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+    offsets, data = _buffers(strings)
+    first = data[np.minimum(offsets[:-1], len(data) - 1)]
+    maybe = (offsets[1:] == offsets[:-1]) | _STARTS_WHITESPACE[first]
+    if strings.null_count:
+        maybe |= to_numpy_bool(pc.is_null(strings))
+    return maybe
+
+
+def blank(strings: Strings) -> np.ndarray:
+    """True where the string is empty or only whitespace (`not s.strip()`), or null."""
+    out = _may_be_blank(strings)
+    if out.any():
+        at = np.flatnonzero(out)
+        candidates = as_array(strings).take(pa.array(at))
+        out[at] = ~to_numpy_bool(pc.greater(pc.binary_length(stripped(candidates)), 0))
+    return out
+
+
+# --- codes: a column as distinct values and one code per cell -------------------------------------
+
+@dataclass(frozen=True)
+class Codes:
+    """A column as its distinct values and, per cell, the position of its value among them."""
+
+    codes: np.ndarray
+    values: list
+    source: pa.Array | None = None
+    """The cells' own text when `values[codes]` is just that (every cell text, none changed)."""
+    ordered: bool = False
+    """True when `values` are in order of first appearance among the cells."""
+    keys: list | None = None
+    """Matching keys of `values`, when worked out ahead."""
+
+    def at(self, positions: np.ndarray | None) -> np.ndarray:
+        """The codes of the cells at `positions` (None: every cell)."""
+        return self.codes if positions is None else self.codes[positions]
+
+
+def _run_starts(strings: Strings) -> np.ndarray:
+    """Positions where a run of equal strings starts (a null always starts one)."""
+    n = len(strings)
+    same = to_numpy_bool(pc.equal(strings.slice(1), strings.slice(0, n - 1))) if n > 1 else \
+        np.zeros(0, dtype=bool)
+    return np.concatenate([[0], np.flatnonzero(~same) + 1]) if n else np.zeros(0, np.int64)
+
+
+def _dictionary(strings: Strings, probe: int = 1024) -> tuple[np.ndarray, pa.Array]:
+    """(index of each string in the dictionary, -1 for null; the distinct strings, in order of
+    first appearance). Runs of equal strings (a file sorted by model) are encoded once each."""
+    if len(strings) > 4 * probe and len(_run_starts(strings.slice(0, probe))) < probe // 4:
+        starts = _run_starts(strings)
+        if len(starts) < len(strings) // 4:
+            indices, dictionary = _encoded(strings.take(pa.array(starts)))
+            return np.repeat(indices, np.diff(np.append(starts, len(strings)))), dictionary
+    return _encoded(strings)
+
+
+def _encoded(strings: Strings) -> tuple[np.ndarray, pa.Array]:
+    """`_dictionary` by Arrow's hash encoder alone."""
+    encoded = pc.dictionary_encode(strings)
+    if isinstance(encoded, pa.ChunkedArray):
+        # The chunks share one growing dictionary: the last holds every value.
+        parts = encoded.chunks or [pa.DictionaryArray.from_arrays(
+            pa.array([], pa.int32()), pa.array([], strings.type))]
+        dictionary = max((c.dictionary for c in parts), key=len)
+        indices = pa.chunked_array([c.indices for c in parts], type=parts[0].indices.type)
+    else:
+        dictionary, indices = encoded.dictionary, encoded.indices
+    if indices.null_count:
+        indices = pc.fill_null(indices, -1)
+    return as_array(indices).to_numpy(zero_copy_only=False), dictionary
+
+
+def _recode(parts: list[list], part_codes: list[np.ndarray],
+            n: int, positions: list[np.ndarray]) -> Codes:
+    """Codes for `n` cells from several groups of cells, each with its own list of values."""
+    merged: dict = {}
+    codes = np.empty(n, dtype=np.int64)
+    for values, local, where in zip(parts, part_codes, positions):
+        remap = np.fromiter((merged.setdefault(v, len(merged)) for v in values), dtype=np.int64,
+                            count=len(values))
+        codes[where] = remap[local] if len(values) else local
+    return Codes(codes, list(merged))
+
+
+def name_codes(values: pd.Series) -> Codes:
+    """Each cell as a name: its text stripped, "" for None and NaN, `str(value)` stripped for
+    anything else (the per-value rule of the validation)."""
+    cells = text_cells(values)
+    n = len(cells)
+    indices, dictionary = _dictionary(cells.strings)
+    names = stripped(dictionary)
+    unchanged = bool(pc.all(pc.equal(names, dictionary)).as_py()) if len(dictionary) else False
+    if unchanged:
+        codes, distinct = indices, dictionary
+    else:
+        local, distinct = _dictionary(names)
+        codes = local[indices] if len(dictionary) else np.zeros(n, dtype=np.int64)
+    if not len(cells.other_at):
+        return Codes(codes, distinct.to_pylist(), cells.strings if unchanged else None, True)
+    others = [_name(v) for v in cells.other_values]
+    is_text = np.ones(n, dtype=bool)
+    is_text[cells.other_at] = False
+    text_at = np.flatnonzero(is_text)
+    return _recode([distinct.to_pylist(), others],
+                   [codes[text_at], np.arange(len(others))], n, [text_at, cells.other_at])
+
+
+def _name(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def mapped_codes(values: pd.Series, read: Callable[[object], object]) -> Codes:
+    """Each cell through `read`, called once per distinct text and once per other cell."""
+    cells = text_cells(values)
+    n = len(cells)
+    indices, dictionary = _dictionary(cells.strings)
+    text_at = np.flatnonzero(indices >= 0)
+    return _recode([[read(v) for v in dictionary.to_pylist()],
+                    [read(v) for v in cells.other_values]],
+                   [indices[text_at], np.arange(len(cells.other_at))], n,
+                   [text_at, cells.other_at])
+
+
+def first_seen(codes: np.ndarray) -> np.ndarray:
+    """The distinct codes in order of first appearance."""
+    return pd.unique(codes)
+
+
+def string_column(values: list, codes: np.ndarray) -> pa.Array:
+    """`values[code]` for each code, as an Arrow string array (None gives null)."""
+    if len(values) == 1 and values[0] is not None:
+        return constant_strings(values[0], len(codes))
+    return pa.array(values, type=pa.large_string()).take(pa.array(codes))
+
+
+def constant_strings(value: str, n: int) -> pa.Array:
+    """`value` `n` times, as an Arrow string array (in Arrow's memory pool)."""
+    return pc.fill_null(pa.nulls(n, pa.large_string()), value)
