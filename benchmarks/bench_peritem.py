@@ -58,9 +58,10 @@ def _long_pipeline(data: bytes, name: str):
     validate; a stand-in result whose `table` is None when the file was not usable."""
     from types import SimpleNamespace
 
-    from lib.upload import read_upload, report_for
+    from lib.readers import Limits
+    from lib.upload import ingest
 
-    report = report_for(read_upload(data, name))
+    report = ingest(data, name, Limits(max_bytes=1 << 30))  # the 5M-row file is over 200 MB
     return SimpleNamespace(table=report.table if report.usable else None,
                            problems=list(report.problems))
 

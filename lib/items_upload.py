@@ -20,6 +20,7 @@ from lib.peritem import (ItemProblem, PerItemResult, Settings, aggregate_counts,
                          aggregate_per_item, detect_shape, per_item_from_csv)
 from lib.problems import ReadError
 from lib.readers import Format, read_table, sniff_format
+from lib.upload import UploadedFile
 
 ITEM_SHAPES = ("per_item", "counts")
 Y_TITLE = "Δ (points)"
@@ -92,9 +93,35 @@ def aggregate_items(data: bytes, file: str, settings: Settings) -> ItemUpload:
                       notes=tuple(result.notes), rows_read=_rows_read(data, file, fmt))
 
 
-cached_item_shape = st.cache_data(item_shape, max_entries=16, ttl=3600, show_spinner=False)
-"""`item_shape` memoised on the bytes and name."""
-
 cached_aggregate_items = st.cache_data(aggregate_items, max_entries=8, ttl=3600,
                                        show_spinner="Aggregating per-item results…")
-"""`aggregate_items` memoised on the bytes, name and settings (a few files, for an hour)."""
+"""`aggregate_items` memoised on the bytes, name and settings (a few files, for an hour); used
+for the bundled example, which every session may load."""
+
+SESSION_ITEMS_KEY = "items_upload_memo"
+SESSION_ITEMS = 4
+
+
+def session_item_shape(file: UploadedFile) -> str | None:
+    """`item_shape` of an uploaded file, worked out once per file and kept in this session's
+    state: a rerun neither reads nor hashes the bytes again."""
+    memo = st.session_state.setdefault(SESSION_ITEMS_KEY, {})
+    key = (file.file_id, "shape")
+    if key not in memo:
+        memo.clear()  # a new file: forget the previous one's results
+        memo[key] = item_shape(file.getvalue(), file.name)
+    return memo[key]
+
+
+def session_items(file: UploadedFile, settings: Settings) -> ItemUpload:
+    """`aggregate_items` of an uploaded file, kept in this session's state for its last few
+    settings (nothing of it goes to a cache shared with other sessions)."""
+    memo = st.session_state.setdefault(SESSION_ITEMS_KEY, {})
+    key = (file.file_id, settings)
+    if key not in memo:
+        with st.spinner("Aggregating per-item results…"):
+            memo[key] = aggregate_items(file.getvalue(), file.name, settings)
+        results = [k for k in memo if k[1] != "shape"]
+        for old in results[:-SESSION_ITEMS]:
+            del memo[old]
+    return memo[key]

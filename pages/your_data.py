@@ -3,10 +3,10 @@ figure."""
 
 import streamlit as st
 
-from lib.items_upload import cached_aggregate_items, cached_item_shape
+from lib.items_upload import session_item_shape, session_items
 from lib.items_view import example_button, interval_settings, item_buttons, item_report
 from lib.shell import ensure_app_navigation
-from lib.upload import cached_read_upload, report_for
+from lib.upload import session_report, session_upload
 from lib.upload_view import (ACCEPTED_TYPES, UPLOAD_LIMIT_MB, active_banner, active_view,
                              current_options, duplicate_choice, mapping_form, read_failure,
                              report_details, report_summary, show_contents, templates_section,
@@ -23,19 +23,19 @@ current = active_banner()
 file = st.file_uploader("Results file", type=ACCEPTED_TYPES, key="your_data_file",
                         max_upload_size=UPLOAD_LIMIT_MB,
                         help="CSV, TSV, JSON, JSON Lines, Parquet or Excel (.xlsx).")
-if file is not None and cached_item_shape(file.getvalue(), file.name):
+if file is not None and session_item_shape(file):
     settings = interval_settings()
-    items = cached_aggregate_items(file.getvalue(), file.name, settings)
+    items = session_items(file, settings)
     item_report(items)
     item_buttons(items, settings)
 elif file is not None:
-    upload = cached_read_upload(file.getvalue(), file.name)
+    upload = session_upload(file)
     if upload.failure is not None:
         read_failure(upload, current)
     else:
         mapping, confirmed = mapping_form(upload)
         options = current_options(upload, mapping)
-        report = report_for(upload, mapping, options)
+        report = session_report(upload, mapping, options)
         report_summary(report)
         duplicate_choice(upload, report)
         report_details(report)

@@ -89,3 +89,22 @@ def test_the_synthetic_example_loads_without_a_file(app_test):
     current = at.session_state[ACTIVE_KEY]
     assert "synthetic" in current.label
     assert schema.CI_LOW in current.table.columns and len(current.table) == 63
+
+
+def test_a_rerun_does_not_aggregate_again(app_test, monkeypatch):
+    import lib.items_upload as items_upload
+
+    calls = []
+    real = items_upload.aggregate_items
+    monkeypatch.setattr(items_upload, "aggregate_items",
+                        lambda *args: calls.append(args[1]) or real(*args))
+    at = app_test(page=PAGE)
+    at.file_uploader(key="your_data_file").upload("synthetic_per_item.csv", EXAMPLE,
+                                                  "text/csv").run()
+    at.run()
+    at.run()
+    assert calls == ["synthetic_per_item.csv"]
+    at.radio(key="items_correction").set_value("bh").run()
+    assert len(calls) == 2  # new settings, new aggregation
+    at.radio(key="items_correction").set_value("holm").run()
+    assert len(calls) == 2  # back to settings already computed
