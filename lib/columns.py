@@ -333,8 +333,8 @@ def detect_decimal(values: Iterable[object]) -> str:
     return "," if comma and not dot else "."
 
 
-def numeric_share(values: Iterable[object], decimal: str = ".") -> float:
-    """Share of the non-missing values that read as numbers (0 when all are missing)."""
+def count_numbers(values: Iterable[object], decimal: str = ".") -> tuple[int, int]:
+    """(non-missing values, those of them that read as numbers)."""
     total = good = 0
     for value in values:
         if is_missing(value):
@@ -345,4 +345,10 @@ def numeric_share(values: Iterable[object], decimal: str = ".") -> float:
             good += 1
         except NotANumber:
             pass
+    return total, good
+
+
+def numeric_share(values: Iterable[object], decimal: str = ".") -> float:
+    """Share of the non-missing values that read as numbers (0 when all are missing)."""
+    total, good = count_numbers(values, decimal)
     return good / total if total else 0.0

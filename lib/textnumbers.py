@@ -17,8 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lib.columns import (MINUS_SIGNS, MISSING_TEXT, NotANumber, decimal_evidence, is_missing,
-                         parse_number)
+from lib.columns import MINUS_SIGNS, MISSING_TEXT, count_numbers, decimal_evidence
 from lib.textcells import (ASCII_WHITESPACE, WHITESPACE_CLASS, as_array, last_bytes, text_cells,
                            to_numpy_bool)
 
@@ -259,13 +258,6 @@ def numeric_share(values: pd.Series) -> float:
         never = to_numpy_bool(pc.match_substring_regex(text, NEVER_IN_NUMBERS)) & ~gone
         total += int((never & rest).sum())
         left += text.filter(pa.array(rest & ~gone & ~never)).to_pylist()
-    for value in left:
-        if is_missing(value):
-            continue
-        total += 1
-        try:
-            parse_number(value, decimal)
-            good += 1
-        except NotANumber:
-            pass
+    more_total, more_good = count_numbers(left, decimal)
+    total, good = total + more_total, good + more_good
     return good / total if total else 0.0
