@@ -5,8 +5,6 @@ Names from the file reach the page only escaped or as dataframe cells (text), ne
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
@@ -140,14 +138,23 @@ def compare_items(upload: ItemUpload, method: str) -> ActiveTable:
                        is_figure=False, y_title=compare_y_title(Y_TITLE))
 
 
-def example_button() -> None:
-    """Load the bundled synthetic per-item example as the active table."""
+def per_item_templates() -> None:
+    """The per-item shape explained, its synthetic example to download, and a one-click try."""
     def load() -> None:
         settings = Settings()
-        upload = cached_aggregate_items(Path(EXAMPLE_FILE).read_bytes(), EXAMPLE_FILE.name,
-                                        settings)
+        upload = cached_aggregate_items(EXAMPLE_FILE.read_bytes(), EXAMPLE_FILE.name, settings)
         use_table(explore_items(upload, method_label(upload, settings)))
 
-    st.button("Try the synthetic per-item example", key="items_example", on_click=load,
-              help="Made-up outcomes (9 models × 7 datasets × 200 items) whose true Δ follow the "
-                   "figure: it shows intervals and significance without data of your own.")
+    st.markdown("**Per-item results, for intervals and significance**")
+    st.caption("One row per model × dataset × item: `model`, `dataset`, an item id (`item`, "
+               "`item_id`, `id`, `question`), and the item's `baseline` and `treatment` outcome "
+               "(0/1, true/false, or a score in [0, 1]); an optional `run` or `seed` column is "
+               "averaged per item. Per-arm scores with `n` and no items also work, with an "
+               "unpaired approximation. The example below is synthetic: made-up outcomes for "
+               "9 models × 7 datasets × 200 items whose true Δ follow the figure.")
+    download, example = st.columns(2)
+    download.download_button(f"Download {EXAMPLE_FILE.name}", EXAMPLE_FILE.read_bytes(),
+                             file_name=EXAMPLE_FILE.name, mime="text/csv", on_click="ignore",
+                             key="items_example_csv", width="stretch")
+    example.button("Try the synthetic per-item example", key="items_example", on_click=load,
+                   width="stretch", help="Loads the example as your data, with its intervals.")

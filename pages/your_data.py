@@ -4,7 +4,7 @@ figure."""
 import streamlit as st
 
 from lib.items_upload import session_item_shape, session_items
-from lib.items_view import example_button, interval_settings, item_buttons, item_report
+from lib.items_view import interval_settings, item_buttons, item_report, per_item_templates
 from lib.shell import ensure_app_navigation
 from lib.upload import session_report, session_upload
 from lib.upload_view import (ACCEPTED_TYPES, UPLOAD_LIMIT_MB, active_banner, active_view,
@@ -46,4 +46,4 @@ elif file is not None:
 active_view(current)
 st.divider()
 templates_section()
-example_button()
+per_item_templates()
