@@ -58,7 +58,7 @@ def item_shape(data: bytes, file: str) -> str | None:
         return None
 
 
-def _rows_read(data: bytes, file: str, fmt: Format) -> int | None:
+def _rows_read(data: bytes, fmt: Format) -> int | None:
     """Data rows of a delimited file (lines after the header that hold something)."""
     if fmt is not Format.DELIMITED:
         return None
@@ -90,7 +90,7 @@ def aggregate_items(data: bytes, file: str, settings: Settings) -> ItemUpload:
         result = aggregate(frame, settings=settings, row_numbers=frame.index.to_numpy())
     table = None if result.table is None else canonical(result.table)
     return ItemUpload(file=file, shape=shape, table=table, problems=tuple(result.problems),
-                      notes=tuple(result.notes), rows_read=_rows_read(data, file, fmt))
+                      notes=tuple(result.notes), rows_read=_rows_read(data, fmt))
 
 
 cached_aggregate_items = st.cache_data(aggregate_items, max_entries=8, ttl=3600,
