@@ -11,6 +11,7 @@ from JSON or Excel, None, NaN).
 from __future__ import annotations
 
 import math
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -269,3 +270,32 @@ def string_column(values: list, codes: np.ndarray) -> pa.Array:
 def constant_strings(value: str, n: int) -> pa.Array:
     """`value` `n` times, as an Arrow string array (in Arrow's memory pool)."""
     return pc.fill_null(pa.nulls(n, pa.large_string()), value)
+
+
+# --- characters that are never part of a name -----------------------------------------------------
+
+REPLACEMENT_CHARACTER = "\ufffd"
+"""What an unsafe character in a cell becomes (shown as �)."""
+UNSAFE_CLASS = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\x{fffe}\\x{ffff}"
+"""The inside of an RE2 character class: control characters (C0 but tab, line feed and
+carriage return; DEL; C1) and the noncharacters U+FFFE and U+FFFF. None of them is allowed in
+XML 1.0 or belongs in a model or dataset name; a renderer (vl-convert) aborts the process on
+some of them."""
+UNSAFE_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+"""The same characters for Python strings, plus lone surrogates (JSON can spell them,
+UTF-8 cannot hold them)."""
+
+
+def scrub_text(value: str) -> str:
+    """`value` with every unsafe character replaced by U+FFFD."""
+    return UNSAFE_CHARACTERS.sub(REPLACEMENT_CHARACTER, value)
+
+
+def scrub_strings(strings: Strings) -> tuple[Strings, np.ndarray]:
+    """Every unsafe character in an Arrow string array replaced by U+FFFD, and a boolean mask of
+    the strings that held one (nulls stay null). Column-wise, and free when nothing matches."""
+    pattern = f"[{UNSAFE_CLASS}]"
+    found = to_numpy_bool(pc.match_substring_regex(strings, pattern))
+    if not found.any():
+        return strings, found
+    return pc.replace_substring_regex(strings, pattern, REPLACEMENT_CHARACTER), found
