@@ -19,7 +19,7 @@ import pandas as pd
 
 from lib import schema
 from lib.charts import Y_TITLE, y_domain, y_ticks
-from lib.profile_text import signed
+from lib.wording import signed
 from lib.styles import BASELINE_COLOR
 
 HEATMAP_SELECTION = "profile_cell"

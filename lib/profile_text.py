@@ -13,37 +13,7 @@ import pandas as pd
 from lib import schema
 from lib.families import parse_size, sibling
 from lib.profiles import KeyFigures, Reference
-
-
-def signed(value: float) -> str:
-    """A Δ with its sign and at most one decimal: +3, -6.3, 0."""
-    rounded = round(float(value), 1)
-    if rounded == 0:
-        return "0"
-    text = f"{rounded:+.1f}"
-    return text[:-2] if text.endswith(".0") else text
-
-
-def number(value: float) -> str:
-    """A magnitude with at most one decimal: 1, 2.5."""
-    text = f"{round(float(value), 1):.1f}"
-    return text[:-2] if text.endswith(".0") else text
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """'1 dataset', '3 datasets'."""
-    return f"{count} {word if count == 1 else (many or word + 's')}"
-
-
-def names(items: Sequence[str], limit: int = 4) -> str:
-    """'A', 'A and B', 'A, B and C'; beyond `limit`, 'A, B, C and 5 more'."""
-    items = list(items)
-    if len(items) > limit:
-        shown = limit - 1
-        return f"{', '.join(items[:shown])} and {len(items) - shown} more"
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
+from lib.wording import names, number, plural, signed
 
 
 def tolerance_note(figures: KeyFigures) -> str:
@@ -53,7 +23,7 @@ def tolerance_note(figures: KeyFigures) -> str:
             "The default of 1 point is about how precisely a value can be read off a plot "
             "such as the source figure.")
     if figures.missing:
-        note += f" Not measured: {names(figures.missing)}."
+        note += f" Not measured: {names(figures.missing, limit=4)}."
     return note
 
 
@@ -70,11 +40,11 @@ def level_sentence(figures: KeyFigures, category: str) -> str:
 def split_sentence(figures: KeyFigures) -> str:
     """Where the model gains, loses and stays level, at the tolerance."""
     tol = number(figures.tolerance)
-    gains = f"gains on {names(figures.improved, 6)}" if figures.improved else "gains nowhere"
-    losses = f"loses on {names(figures.hurt, 6)}" if figures.hurt else "loses nowhere"
+    gains = f"gains on {names(figures.improved, limit=6)}" if figures.improved else "gains nowhere"
+    losses = f"loses on {names(figures.hurt, limit=6)}" if figures.hurt else "loses nowhere"
     clauses = [gains, losses]
     if figures.unchanged:
-        clauses.append(f"is level on {names(figures.unchanged, 6)}")
+        clauses.append(f"is level on {names(figures.unchanged, limit=6)}")
     body = f"{', '.join(clauses[:-1])} and {clauses[-1]}"
     return f"Counting |Δ| ≤ {tol} as unchanged, it {body}."
 
@@ -144,9 +114,9 @@ def standing_sentence(stand: pd.DataFrame) -> str | None:
     last = marked(shared.loc[shared["rank"] + shared["tied"] == shared["ranked"]])
     extremes = []
     if first:
-        extremes.append(f"the highest Δ of all models on {names(first)}")
+        extremes.append(f"the highest Δ of all models on {names(first, limit=4)}")
     if last:
-        extremes.append(f"the lowest on {names(last)}")
+        extremes.append(f"the lowest on {names(last, limit=4)}")
     if extremes:
         text += f"; it has {' and '.join(extremes)}"
     return text + "."
@@ -190,7 +160,7 @@ def significance_sentence(significant: Mapping[str, bool]) -> str | None:
     if not significant:
         return None
     hits = [d for d, s in significant.items() if s]
-    where = f" ({names(hits)})" if hits else ""
+    where = f" ({names(hits, limit=4)})" if hits else ""
     return (f"Its interval excludes 0 on {len(hits)} of "
             f"{plural(len(significant), 'dataset')} with an interval{where}.")
 
@@ -199,7 +169,7 @@ def missing_sentence(figures: KeyFigures) -> str | None:
     """The datasets the model was not measured on."""
     if not figures.missing:
         return None
-    return f"It has no value for {names(figures.missing)}: shown as missing, not as 0."
+    return f"It has no value for {names(figures.missing, limit=4)}: shown as missing, not as 0."
 
 
 def written_profile(figures: KeyFigures, category: str, matrix: pd.DataFrame,

@@ -18,7 +18,7 @@ from lib import schema
 from lib.charts import y_domain
 from lib.figure import category_order, figure_styles, model_order
 from lib.profile_charts import HEATMAP_SELECTION
-from lib.profile_text import names, signed
+from lib.wording import names, signed
 from lib.profiles import KeyFigures, Reference, clicked_model, delta_matrix, model_categories
 from lib.styles import category_shapes, model_colors, vega_shape
 from lib.text import escape_markdown as esc
@@ -110,7 +110,7 @@ def show_key_figures(figures: KeyFigures, level: Sequence[DeltaGenerator],
     for column, label, group in ((counts[0], "Improved", figures.improved),
                                  (counts[1], "Hurt", figures.hurt),
                                  (counts[2], "Unchanged", figures.unchanged)):
-        column.metric(label, len(group), help=esc(names(group, 12)) if group else None)
+        column.metric(label, len(group), help=esc(names(group, limit=12)) if group else None)
 
 
 def standing_columns(y_title: str) -> dict[str, st.column_config.Column]:

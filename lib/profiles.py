@@ -13,7 +13,7 @@ from typing import Literal
 
 import pandas as pd
 
-from lib import schema
+from lib import findings, schema
 from lib.families import sibling
 from lib.figure import dataset_order, model_order
 
@@ -113,11 +113,14 @@ def model_categories(table: pd.DataFrame) -> dict[str, str]:
 
 
 def significance(table: pd.DataFrame, model: str) -> dict[str, bool]:
-    """Per dataset, whether the model's interval excludes 0; empty without that column."""
+    """Per dataset, whether the model's Δ is significant after the correction across cells (the
+    table's `significant` column, read by `findings.significance`); empty without that column."""
     if schema.SIGNIFICANT not in table.columns:
         return {}
-    rows = table.loc[(table[schema.MODEL] == model) & table[schema.SIGNIFICANT].notna()]
-    return {d: bool(s) for d, s in zip(rows[schema.DATASET], rows[schema.SIGNIFICANT])}
+    flags = findings.significance(table)
+    rows = (table[schema.MODEL] == model).to_numpy()
+    return {d: bool(f) for d, f in zip(table.loc[rows, schema.DATASET], flags[rows])
+            if f is not None}
 
 
 def classify(delta: float, tolerance: float) -> str:

@@ -15,6 +15,9 @@ from lib.charts import Y_TITLE
 from lib.figure import figure_table
 
 ACTIVE_KEY = "active_table"
+FILTER_KEYS = {"model": "model", "category": "category", "dataset": "dataset"}
+"""The overview's filter widget keys, which are also the URL's query parameter names
+(`?model=GPT-4o&model=...`)."""
 FIGURE_LABEL = "Bundled figure (9 models × 7 datasets)"
 
 
@@ -42,8 +45,6 @@ def active() -> ActiveTable:
 
 def _start_filters_over() -> None:
     """Forget the overview's filters: a selection made for one table would hide most of another."""
-    from lib.widgets import FILTER_KEYS
-
     for key in FILTER_KEYS.values():
         if key in st.session_state:
             del st.session_state[key]

@@ -10,11 +10,8 @@ from lib import schema
 from lib.exports import chart_html, chart_png, chart_svg, csv_bytes
 from lib.figure import category_order, dataset_order, model_order
 from lib.filters import apply_filters, top_models
-from lib.state import active, reset_to_figure
+from lib.state import FILTER_KEYS, active, reset_to_figure
 from lib.text import escape_markdown
-
-FILTER_KEYS = {"model": "model", "category": "category", "dataset": "dataset"}
-"""Widget keys, which are also the URL's query parameter names (`?model=GPT-4o&model=...`)."""
 
 DEFAULT_MODEL_LIMIT = 20
 """With more models than this, the default view shows the ones with the largest mean |Δ|."""

@@ -27,6 +27,11 @@ def signed(value: float, digits: int = 1) -> str:
     return text if text.startswith("-") else f"+{text}"
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """'1 dataset', '3 datasets'."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
 def percent(part: float, whole: float) -> str:
     """`part / whole` as a whole percentage, with one decimal where rounding would hide the side
     of 50% ("49.6%" rather than "50%")."""
@@ -43,11 +48,16 @@ def share_text(share: float) -> str:
     return percent(share, 1.0)
 
 
-def names(items: Iterable[str], quote: Quote = str, conjunction: str = "and") -> str:
-    """Items joined for a sentence: "a", "a and b", "a, b and c"; each passed through `quote`."""
+def names(items: Iterable[str], quote: Quote = str, conjunction: str = "and",
+          limit: int | None = None) -> str:
+    """Items joined for a sentence: "a", "a and b", "a, b and c"; each passed through `quote`.
+    Beyond `limit` items: "a, b, c and 5 more"."""
     quoted = [quote(i) for i in items]
     if not quoted:
         return "none"
+    if limit is not None and len(quoted) > limit:
+        shown = max(1, limit - 1)
+        return f"{', '.join(quoted[:shown])} {conjunction} {len(quoted) - shown} more"
     if len(quoted) == 1:
         return quoted[0]
     return f"{', '.join(quoted[:-1])} {conjunction} {quoted[-1]}"

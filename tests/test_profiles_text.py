@@ -9,7 +9,8 @@ import pytest
 
 from lib import schema
 from lib.figure import figure_table
-from lib.profile_text import names, number, plural, signed, tolerance_note, written_profile
+from lib.profile_text import tolerance_note, written_profile
+from lib.wording import names, number, plural, signed
 from lib.profiles import (Reference, comparison, default_reference, delta_matrix, key_figures,
                           model_categories, reference_options, reference_values, standing)
 
@@ -29,7 +30,7 @@ def profile_of(table: pd.DataFrame, model: str, tolerance: float = 1.0,
 
 
 @pytest.mark.parametrize(("value", "text"), [
-    (3.0, "+3"), (-22.0, "-22"), (-44 / 7, "-6.3"), (0.04, "0"), (-0.04, "0"), (2.25, "+2.2"),
+    (3.0, "+3"), (-22.0, "-22"), (-44 / 7, "-6.3"), (0.04, "+0.0"), (-0.04, "-0.0"), (0.0, "0"), (2.25, "+2.2"),
     (0.5, "+0.5"),
 ])
 def test_signed(value: float, text: str) -> None:
