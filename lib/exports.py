@@ -50,21 +50,28 @@ def neutralise_formula(value: object) -> object:
     return value
 
 
+def _text_cell(value: object) -> object:
+    """A cell for a file: text scrubbed (`scrub_text`) and neutralised against formulas."""
+    return neutralise_formula(scrub_text(value)) if isinstance(value, str) else value
+
+
 def csv_bytes(table: pd.DataFrame) -> bytes:
-    """UTF-8 CSV of `table`, text cells neutralised against formula injection; numbers untouched."""
+    """UTF-8 CSV of `table`: text cells scrubbed of control characters and neutralised against
+    formula injection; numbers untouched."""
     safe = table.copy()
     for col in safe.columns:
         if not (pd.api.types.is_numeric_dtype(safe[col]) or pd.api.types.is_bool_dtype(safe[col])):
-            safe[col] = safe[col].map(neutralise_formula)
+            safe[col] = safe[col].map(_text_cell)
     return safe.to_csv(index=False).encode("utf-8")
+
+
+TOO_MANY_ROWS = (f"Chart files are made from at most {EXPORT_MAX_ROWS:,} rows: narrow the "
+                 "filters in the sidebar, or download the data as CSV.")
 
 
 def export_problem(rows: int) -> str | None:
     """Why a chart of `rows` rows cannot be exported as a file, or None when it can."""
-    if rows > EXPORT_MAX_ROWS:
-        return (f"Chart files are made from at most {EXPORT_MAX_ROWS:,} rows and this view has "
-                f"{rows:,}: narrow the filters in the sidebar, or download the data as CSV.")
-    return None
+    return TOO_MANY_ROWS if rows > EXPORT_MAX_ROWS else None
 
 
 def _altair_globals() -> AbstractContextManager[object]:
@@ -87,8 +94,7 @@ def export_spec(chart: alt.TopLevelMixin, limit: int = EXPORT_TEXT_LIMIT) -> dic
         with _altair_globals():
             spec = chart.to_dict()
     except alt.MaxRowsError as exc:
-        raise ExportError(f"Chart files are made from at most {EXPORT_MAX_ROWS:,} rows: narrow "
-                          "the filters in the sidebar, or download the data as CSV.") from exc
+        raise ExportError(TOO_MANY_ROWS) from exc
     return safe_strings(spec, limit)
 
 
