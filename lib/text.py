@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from lib.textcells import scrub_text
+
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&=^])")
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n]")
 WORD_JOINER = "\u2060"
@@ -18,8 +20,8 @@ follows, and before every `@` stops them all and stays invisible."""
 
 def escape_markdown(text: object) -> str:
     """`text` for inside `st.markdown`, `st.caption`, labels, etc.: it shows literally, on one
-    line, and never as a link or an icon. Every character Markdown would interpret is
-    backslash-escaped, line breaks become spaces, and an invisible word joiner goes where a bare
-    link or an icon would start (`_JOINS`)."""
-    joined = _JOINS.sub(WORD_JOINER, _LINE_BREAKS.sub(" ", str(text)))
+    line, and never as a link or an icon. Unsafe characters become U+FFFD (`scrub_text`), every
+    character Markdown would interpret is backslash-escaped, line breaks become spaces, and an
+    invisible word joiner goes where a bare link or an icon would start (`_JOINS`)."""
+    joined = _JOINS.sub(WORD_JOINER, _LINE_BREAKS.sub(" ", scrub_text(str(text))))
     return _MARKDOWN_SPECIALS.sub(r"\\\1", joined)

@@ -41,3 +41,7 @@ def test_ordinary_names_get_no_word_joiner(name):
 def test_every_line_break_becomes_a_space(name, line):
     shown = escape_markdown(name)
     assert "\n" not in shown and "\r" not in shown and readable(shown) == line
+
+
+def test_unsafe_characters_become_the_replacement_character():
+    assert readable(escape_markdown("A\x00B\x1fC\u2028D\ufffeE")) == "A\ufffdB\ufffdC\ufffdD\ufffdE"
