@@ -276,12 +276,14 @@ def constant_strings(value: str, n: int) -> pa.Array:
 
 REPLACEMENT_CHARACTER = "\ufffd"
 """What an unsafe character in a cell becomes (shown as �)."""
-UNSAFE_CLASS = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\x{fffe}\\x{ffff}"
+UNSAFE_CLASS = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\x{2028}\\x{2029}\\x{fffe}\\x{ffff}"
 """The inside of an RE2 character class: control characters (C0 but tab, line feed and
-carriage return; DEL; C1) and the noncharacters U+FFFE and U+FFFF. None of them is allowed in
-XML 1.0 or belongs in a model or dataset name; a renderer (vl-convert) aborts the process on
-some of them."""
-UNSAFE_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+carriage return; DEL; C1), the line and paragraph separators U+2028 and U+2029, and the
+noncharacters U+FFFE and U+FFFF. None of them belongs in a model or dataset name: a renderer
+(vl-convert) aborts the process on those XML 1.0 forbids, and Vega's expression parser (in the
+browser too) rejects a chart whose sort order holds U+2028 or U+2029."""
+UNSAFE_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff\ud800-\udfff]")
 """The same characters for Python strings, plus lone surrogates (JSON can spell them,
 UTF-8 cannot hold them)."""
 

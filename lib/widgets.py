@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from lib import schema
-from lib.exports import chart_html, chart_png, chart_svg, csv_bytes
+from lib.exports import chart_html, chart_png, chart_svg, csv_bytes, export_problem
 from lib.figure import category_order, dataset_order, model_order
 from lib.filters import apply_filters, top_models
 from lib.state import FILTER_KEYS, active, reset_to_figure
@@ -57,17 +59,24 @@ def sidebar_filters(table: pd.DataFrame) -> pd.DataFrame:
 def download_buttons(view: pd.DataFrame, chart: alt.TopLevelMixin, name: str) -> None:
     """Four downloads in a row: the rows as CSV, the chart as PNG, SVG and standalone HTML.
 
-    The chart files are rendered only when their button is clicked.
+    Each file is made only when its button is clicked, in a worker thread of the server. A view
+    too large for chart files has those buttons disabled, the reason written below them. A file
+    that still cannot be made raises `ExportError` there: Streamlit logs it, shows "Failed to
+    generate file for download" under the button for a few seconds, and the app carries on.
     """
+    problem = export_problem(len(view))
     csv_col, png_col, svg_col, html_col = st.columns(4)
-    csv_col.download_button("Data (CSV)", csv_bytes(view), file_name=f"{name}.csv",
+    csv_col.download_button("Data (CSV)", partial(csv_bytes, view), file_name=f"{name}.csv",
                             mime="text/csv", on_click="ignore", width="stretch")
-    png_col.download_button("Chart (PNG)", lambda: chart_png(chart), file_name=f"{name}.png",
-                            mime="image/png", on_click="ignore", width="stretch")
-    svg_col.download_button("Chart (SVG)", lambda: chart_svg(chart), file_name=f"{name}.svg",
-                            mime="image/svg+xml", on_click="ignore", width="stretch")
-    html_col.download_button("Chart (HTML)", lambda: chart_html(chart), file_name=f"{name}.html",
-                             mime="text/html", on_click="ignore", width="stretch")
+    for column, label, render, suffix, mime in (
+            (png_col, "Chart (PNG)", chart_png, "png", "image/png"),
+            (svg_col, "Chart (SVG)", chart_svg, "svg", "image/svg+xml"),
+            (html_col, "Chart (HTML)", chart_html, "html", "text/html")):
+        column.download_button(label, partial(render, chart), file_name=f"{name}.{suffix}",
+                               mime=mime, on_click="ignore", disabled=problem is not None,
+                               width="stretch")
+    if problem is not None:
+        st.caption(problem)
 
 
 def table_switch() -> None:

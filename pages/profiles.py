@@ -42,7 +42,7 @@ with profile:
     mark, title = st.columns([1, 14], vertical_alignment="center")
     with mark:
         show_marker(marker_of(data, model))
-    title.title(esc(model))
+    title.title(esc(model), anchor=False)  # no "#<name>" link beside it
     st.caption(f"{esc(category)} · {esc(marker_words(data, model))} marker, as in the overview "
                f"chart · {esc(current.label)}")
 

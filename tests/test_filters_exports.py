@@ -75,3 +75,12 @@ def test_top_models_rank_by_mean_absolute_delta():
     # kept in the table's order.
     assert top_models(table, 4) == ["DeepSeek-V3", "Qwen2.5-7B", "LLaMA3.1-70B", "GPT-3.5"]
     assert len(top_models(table, 100)) == 9
+
+
+def test_csv_scrubs_control_characters_from_text_cells():
+    table = pd.DataFrame({schema.MODEL: ["A\x00B", "=C\x1fD", "E\u2028F"], schema.DATASET: "d",
+                          schema.DELTA: [1.0, 2.0, 3.0]})
+    text = csv_bytes(table).decode("utf-8")
+    back = pd.read_csv(io.StringIO(text))
+    assert back[schema.MODEL].tolist() == ["A\ufffdB", "'=C\ufffdD", "E\ufffdF"]
+    assert not any(ch in text for ch in "\x00\x1f\u2028")

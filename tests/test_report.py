@@ -15,6 +15,7 @@ from lib.findings import Thresholds, all_findings
 from lib.interpretation import TITLE, interpretation, upload_notice
 from lib.report import cell, findings_report, markdown_table
 from lib.text import escape_markdown
+from tests.hostile_names import GFM_LINK_LITERALS, readable, resolved
 
 HOSTILE = ["*bold*_x_", "[click](http://evil.example)", "<script>alert(1)</script>",
            "# Heading", "a|b|c", "`code`", "1. item", "$x^2$"]
@@ -100,3 +101,22 @@ def test_cells():
     assert cell("a|b") == r"a\|b"
     table = markdown_table(pd.DataFrame({"model": ["x"], "delta": [1.0]}))
     assert table.splitlines() == ["| Model | Δ |", "|---|---|", "| x | +1 |"]
+
+
+def test_no_name_becomes_a_link_or_breaks_a_row_in_the_report():
+    links = ["https://evil.example/x", "www.evil.com", "a@b.co"]
+    rows = [{"model": m, "dataset": d, "delta": float((i * 5 + j * 3) % 11 - 5)}
+            for i, m in enumerate(links + ["two\rlines", "Plain"])
+            for j, d in enumerate(["http://d.example", "e@f.io", "D3"])]
+    t = schema.conform(pd.DataFrame(rows))
+    text = findings_report(all_findings(t), label="Your data: www.label.com",
+                           thresholds=Thresholds())
+    assert GFM_LINK_LITERALS.findall(" ".join(links)), "the pattern does find bare links"
+    assert GFM_LINK_LITERALS.findall(resolved(text)) == []
+    shown = readable(text)
+    for name in links + ["http://d.example", "e@f.io", "www.label.com", "two lines"]:
+        assert name in shown, name
+    for block in re.findall(r"((?:^\|.*\|$\n?)+)", text, flags=re.M):
+        lines = block.strip().splitlines()
+        assert len({unescaped_pipes(line) for line in lines}) == 1
+    assert "\r" not in text
