@@ -126,19 +126,19 @@ def _size(n_bytes: int) -> str:
 
 # --- wording: what a message may quote -----------------------------------------------------------
 
-def quoted(value: object, limit: int = QUOTE_CHARACTERS) -> str:
+def _quoted(value: object, limit: int = QUOTE_CHARACTERS) -> str:
     """`value` as text fit to quote in a message: unsafe characters replaced, cut to `limit`."""
     text = scrub_text(str(value))
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _names(names: Sequence[object], limit: int = 8) -> str:
-    """The first `limit` names, quoted and separated by commas (“…” when there are more)."""
-    shown = ", ".join(quoted(n) for n in names[:limit])
+    """The first `limit` names, each cut short, separated by commas (“…” when there are more)."""
+    shown = ", ".join(_quoted(n, QUOTE_CHARACTERS // 2) for n in names[:limit])
     return shown + (", …" if len(names) > limit else "")
 
 
-def rows_listed(rows: Sequence[int], limit: int = LISTED_ROWS) -> str:
+def _rows_listed(rows: Sequence[int], limit: int = LISTED_ROWS) -> str:
     """“Row 4”, “Rows 4 and 9”, “Rows 4, 9 and 12”, or the first `limit` and “and N more”."""
     shown = [f"{r:,}" for r in rows[:limit]]
     more = len(rows) - len(shown)
@@ -156,7 +156,7 @@ _PATH = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][\w.+-]+){2,}[\\/]?")
 def _library_text(error: BaseException, limit: int = 200) -> str:
     """A library's error message fit to show: its first line, no paths, cut to `limit`."""
     text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return quoted(_PATH.sub("…", text), limit)
+    return _quoted(_PATH.sub("…", text), limit)
 
 
 # --- format and encoding -------------------------------------------------------------------------
@@ -168,7 +168,7 @@ def sniff_format(data: bytes, file: str) -> Format:
         return Format.PARQUET
     if data.startswith(ZIP_MAGIC):
         if ext in (".ods", ".numbers", ".zip"):
-            raise _fail(Kind.UNSUPPORTED, f"{quoted(ext)} files are not supported. Export the "
+            raise _fail(Kind.UNSUPPORTED, f"{_quoted(ext)} files are not supported. Export the "
                         "sheet as CSV or Excel .xlsx and upload that.", file)
         return Format.EXCEL
     if data.startswith(OLE_MAGIC):
@@ -283,10 +283,10 @@ def clean_header(names: Sequence[object]) -> tuple[list[str], list[str]]:
         safe = scrub_text(name)
         if safe != name:
             notes.append(f"The name of column {i} holds control characters; they are replaced "
-                         f"by � (“{quoted(safe)}”).")
+                         f"by � (“{_quoted(safe)}”).")
         if len(safe) > MAX_NAME_CHARACTERS:
             notes.append(f"The name of column {i} is {len(safe):,} characters long; only its "
-                         f"first {MAX_NAME_CHARACTERS} are kept (“{quoted(safe)}”).")
+                         f"first {MAX_NAME_CHARACTERS} are kept (“{_quoted(safe)}”).")
             safe = safe[:MAX_NAME_CHARACTERS].rstrip()
         cleaned.append(safe)
     given = {name.casefold() for name in cleaned if name}
@@ -299,8 +299,8 @@ def clean_header(names: Sequence[object]) -> tuple[list[str], list[str]]:
             notes.append(f"Column {i} has no name; it is called “{name}” here.")
         elif name.casefold() in taken:
             renamed = _free(name, taken, given, start=2)
-            notes.append(f"The column name “{quoted(name)}” appears more than once; the repeat "
-                         f"in column {i} is called “{quoted(renamed, QUOTE_CHARACTERS + 6)}” "
+            notes.append(f"The column name “{_quoted(name)}” appears more than once; the repeat "
+                         f"in column {i} is called “{_quoted(renamed, QUOTE_CHARACTERS + 6)}” "
                          "here.")
             name = renamed
         taken.add(name.casefold())
@@ -368,7 +368,7 @@ def _scrubbed(raw: RawTable) -> RawTable:
     for position, values in columns.items():
         frame.isetitem(position, values)
     rows = raw.frame.index[changed].tolist()
-    note = (f"{rows_listed(rows)} ({cells:,} cell{'s' if cells != 1 else ''}): control "
+    note = (f"{_rows_listed(rows)} ({cells:,} cell{'s' if cells != 1 else ''}): control "
             "characters replaced by �.")
     return RawTable(frame, raw.file, raw.format, raw.rows_read, (*raw.notes, note), raw.problems)
 
@@ -842,8 +842,8 @@ class _JsonText:
             if 0 <= offset <= JSON_PIECE // 2:  # the common case, inline: a value well inside
                 try:
                     value, end = scan(piece, offset)
-                except (StopIteration, json.JSONDecodeError):
-                    end = -1
+                except (StopIteration, json.JSONDecodeError, RecursionError):
+                    end = -1  # `value` says what it is
                 if 0 <= end < len(piece):
                     end += start
                 else:
@@ -1205,13 +1205,16 @@ def read_json_lines(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> Ra
             except RecursionError:
                 message = f"the line nests lists or objects more than {JSON_DEPTH} levels deep"
             else:
-                if isinstance(value, dict):
+                if isinstance(value, dict) and _depth(value, JSON_DEPTH) > JSON_DEPTH:
+                    message = f"the line nests lists or objects more than {JSON_DEPTH} levels deep"
+                elif isinstance(value, dict):
                     if records.rows + len(problems) >= limits.max_rows:
                         raise _too_many_rows(file, limits)
                     records.add(value, number)
                     numbers.append(number)
                     continue
-                message = "the line is not a JSON object ({…})"
+                else:
+                    message = "the line is not a JSON object ({…})"
         if records.rows + len(problems) >= limits.max_rows:
             raise _too_many_rows(file, limits)
         if len(problems) >= MAX_ROW_PROBLEMS:
@@ -1313,7 +1316,7 @@ XLSX_ENTRIES = 10_000
 """Files a workbook (a zip archive) may hold: a real one holds a few dozen."""
 XLSX_DIRECTORY_BYTES = 4 * 1024 * 1024
 """Size of the archive's table of contents, which is read whole before anything else."""
-XLSX_SHEET_BYTES = 128 * 1024 * 1024
+XLSX_SHEET_BYTES = 64 * 1024 * 1024
 """XML of the worksheets, unpacked, all together: openpyxl reads a few MB of it a second."""
 XLSX_PART_BYTES = 32 * 1024 * 1024
 """XML of any other part (shared strings, styles), unpacked: openpyxl keeps it all in memory."""
@@ -1359,7 +1362,7 @@ def _check_parts(archive: zipfile.ZipFile, file: str) -> list[zipfile.ZipInfo]:
     for info in archive.infolist():
         if info not in sheets and info.filename.lower().endswith((".xml", ".rels")) \
                 and info.file_size > XLSX_PART_BYTES:
-            raise _fail(Kind.TOO_LARGE, f"A part of the workbook ({quoted(info.filename)}) "
+            raise _fail(Kind.TOO_LARGE, f"A part of the workbook ({_quoted(info.filename)}) "
                         f"unpacks to {_size(info.file_size)}; the limit is "
                         f"{_size(XLSX_PART_BYTES)}. Save the sheet as CSV and upload that.", file)
     return sheets
@@ -1375,8 +1378,9 @@ class _SheetScan:
 
 
 def _scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> _SheetScan:
-    """The worksheet's XML without its empty rows (when every row is numbered, so that openpyxl
-    numbers the others as before), how many were dropped, and its last row number."""
+    """The worksheet's XML without its empty rows, how many were dropped, and the last row
+    number of the rows kept. Nothing is dropped unless every row kept is numbered: openpyxl
+    numbers a row without `r` by counting, which dropping rows before it would change."""
     kept: list[bytes] = []
     carry = b""
     dropped = rows = numbered = last = 0
@@ -1384,31 +1388,46 @@ def _scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> _SheetScan:
         while True:
             piece = source.read(XLSX_PIECE)
             buffer = carry + piece
-            if piece:
-                tail = buffer[-XLSX_PIECE // 4:]
-                starts = [m.start() for m in ROW_TAG.finditer(tail)]
-                cut = len(buffer) - len(tail) + starts[-1] if starts else 0
-            else:
-                cut = len(buffer)
-            if cut:
-                part, carry = buffer[:cut], buffer[cut:]
-                rows += len(ROW_TAG.findall(part))
-                for number in ROW_NUMBER.findall(part):
-                    numbered += 1
-                    try:
-                        last = max(last, int(float(number)))
-                    except (ValueError, OverflowError):
-                        last = max(last, 0)
+            cut = _last_row_start(buffer) if piece else len(buffer)
+            part, carry = buffer[:cut], buffer[cut:]
+            if part:
                 part, n = EMPTY_ROW.subn(b"", part)
                 dropped += n
+                rows += len(ROW_TAG.findall(part))
+                numbers = ROW_NUMBER.findall(part)
+                numbered += len(numbers)
+                last = max(last, _largest(numbers))
                 kept.append(part)
-            else:
-                carry = buffer
             if not piece:
                 break
     if numbered != rows:
-        dropped = 0  # rows numbered by counting: every row must stay
+        dropped = 0
     return _SheetScan(b"".join(kept) if dropped else b"", dropped, max(last, rows))
+
+
+def _last_row_start(buffer: bytes) -> int:
+    """Where the last row tag of `buffer` starts (0 if none): the rows before it are whole."""
+    found = max(buffer.rfind(b"<row "), buffer.rfind(b"<row>"), buffer.rfind(b"<row/"))
+    if found < 0 and b":row" in buffer:  # rows written with a namespace prefix
+        starts = [m.start() for m in ROW_TAG.finditer(buffer)]
+        found = starts[-1] if starts else -1
+    return max(found, 0)
+
+
+def _largest(numbers: list[bytes]) -> int:
+    """The largest of row numbers as written (openpyxl reads “7.0” and “1e3” too); 0 if none."""
+    if not numbers:
+        return 0
+    try:
+        largest = float(np.array(numbers).astype(np.float64).max())
+    except (ValueError, OverflowError):
+        largest = 0.0
+        for number in numbers:
+            try:
+                largest = max(largest, float(number))
+            except (ValueError, OverflowError):
+                continue
+    return int(min(largest, 1e18)) if largest == largest else 0
 
 
 def _compacted(data: bytes, file: str, limits: Limits) -> bytes:
@@ -1449,7 +1468,7 @@ def _sheet_rows(sheet, limits: Limits,
     sheet.reset_dimensions()  # the size a sheet claims may be wrong either way
     for number, values in enumerate(sheet.iter_rows(min_row=1, min_col=1, max_col=width,
                                                     values_only=True), 1):
-        if header and number - header_row > limits.max_rows:
+        if number - header_row > limits.max_rows + (0 if header else 1 + XLSX_TITLE_ROWS):
             raise _fail(Kind.TOO_MANY_ROWS, f"The sheet has more than {limits.max_rows:,} rows "
                         f"below its header (empty rows count too); the limit is "
                         f"{limits.max_rows:,}.", file)
@@ -1533,7 +1552,7 @@ def read_excel(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> RawTa
     total = _object_text(frame)
     if total > _text_limit(limits):
         raise _too_much_text(total, file, limits)
-    where = f"sheet “{quoted(title)}”"
+    where = f"sheet “{_quoted(title)}”"
     if sheet_count > 1:
         where += f" (the first with data of {sheet_count} sheets)"
     return RawTable(frame, file, Format.EXCEL, len(rows),
@@ -1560,7 +1579,7 @@ def read_table(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> RawTa
         raise _fail(Kind.TOO_LARGE, "The file is too large to read in the memory the app has.",
                     file) from None
     except Exception:
-        logger.exception("Unexpected failure reading an upload (%s, %s bytes)", quoted(file),
+        logger.exception("Unexpected failure reading an upload (%s, %s bytes)", _quoted(file),
                          len(data))
         raise _fail(Kind.UNREADABLE, "The app could not read this file: something in it is not "
                     f"as its format requires. Check that it is well-formed ({KNOWN_FORMATS}), "
