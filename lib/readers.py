@@ -138,10 +138,11 @@ def _names(names: Sequence[object], limit: int = 8) -> str:
     return shown + (", …" if len(names) > limit else "")
 
 
-def _rows_listed(rows: Sequence[int], limit: int = LISTED_ROWS) -> str:
-    """“Row 4”, “Rows 4 and 9”, “Rows 4, 9 and 12”, or the first `limit` and “and N more”."""
+def _rows_listed(rows: Sequence[int], total: int, limit: int = LISTED_ROWS) -> str:
+    """“Row 4”, “Rows 4 and 9”, “Rows 4, 9 and 12”, or the first `limit` of `total` rows and
+    “and N more” (`rows` may hold only the first ones)."""
     shown = [f"{r:,}" for r in rows[:limit]]
-    more = len(rows) - len(shown)
+    more = total - len(shown)
     if more:
         return f"Rows {', '.join(shown)} and {more:,} more"
     if len(shown) == 1:
@@ -367,9 +368,9 @@ def _scrubbed(raw: RawTable) -> RawTable:
     frame = raw.frame.copy(deep=False)
     for position, values in columns.items():
         frame.isetitem(position, values)
-    rows = raw.frame.index[changed].tolist()
-    note = (f"{_rows_listed(rows)} ({cells:,} cell{'s' if cells != 1 else ''}): control "
-            "characters replaced by �.")
+    first = raw.frame.index[np.flatnonzero(changed)[:LISTED_ROWS]].tolist()
+    note = (f"{_rows_listed(first, int(changed.sum()))} ({cells:,} "
+            f"cell{'s' if cells != 1 else ''}): control characters replaced by �.")
     return RawTable(frame, raw.file, raw.format, raw.rows_read, (*raw.notes, note), raw.problems)
 
 
@@ -768,9 +769,14 @@ def _json_decoder() -> json.JSONDecoder:
     return json.JSONDecoder(parse_int=_json_int)
 
 
+class _TooDeep(ReadError):
+    """JSON nested deeper than `JSON_DEPTH` (a JSON Lines reader leaves the line out)."""
+
+
 def _too_deep(file: str, where: str) -> ReadError:
-    return _fail(Kind.UNSUPPORTED, f"The JSON nests lists or objects more than {JSON_DEPTH} levels "
-                 f"deep ({where}); a table needs two or three. The app reads {JSON_SHAPES}.", file)
+    return _TooDeep(Problem(Kind.UNSUPPORTED, f"The JSON nests lists or objects more than "
+                            f"{JSON_DEPTH} levels deep ({where}); a table needs two or three. "
+                            f"The app reads {JSON_SHAPES}.", file, effect=Effect.FILE))
 
 
 class _JsonText:
@@ -1179,6 +1185,7 @@ def read_json_lines(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> Ra
     numbers: list[int] = []
     problems: list[Problem] = []
     scan, whitespace = _json_decoder().scan_once, JSON_WHITESPACE.match
+    deep = f"the line nests lists or objects more than {JSON_DEPTH} levels deep"
     messages: dict[str, str] = {}
     newline = "\n" if "\n" in text or "\r" not in text else "\r"
     number, start, n = 0, 0, len(text)
@@ -1203,16 +1210,18 @@ def read_json_lines(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> Ra
             except json.JSONDecodeError as error:
                 message = f"the line is not valid JSON ({error.msg})"
             except RecursionError:
-                message = f"the line nests lists or objects more than {JSON_DEPTH} levels deep"
+                message = deep
             else:
-                if isinstance(value, dict) and _depth(value, JSON_DEPTH) > JSON_DEPTH:
-                    message = f"the line nests lists or objects more than {JSON_DEPTH} levels deep"
-                elif isinstance(value, dict):
+                if type(value) is dict:
                     if records.rows + len(problems) >= limits.max_rows:
                         raise _too_many_rows(file, limits)
-                    records.add(value, number)
-                    numbers.append(number)
-                    continue
+                    try:
+                        records.add(value, number)
+                    except _TooDeep:
+                        message = deep
+                    else:
+                        numbers.append(number)
+                        continue
                 else:
                     message = "the line is not a JSON object ({…})"
         if records.rows + len(problems) >= limits.max_rows:

@@ -324,12 +324,21 @@ def _may_be_unsafe(strings: Strings) -> np.ndarray:
 def scrub_strings(strings: Strings) -> tuple[Strings, np.ndarray]:
     """Every unsafe character in an Arrow string array replaced by U+FFFD, and a boolean mask of
     the strings that held one (nulls stay null). Column-wise: the bytes are scanned once with
-    numpy, and only the few strings with a suspect byte go through the regular expression."""
+    numpy, only the few strings with a suspect byte go through the regular expression, and only
+    the chunks holding one are copied."""
+    if isinstance(strings, pa.ChunkedArray):
+        parts = [scrub_strings(chunk) for chunk in strings.chunks]
+        if not parts:
+            return strings, np.zeros(0, dtype=bool)
+        found = np.concatenate([mask for _, mask in parts])
+        if not found.any():
+            return strings, found
+        return pa.chunked_array([chunk for chunk, _ in parts], strings.type), found
     found = _may_be_unsafe(strings)
     if not found.any():
         return strings, found
     at = np.flatnonzero(found)
-    suspects = as_array(strings).take(pa.array(at))
+    suspects = strings.take(pa.array(at))
     pattern = f"[{UNSAFE_CLASS}]"
     unsafe = to_numpy_bool(pc.match_substring_regex(suspects, pattern))
     found[:] = False
@@ -338,7 +347,7 @@ def scrub_strings(strings: Strings) -> tuple[Strings, np.ndarray]:
         return strings, found
     replaced = pc.replace_substring_regex(suspects.filter(pa.array(unsafe)), pattern,
                                           REPLACEMENT_CHARACTER)
-    return pc.replace_with_mask(as_array(strings), pa.array(found), replaced), found
+    return pc.replace_with_mask(strings, pa.array(found), replaced), found
 
 
 def scrub_cells(values: pd.Series) -> tuple[pd.Series, np.ndarray]:

@@ -167,6 +167,41 @@ def test_the_note_lists_ten_rows_then_counts_the_rest() -> None:
                     "(25 cells): control characters replaced by �.")
 
 
+@pytest.mark.parametrize("scan_bytes", [7, 1 << 20])
+def test_scrub_strings_is_scrub_text_column_wise(monkeypatch, scan_bytes: int) -> None:
+    from lib import textcells
+
+    monkeypatch.setattr(textcells, "SCAN_BYTES", scan_bytes)
+    rng = random.Random(scan_bytes)
+    alphabet = ["a", " ", "\x00", "\x1f", "\x7f", "\x85", "\x9f", "\xa0", "\ufffe", "\uffff",
+                "\uf000", "é", "\t", "\n", "\r", "\u00bf", "\uefbf", "Ｇ", "😀"]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6)))
+             for _ in range(5000)] + [None]
+    whole = pa.array(texts, pa.large_string())
+    for strings in (whole, whole.slice(7, 3000), pa.array(texts, pa.string()),
+                    pa.chunked_array([whole.slice(0, 100), whole.slice(100)]), whole.slice(0, 0)):
+        scrubbed, found = textcells.scrub_strings(strings)
+        given = strings.to_pylist()
+        assert scrubbed.to_pylist() == [None if t is None else textcells.scrub_text(t)
+                                        for t in given]
+        assert found.tolist() == [t is not None and bool(UNSAFE_CHARACTERS.search(t))
+                                  for t in given]
+
+
+def test_scrub_cells_keeps_other_cells_and_the_column_kind() -> None:
+    from lib.textcells import scrub_cells
+
+    mixed = pd.Series(["a\x1fb", 1, None, 2.5, "ok", "\ud800x"], dtype=object)
+    scrubbed, found = scrub_cells(mixed)
+    assert scrubbed.tolist() == ["a\ufffdb", 1, None, 2.5, "ok", "\ufffdx"]
+    assert found.tolist() == [True, False, False, False, False, True]
+    text = pd.Series(["x\x85", "y", None], dtype="str")
+    scrubbed, found = scrub_cells(text)
+    assert scrubbed.dtype == text.dtype and scrubbed.tolist()[:2] == ["x\ufffd", "y"]
+    clean = pd.Series(["a", "b"], dtype=object)
+    assert scrub_cells(clean)[0] is clean
+
+
 def test_scrubbing_a_clean_column_runs_no_regular_expression(monkeypatch) -> None:
     import pyarrow.compute as pc
 
