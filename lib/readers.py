@@ -467,7 +467,7 @@ def _records(text: str, delimiter: str, line_offset: int,
     for fields in reader:
         start = previous + 1
         previous = reader.line_num
-        if fields and not _is_blank(fields):
+        if "".join(fields).strip():  # not blank: some field holds more than whitespace
             yield start + line_offset, fields
         elif empty_rows is not None and not empty_rows and len(fields) > 1:
             empty_rows.append(start + line_offset)
