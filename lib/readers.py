@@ -3,11 +3,18 @@
 Reads delimited text (delimiter detected), JSON, JSON Lines, Parquet and Excel (.xlsx). Cells are
 kept as read (text stays text) so that the validation can say exactly which cell is wrong; the
 frame's index is the row number a user would look up in the file. Anything that cannot be read
-raises `ReadError` carrying one `Problem` that says why. Nothing is written to disk.
+raises `ReadError` carrying one `Problem` that says why, and nothing else escapes `read_table`.
+Nothing is written to disk.
 
-Well-formed UTF-8 delimited text takes a fast path through pyarrow's CSV reader
-(`read_delimited_fast`); everything else, and anything that path is not sure of, goes through
-Python's csv module (`read_delimited`), which gives the same table, only slower.
+Every text cell and column name is scrubbed at read time: control characters, noncharacters and
+lone surrogates become U+FFFD (`lib.textcells`), and a note names the rows where that happened.
+The work is bounded for every file within the limits: text in any accepted encoding, a `sep=`
+line or old Mac line ends still takes the pyarrow path, JSON is parsed one record at a time, and
+a workbook is measured (and its empty rows dropped) before openpyxl reads it.
+
+Delimited text takes a fast path through pyarrow's CSV reader (`read_delimited_fast`) whenever
+the file is the common case it is sure of; anything else goes through Python's csv module
+(`read_delimited`), which gives the same table, only slower.
 """
 
 from __future__ import annotations
@@ -17,11 +24,14 @@ import csv
 import io
 import itertools
 import json
+import logging
 import re
+import struct
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from json.decoder import scanstring
 from pathlib import PurePath
 
 import numpy as np
@@ -31,9 +41,11 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from lib.problems import Effect, Kind, Problem, ReadError
-from lib.textcells import blank
+from lib.textcells import blank, scrub_cells, scrub_text
 
 ROW_INDEX = "row"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -46,6 +58,16 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+MAX_ROW_PROBLEMS = 100_000
+"""Rows a reader leaves out with a problem (a ragged row, a line that is not JSON) before it gives
+up on the file: each listed row costs memory, and a file with this many is not what it seems."""
+MAX_NAME_CHARACTERS = 100
+"""Column names longer than this are cut (with a note)."""
+QUOTE_CHARACTERS = 60
+"""A name or value quoted in a message is cut to this many characters."""
+LISTED_ROWS = 10
+"""A note lists at most this many row numbers, then counts the rest."""
 
 
 class Format(StrEnum):
@@ -84,6 +106,8 @@ BOMS: tuple[tuple[bytes, str, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
     (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
 )
+UTF8 = "UTF-8"
+UTF8_BOM = "UTF-8 with a byte-order mark"
 SAVE_AS_UTF8 = "Save it as UTF-8 (in Excel: “CSV UTF-8”) and upload it again."
 KNOWN_FORMATS = "CSV, TSV or other delimited text, JSON, JSON Lines, Parquet or Excel .xlsx"
 
@@ -100,6 +124,42 @@ def _size(n_bytes: int) -> str:
     return f"{n_bytes / 1024 / 1024:.1f} MB" if n_bytes >= 1024 * 1024 else f"{n_bytes:,} bytes"
 
 
+# --- wording: what a message may quote -----------------------------------------------------------
+
+def _quoted(value: object, limit: int = QUOTE_CHARACTERS) -> str:
+    """`value` as text fit to quote in a message: unsafe characters replaced, cut to `limit`."""
+    text = scrub_text(str(value))
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _names(names: Sequence[object], limit: int = 8) -> str:
+    """The first `limit` names, each cut short, separated by commas (“…” when there are more)."""
+    shown = ", ".join(_quoted(n, QUOTE_CHARACTERS // 2) for n in names[:limit])
+    return shown + (", …" if len(names) > limit else "")
+
+
+def _rows_listed(rows: Sequence[int], total: int, limit: int = LISTED_ROWS) -> str:
+    """“Row 4”, “Rows 4 and 9”, “Rows 4, 9 and 12”, or the first `limit` of `total` rows and
+    “and N more” (`rows` may hold only the first ones)."""
+    shown = [f"{r:,}" for r in rows[:limit]]
+    more = total - len(shown)
+    if more:
+        return f"Rows {', '.join(shown)} and {more:,} more"
+    if len(shown) == 1:
+        return f"Row {shown[0]}"
+    return f"Rows {', '.join(shown[:-1])} and {shown[-1]}"
+
+
+_PATH = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][\w.+-]+){2,}[\\/]?")
+"""Something that looks like a file path (of this machine, or of the build of a library)."""
+
+
+def _library_text(error: BaseException, limit: int = 200) -> str:
+    """A library's error message fit to show: its first line, no paths, cut to `limit`."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return _quoted(_PATH.sub("…", text), limit)
+
+
 # --- format and encoding -------------------------------------------------------------------------
 
 def sniff_format(data: bytes, file: str) -> Format:
@@ -109,8 +169,8 @@ def sniff_format(data: bytes, file: str) -> Format:
         return Format.PARQUET
     if data.startswith(ZIP_MAGIC):
         if ext in (".ods", ".numbers", ".zip"):
-            raise _fail(Kind.UNSUPPORTED, f"{ext} files are not supported. Export the sheet as "
-                        f"CSV or Excel .xlsx and upload that.", file)
+            raise _fail(Kind.UNSUPPORTED, f"{_quoted(ext)} files are not supported. Export the "
+                        "sheet as CSV or Excel .xlsx and upload that.", file)
         return Format.EXCEL
     if data.startswith(OLE_MAGIC):
         raise _fail(Kind.UNSUPPORTED, "This is an old Excel .xls workbook or a password-protected "
@@ -154,6 +214,17 @@ def _looks_binary(text: str) -> bool:
     return controls / len(sample) > 0.01
 
 
+def is_utf8(data: bytes) -> bool:
+    """True when `data` is valid UTF-8 (checked by Arrow, without decoding it in Python)."""
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64).tobytes())
+    whole = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(data)])
+    try:
+        whole.cast(pa.large_string())
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
 def decode_text(data: bytes, file: str) -> tuple[str, str]:
     """The file's text and the name of the encoding used.
 
@@ -179,14 +250,17 @@ def decode_text(data: bytes, file: str) -> tuple[str, str]:
             raise _fail(Kind.ENCODING, f"The file looks like UTF-16 but is not valid UTF-16. "
                         f"{SAVE_AS_UTF8}", file) from None
     try:
-        text, name = data.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError as utf8_error:
+        text, name = data.decode("utf-8"), UTF8
+    except UnicodeDecodeError:
         try:
             text, name = data.decode("cp1252"), "Windows-1252 (Latin-1)"
-        except UnicodeDecodeError:
-            bad = data[utf8_error.start:utf8_error.start + 1].hex()
+        except UnicodeDecodeError as error:
+            # The byte named is one that Windows-1252 leaves undefined; UTF-8 failed earlier.
+            at = error.start
+            line = data.count(b"\n", 0, at) + 1
             raise _fail(Kind.ENCODING, f"The file is neither UTF-8 nor Windows-1252 (Latin-1) "
-                        f"text (byte 0x{bad} at position {utf8_error.start} is valid in neither). "
+                        f"text: it is not valid UTF-8, and byte 0x{data[at]:02x} (row {line:,}, "
+                        f"position {at:,} of the file) is not a character in Windows-1252. "
                         f"{SAVE_AS_UTF8}", file) from None
     if _looks_binary(text):
         raise _fail(Kind.UNREADABLE, "The file holds binary data, not text, and is not a format "
@@ -197,26 +271,53 @@ def decode_text(data: bytes, file: str) -> tuple[str, str]:
 # --- shared helpers ------------------------------------------------------------------------------
 
 def clean_header(names: Sequence[object]) -> tuple[list[str], list[str]]:
-    """Column names stripped, blanks named “column N”, repeats numbered; notes on changes."""
-    out: list[str] = []
+    """Column names made safe and unique, with a note on each change.
+
+    Each name is stripped, its unsafe characters replaced by U+FFFD, and cut to
+    `MAX_NAME_CHARACTERS`; a blank name becomes “column N”; a repeat (compared without case)
+    gets the first free “name (k)”, k = 2, 3, …, never a name given to another column.
+    """
+    cleaned: list[str] = []
     notes: list[str] = []
-    seen: dict[str, int] = {}
     for i, raw in enumerate(names, start=1):
         name = "" if raw is None else str(raw).strip()
+        safe = scrub_text(name)
+        if safe != name:
+            notes.append(f"The name of column {i} holds control characters; they are replaced "
+                         f"by � (“{_quoted(safe)}”).")
+        if len(safe) > MAX_NAME_CHARACTERS:
+            notes.append(f"The name of column {i} is {len(safe):,} characters long; only its "
+                         f"first {MAX_NAME_CHARACTERS} are kept (“{_quoted(safe)}”).")
+            safe = safe[:MAX_NAME_CHARACTERS].rstrip()
+        cleaned.append(safe)
+    given = {name.casefold() for name in cleaned if name}
+    taken: set[str] = set()
+    out: list[str] = []
+    for i, name in enumerate(cleaned, start=1):
         if not name:
-            name = f"column {i}"
+            base = f"column {i}"
+            name = _free(base, taken, given)
             notes.append(f"Column {i} has no name; it is called “{name}” here.")
-        key = name.casefold()
-        if key in seen:
-            seen[key] += 1
-            renamed = f"{name} ({seen[key]})"
-            notes.append(f"The column name “{name}” appears more than once; the repeat in "
-                         f"column {i} is called “{renamed}” here.")
+        elif name.casefold() in taken:
+            renamed = _free(name, taken, given, start=2)
+            notes.append(f"The column name “{_quoted(name)}” appears more than once; the repeat "
+                         f"in column {i} is called “{_quoted(renamed, QUOTE_CHARACTERS + 6)}” "
+                         "here.")
             name = renamed
-        else:
-            seen[key] = 1
+        taken.add(name.casefold())
         out.append(name)
     return out, notes
+
+
+def _free(base: str, taken: set[str], reserved: set[str], start: int = 1) -> str:
+    """`base` (when `start` is 1), else the first “base (k)” from k = `start` that is neither
+    taken nor reserved, compared without case."""
+    k = start
+    while True:
+        name = base if k == 1 else f"{base} ({k})"
+        if name.casefold() not in taken and name.casefold() not in reserved:
+            return name
+        k += 1
 
 
 def _check_columns(n_columns: int, file: str, limits: Limits) -> None:
@@ -230,9 +331,14 @@ def _too_many_rows(file: str, limits: Limits) -> ReadError:
                  f"the limit is {limits.max_rows:,}.", file)
 
 
-def _header_only(columns: Iterable[str], file: str) -> ReadError:
-    shown = ", ".join(list(columns)[:8])
-    return _fail(Kind.HEADER_ONLY, f"The file has a header ({shown}) but no rows of data.", file)
+def _header_only(columns: Sequence[str], file: str) -> ReadError:
+    return _fail(Kind.HEADER_ONLY, f"The file has a header ({_names(columns)}) but no rows of "
+                 "data.", file)
+
+
+def _too_many_problems(file: str, what: str) -> ReadError:
+    return _fail(Kind.UNREADABLE, f"More than {MAX_ROW_PROBLEMS:,} {what}, so the app stops "
+                 "reading the file: check that it is the file you meant to upload.", file)
 
 
 def _frame(rows: list[list[object]], columns: list[str], row_numbers: list[int]) -> pd.DataFrame:
@@ -245,6 +351,29 @@ def _is_blank(values: Iterable[object]) -> bool:
     return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
 
 
+def _scrubbed(raw: RawTable) -> RawTable:
+    """`raw` with the unsafe characters of every text cell replaced by U+FFFD (`lib.textcells`),
+    and a note naming the rows where that happened."""
+    changed = np.zeros(len(raw.frame), dtype=bool)
+    cells = 0
+    columns: dict[int, pd.Series] = {}
+    for position in range(raw.frame.shape[1]):
+        values, found = scrub_cells(raw.frame.iloc[:, position])
+        if found.any():
+            columns[position] = values
+            changed |= found
+            cells += int(found.sum())
+    if not columns:
+        return raw
+    frame = raw.frame.copy(deep=False)
+    for position, values in columns.items():
+        frame.isetitem(position, values)
+    first = raw.frame.index[np.flatnonzero(changed)[:LISTED_ROWS]].tolist()
+    note = (f"{_rows_listed(first, int(changed.sum()))} ({cells:,} "
+            f"cell{'s' if cells != 1 else ''}): control characters replaced by �.")
+    return RawTable(frame, raw.file, raw.format, raw.rows_read, (*raw.notes, note), raw.problems)
+
+
 # --- delimited text ------------------------------------------------------------------------------
 
 def detect_delimiter(text: str, prefer: str | None = None, sample_lines: int = 50) -> str:
@@ -252,7 +381,8 @@ def detect_delimiter(text: str, prefer: str | None = None, sample_lines: int = 5
 
     Ties go to `prefer` (from the file name), then to more fields. One column: `prefer` or comma.
     """
-    lines = [line for line in text.splitlines() if line.strip()][:sample_lines]
+    lines = [line for line in itertools.islice(
+        (line for line in _first_lines(text) if line.strip()), sample_lines)]
     sample = "\n".join(lines)
     best: tuple[tuple[float, bool, int], str] | None = None
     for delimiter in DELIMITERS:
@@ -267,24 +397,80 @@ def detect_delimiter(text: str, prefer: str | None = None, sample_lines: int = 5
     return best[1] if best else (prefer or ",")
 
 
+def _first_lines(text: str, piece: int = 64 * 1024) -> Iterator[str]:
+    """The lines of `text.splitlines()`, a piece of the text at a time (the delimiter needs only
+    the first lines)."""
+    start = 0
+    while start < len(text):
+        size = piece
+        while True:
+            end = start + size
+            lines = text[start:end].splitlines(keepends=True)
+            if end >= len(text) or len(lines) > 1:
+                break
+            size *= 2
+        if end < len(text):
+            lines.pop()  # may be cut short: read again with the next piece
+        for line in lines:
+            yield line.rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+        start += sum(map(len, lines))
+
+
+LINE_END = re.compile(r"\r\n|\r|\n")
+
+
 def _split_sep_line(text: str) -> tuple[str | None, str, int]:
     """Excel's optional first line `sep=;`: (its delimiter, the text after it, lines skipped)."""
-    first, _, rest = text.partition("\n")
-    stripped = first.strip()
+    end = LINE_END.search(text, 0, 64)
+    first = text[:end.start()] if end else text[:64]
+    stripped = first.strip(" ")
     if stripped.lower().startswith("sep=") and len(stripped) == 5:
-        return stripped[4], rest, 1
+        return stripped[4], (text[end.end():] if end else ""), 1
     return None, text, 0
 
 
-def _records(text: str, delimiter: str, line_offset: int) -> Iterator[tuple[int, list[str]]]:
-    """(first line number, fields) of each non-blank record; quoted line breaks are kept."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+LINE_PIECE = 1 << 20
+"""Characters handed to the csv reader at once (a StringIO holds 4 bytes a character)."""
+
+
+def _pieces(text: str) -> Iterator[io.StringIO]:
+    """`text` cut after line ends into pieces of about `LINE_PIECE` characters."""
+    start, n = 0, len(text)
+    while start < n:
+        end = min(start + LINE_PIECE, n)
+        if end < n:
+            cut = text.rfind("\n", start, end)
+            if cut < 0:
+                cut = text.rfind("\r", start, end)
+            if cut < 0:
+                found = LINE_END.search(text, end)
+                cut = found.start() if found else n - 1
+            if text[cut] == "\r" and text[cut + 1:cut + 2] == "\n":
+                cut += 1
+            end = cut + 1
+        yield io.StringIO(text[start:end], newline="")
+        start = end
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of `text` as `io.StringIO(text, newline="")` gives them (each keeps its \\r\\n,
+    \\r or \\n), without a StringIO of the whole text."""
+    return itertools.chain.from_iterable(_pieces(text))
+
+
+def _records(text: str, delimiter: str, line_offset: int,
+             empty_rows: list[int] | None = None) -> Iterator[tuple[int, list[str]]]:
+    """(first line number, fields) of each non-blank record; quoted line breaks are kept. The
+    first record of two or more fields that are all blank is noted in `empty_rows`."""
+    reader = csv.reader(_lines(text), delimiter=delimiter)
     previous = 0
     for fields in reader:
         start = previous + 1
         previous = reader.line_num
-        if fields and not _is_blank(fields):
+        if "".join(fields).strip():  # not blank: some field holds more than whitespace
             yield start + line_offset, fields
+        elif empty_rows is not None and not empty_rows and len(fields) > 1:
+            empty_rows.append(start + line_offset)
 
 
 def read_delimited(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> RawTable:
@@ -292,8 +478,12 @@ def read_delimited(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> Raw
     try:
         return _read_delimited(text, file, limits)
     except csv.Error as error:
-        raise _fail(Kind.UNREADABLE, f"The file cannot be read as delimited text ({error}).",
-                    file) from None
+        raise _fail(Kind.UNREADABLE, f"The file cannot be read as delimited text "
+                    f"({_library_text(error)}).", file) from None
+
+
+BATCH_ROWS = 1 << 16
+"""Rows the slow reader keeps as Python strings before it moves them into Arrow arrays."""
 
 
 def _read_delimited(text: str, file: str, limits: Limits) -> RawTable:
@@ -301,11 +491,14 @@ def _read_delimited(text: str, file: str, limits: Limits) -> RawTable:
 
     A record with more fields than the header is listed as a problem and left out (its values
     are probably shifted, e.g. by a decimal comma in a comma-separated file); extra fields that
-    are all empty are ignored; missing trailing fields are read as empty cells.
+    are all empty are ignored; missing trailing fields are read as empty cells. Rows that hold
+    nothing before the header are skipped; a note says so when one of them has empty fields
+    (a header without names), naming the row read as the header instead.
     """
     given, body, skipped = _split_sep_line(text.lstrip("\ufeff"))
     delimiter = given or detect_delimiter(body, EXTENSION_DELIMITER.get(_extension(file)))
-    records = _records(body, delimiter, skipped)
+    empty_rows: list[int] = []
+    records = _records(body, delimiter, skipped, empty_rows)
     try:
         header_line, header = next(records)
     except StopIteration:
@@ -313,8 +506,13 @@ def _read_delimited(text: str, file: str, limits: Limits) -> RawTable:
                     file) from None
     _check_columns(len(header), file, limits)
     columns, notes = clean_header(header)
+    if empty_rows and empty_rows[0] < header_line:
+        notes.insert(0, f"Row {empty_rows[0]:,} has only empty fields, so it is not the header: "
+                        f"the first row with something in it, row {header_line:,}, is read as "
+                        f"the header ({_names(header)}).")
     width = len(columns)
-    rows: list[list[object]] = []
+    batch: list[list[str]] = []
+    arrays: list[list[pa.Array]] = [[] for _ in columns]
     numbers: list[int] = []
     problems: list[Problem] = []
     read = 0
@@ -322,19 +520,40 @@ def _read_delimited(text: str, file: str, limits: Limits) -> RawTable:
         read += 1
         if read > limits.max_rows:
             raise _too_many_rows(file, limits)
-        if len(fields) > width and not _is_blank(fields[width:]):
-            problems.append(Problem(
-                Kind.RAGGED_ROW,
-                f"the row has {len(fields)} fields but the header has {width} (a decimal comma "
-                f"in a comma-separated file, or a delimiter inside an unquoted name?)",
-                file, line, None, Effect.ROW))
-            continue
-        rows.append(list(fields[:width]) + [""] * (width - len(fields)))
+        if len(fields) != width:
+            if len(fields) > width and not _is_blank(fields[width:]):
+                if len(problems) >= MAX_ROW_PROBLEMS:
+                    raise _too_many_problems(file, "rows have more fields than the header")
+                problems.append(Problem(
+                    Kind.RAGGED_ROW,
+                    f"the row has {len(fields)} fields but the header has {width} (a decimal "
+                    "comma in a comma-separated file, or a delimiter inside an unquoted name?)",
+                    file, line, None, Effect.ROW))
+                continue
+            fields = fields[:width] + [""] * (width - len(fields))
+        batch.append(fields)
         numbers.append(line)
+        if len(batch) == BATCH_ROWS:
+            _move_to_arrow(batch, arrays)
+    _move_to_arrow(batch, arrays)
     if read == 0:
         raise _header_only(columns, file)
-    return RawTable(_frame(rows, columns, numbers), file, Format.DELIMITED, read,
+    table = pa.table([pa.chunked_array(parts, pa.large_string()) for parts in arrays],
+                     names=[str(i) for i in range(width)])
+    frame = table.to_pandas()
+    frame.columns = columns
+    frame.index = pd.Index(np.array(numbers, dtype=np.int64), name=ROW_INDEX)
+    return RawTable(frame, file, Format.DELIMITED, read,
                     (_delimited_note(delimiter, header_line), *notes), tuple(problems))
+
+
+def _move_to_arrow(batch: list[list[str]], arrays: list[list[pa.Array]]) -> None:
+    """Append the rows of `batch` to the Arrow arrays of their columns, and empty it."""
+    if not batch:
+        return
+    for parts, values in zip(arrays, zip(*batch)):
+        parts.append(pa.array(values, pa.large_string()))
+    batch.clear()
 
 
 FAST_SAMPLE_BYTES = 64 * 1024
@@ -362,8 +581,21 @@ def _enough_lines(text: str) -> bool:
     return sum(1 for _ in itertools.islice(lines, SAMPLE_LINES)) == SAMPLE_LINES
 
 
-def _fast_header(text: str, whole: bool, file: str) -> tuple[str, list[str]] | None:
-    """(delimiter, header fields) when the header is the file's first line, else None."""
+LEADING_BLANK_LINES = re.compile(r"(?:[ \t]*\r?\n)*")
+"""Empty lines (or lines of spaces and tabs) before the header, which both readers skip."""
+
+
+def _fast_start(text: str) -> tuple[str | None, int, int]:
+    """(delimiter of a `sep=` line, characters and lines before the header) of a sample."""
+    given, rest, skipped = _split_sep_line(text)
+    blank_lines = LEADING_BLANK_LINES.match(rest)
+    lead = len(text) - len(rest) + blank_lines.end()
+    return given, lead, skipped + blank_lines.group().count("\n")
+
+
+def _fast_header(text: str, whole: bool, file: str,
+                 given: str | None = None) -> tuple[str, list[str]] | None:
+    """(delimiter, header fields) when the header is the first line of `text`, else None."""
     if _looks_binary(text) or not text.strip("\ufeff \t\r\n") or text.startswith("\ufeff") \
             or text.lstrip("\ufeff \t\r\n")[:1] in ("[", "{") \
             or _split_sep_line(text)[0] is not None:
@@ -373,8 +605,8 @@ def _fast_header(text: str, whole: bool, file: str) -> tuple[str, list[str]] | N
     if "\n" not in head or "\r" in first_line[:-1]:
         return None
     try:
-        delimiter = detect_delimiter(head, EXTENSION_DELIMITER.get(_extension(file)),
-                                     SAMPLE_LINES)
+        delimiter = given or detect_delimiter(head, EXTENSION_DELIMITER.get(_extension(file)),
+                                              SAMPLE_LINES)
         reader = csv.reader(io.StringIO(head, newline=""), delimiter=delimiter)
         header = next(reader)
     except (StopIteration, csv.Error):
@@ -390,10 +622,11 @@ def _arrow_records(body: pa.Buffer, columns: list[str], delimiter: str) -> pa.Ta
     try:
         return pacsv.read_csv(
             pa.BufferReader(body),
-            read_options=pacsv.ReadOptions(column_names=columns),
+            read_options=pacsv.ReadOptions(column_names=[str(i) for i in range(len(columns))]),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(  # large strings, as pandas keeps them
-                column_types=dict.fromkeys(columns, pa.large_string()), strings_can_be_null=False))
+                column_types={str(i): pa.large_string() for i in range(len(columns))},
+                strings_can_be_null=False))
     except (pa.ArrowException, ValueError):
         return None
 
@@ -425,21 +658,29 @@ def _blank_rows(table: pa.Table) -> np.ndarray:
     return rows
 
 
-def read_delimited_fast(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> RawTable | None:
-    """Delimited bytes to the raw table `read_delimited` gives, read by pyarrow; None when the
-    file is not the common case it is sure of.
+def read_delimited_fast(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS,
+                        encoding: str | None = None) -> RawTable | None:
+    """UTF-8 delimited bytes to the raw table `read_delimited` gives, read by pyarrow; None when
+    the file is not the common case it is sure of.
 
-    The common case: UTF-8 (with or without a byte-order mark), no NUL byte in the first 4 KB
-    (where `decode_text` looks for UTF-16 and binary data), no `sep=` line, the
-    header on the first line, every other line a record with as many fields as the header (an
-    empty line counts as a blank record), no line break inside a quoted value, no field longer
-    than Python's csv reader takes. Row numbers are then line numbers. Errors that the slow
-    path would give in the same words (too many rows, header only) are raised here.
+    `encoding` names the file's own encoding when `data` is its text transcoded to UTF-8. The
+    common case: UTF-8 (with or without a byte-order mark), no NUL byte in the first 4 KB
+    (where `decode_text` looks for UTF-16 and binary data), the header on the first line that
+    holds something (after an optional `sep=` line), every other line a record with as many
+    fields as the header (an empty line counts as a blank record), no line break inside a quoted
+    value, no field longer than Python's csv reader takes. Lines may end in \\n or \\r\\n, or
+    all in \\r (old Mac files, read as if they ended in \\n). Row numbers are then line
+    numbers. Errors that the slow path would give in the same words (too many rows, header
+    only) are raised here.
     """
     if b"\x00" in data[:4096]:
         return None  # UTF-16 or binary data (`decode_text` looks at these bytes)
     bom = data.startswith(codecs.BOM_UTF8)
     start = len(codecs.BOM_UTF8) if bom else 0
+    if encoding is None:
+        encoding = UTF8_BOM if bom else UTF8
+    if data.find(b"\n", start) < 0 and data.find(b"\r", start) >= 0:
+        data = data.replace(b"\r", b"\n")  # only carriage returns: the lines of an old Mac
     for size in (FAST_SAMPLE_BYTES, 16 * FAST_SAMPLE_BYTES, 256 * FAST_SAMPLE_BYTES):
         sample = _sample(data, start, size)
         if sample is None:
@@ -449,14 +690,16 @@ def read_delimited_fast(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS)
             break
     else:
         return None  # too few lines to detect the delimiter as the whole text would
-    found = _fast_header(text, whole, file)
+    given, lead, skipped = _fast_start(text)
+    found = _fast_header(text[lead:], whole, file, given)
     if not found:
         return None
     delimiter, header = found
     if len(header) > limits.max_columns:
         return None
     columns, notes = clean_header(header)
-    body_start = data.index(b"\n", start) + 1
+    header_start = start + len(text[:lead].encode("utf-8"))
+    body_start = data.index(b"\n", header_start) + 1
     end = len(data)
     while end > body_start and data[end - 1] in b"\r\n":
         end -= 1
@@ -466,8 +709,8 @@ def read_delimited_fast(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS)
                            delimiter)
     if table is None or not _as_python_reads(table):
         return None
-    quoted = data.find(b'"', body_start, end) >= 0
-    if quoted and not _one_record_per_line(data, body_start, end, table.num_rows):
+    quoted_values = data.find(b'"', body_start, end) >= 0
+    if quoted_values and not _one_record_per_line(data, body_start, end, table.num_rows):
         return None
     skip = _blank_rows(table)
     read = table.num_rows - int(skip.sum())
@@ -475,16 +718,18 @@ def read_delimited_fast(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS)
         raise _too_many_rows(file, limits)
     if read == 0:
         raise _header_only(columns, file)
+    first_row = 2 + skipped
     if skip.any():
         table = table.filter(pa.array(~skip))
-        index = pd.Index(np.flatnonzero(~skip) + 2, name=ROW_INDEX)
+        index = pd.Index(np.flatnonzero(~skip) + first_row, name=ROW_INDEX)
     else:
-        index = pd.RangeIndex(2, 2 + read, name=ROW_INDEX)
+        index = pd.RangeIndex(first_row, first_row + read, name=ROW_INDEX)
     frame = table.to_pandas()
+    frame.columns = columns
     frame.index = index
-    encoding = "UTF-8 with a byte-order mark" if bom else "UTF-8"
     return RawTable(frame, file, Format.DELIMITED, read,
-                    (f"Text encoding: {encoding}.", _delimited_note(delimiter, 1), *notes))
+                    (f"Text encoding: {encoding}.", _delimited_note(delimiter, 1 + skipped),
+                     *notes))
 
 
 def _delimited_note(delimiter: str, header_line: int) -> str:
@@ -499,107 +744,530 @@ def _delimited_note(delimiter: str, header_line: int) -> str:
 JSON_SHAPES = ('a list of records, [{"model": …, "dataset": …, "delta": …}, …], an '
                'object of columns, {"model": […], "dataset": […], "delta": […]}, or an object '
                "holding one list of records")
+JSON_PIECE = 4 * 1024 * 1024
+"""Characters of JSON parsed at once: the longest record, value or JSON Lines line the app reads.
+Parsing a piece costs at most a few dozen times its size in memory, whatever it holds."""
+JSON_DEPTH = 32
+"""Nesting of objects and lists the app reads (a table needs two or three levels)."""
+JSON_VALUES = 20_000_000
+"""Values (cells) the app keeps from one JSON file: about 1 GB of Python objects at worst."""
+JSON_INT_DIGITS = 300
+"""Longer integers are read as floats (inf beyond the float range), as no cell needs more."""
+JSON_BATCH = 1 << 16
+"""Records kept as tuples before they are moved into columns."""
+JSON_WHITESPACE = re.compile(r"[ \t\n\r]*")
+ELEMENT_SEPARATOR = re.compile(r"[ \t\n\r]*([,\]])[ \t\n\r]*")
+CONTAINERS = (dict, list)
 
 
-def json_records(value: object, file: str) -> list[dict]:
-    """The records of parsed JSON: a list of objects, an object of equal-length columns, or an
-    object with exactly one list of objects in it (e.g. {"results": [...]})."""
-    if isinstance(value, list):
-        if not value:
+def _json_int(digits: str) -> int | float:
+    return int(digits) if len(digits) <= JSON_INT_DIGITS else float(digits)
+
+
+def _json_decoder() -> json.JSONDecoder:
+    """A decoder of its own for each file: its scanner's memo is not shared between threads."""
+    return json.JSONDecoder(parse_int=_json_int)
+
+
+class _TooDeep(ReadError):
+    """JSON nested deeper than `JSON_DEPTH` (a JSON Lines reader leaves the line out)."""
+
+
+def _too_deep(file: str, where: str) -> ReadError:
+    return _TooDeep(Problem(Kind.UNSUPPORTED, f"The JSON nests lists or objects more than "
+                            f"{JSON_DEPTH} levels deep ({where}); a table needs two or three. "
+                            f"The app reads {JSON_SHAPES}.", file, effect=Effect.FILE))
+
+
+class _JsonText:
+    """A JSON document parsed one value at a time, each from a piece of at most `JSON_PIECE`
+    characters, so that no value costs more memory than its piece can make."""
+
+    def __init__(self, text: str, file: str) -> None:
+        self.text, self.file = text, file
+        self.scan = _json_decoder().scan_once
+        self.start, self.piece = 0, text[:JSON_PIECE]
+
+    def skip(self, pos: int) -> int:
+        """The position of the first character from `pos` that is not JSON whitespace."""
+        return JSON_WHITESPACE.match(self.text, pos).end()
+
+    def char(self, pos: int) -> str:
+        return self.text[pos:pos + 1]
+
+    def invalid(self, message: str, pos: int) -> ReadError:
+        """“The file is not valid JSON: … at line L, column C.” for an error at `pos`."""
+        line = self.text.count("\n", 0, pos) + 1
+        column = pos - self.text.rfind("\n", 0, pos)
+        return _fail(Kind.UNREADABLE, f"The file is not valid JSON: {message} at line {line:,}, "
+                     f"column {column:,}.", self.file)
+
+    def _cut(self, pos: int) -> None:
+        self.start, self.piece = pos, self.text[pos:pos + JSON_PIECE]
+
+    def value(self, pos: int) -> tuple[object, int]:
+        """The value that starts at `pos` and the position after it."""
+        if not self.start <= pos <= self.start + JSON_PIECE // 2:
+            self._cut(pos)
+        while True:
+            last = self.start + len(self.piece) >= len(self.text)
+            try:
+                value, end = self.scan(self.piece, pos - self.start)
+            except StopIteration as stop:
+                error: tuple[str, int] | None = ("Expecting value", stop.value)
+            except json.JSONDecodeError as caught:
+                error = (caught.msg, caught.pos)
+            except RecursionError:
+                raise _too_deep(self.file, f"line {self.text.count(chr(10), 0, pos) + 1:,}") \
+                    from None
+            else:
+                if end < len(self.piece) or last:  # a number may have been cut at the end
+                    return value, self.start + end
+                error = None
+            if error is not None and (last or (error[1] < len(self.piece) - 16 and not
+                                               error[0].startswith("Unterminated string"))):
+                raise self.invalid(error[0], self.start + error[1])
+            if pos == self.start:
+                raise _fail(Kind.UNSUPPORTED, f"The JSON holds a value longer than "
+                            f"{_size(JSON_PIECE)} (from line "
+                            f"{self.text.count(chr(10), 0, pos) + 1:,}), longer than any record "
+                            f"of a table. The app reads {JSON_SHAPES}.", self.file)
+            self._cut(pos)
+
+    def array(self, pos: int, visit: Callable[[object, int], None]) -> int:
+        """`visit(value, its position)` for each element of the array at `pos`; the position
+        after the array."""
+        text, scan, separator = self.text, self.scan, ELEMENT_SEPARATOR.match
+        pos = self.skip(pos + 1)
+        if text[pos:pos + 1] == "]":
+            return pos + 1
+        while True:
+            start, piece = self.start, self.piece
+            offset = pos - start
+            value = None
+            if 0 <= offset <= JSON_PIECE // 2:  # the common case, inline: a value well inside
+                try:
+                    value, end = scan(piece, offset)
+                except (StopIteration, json.JSONDecodeError, RecursionError):
+                    end = -1  # `value` says what it is
+                if 0 <= end < len(piece):
+                    end += start
+                else:
+                    value, end = self.value(pos)
+            else:
+                value, end = self.value(pos)
+            visit(value, pos)
+            after = separator(text, end)
+            if after is None:
+                raise self.invalid("Expecting ',' delimiter", self.skip(end))
+            if after.group(1) == "]":
+                return after.start(1) + 1
+            pos = after.end()
+
+    def members(self, pos: int, visit: Callable[[str, int], int]) -> int:
+        """`visit(key, position of its value)`, which returns the position after the value, for
+        each member of the object at `pos`; the position after the object."""
+        pos = self.skip(pos + 1)
+        if self.char(pos) == "}":
+            return pos + 1
+        while True:
+            if self.char(pos) != '"':
+                raise self.invalid("Expecting property name enclosed in double quotes", pos)
+            try:
+                key, end = scanstring(self.text, pos + 1, True)
+            except json.JSONDecodeError as error:
+                raise self.invalid(error.msg, error.pos) from None
+            pos = self.skip(end)
+            if self.char(pos) != ":":
+                raise self.invalid("Expecting ':' delimiter", pos)
+            pos = self.skip(visit(key, self.skip(pos + 1)))
+            after = self.char(pos)
+            if after == "}":
+                return pos + 1
+            if after != ",":
+                raise self.invalid("Expecting ',' delimiter", pos)
+            pos = self.skip(pos + 1)
+            if self.char(pos) != '"':
+                raise self.invalid("Expecting property name enclosed in double quotes", pos)
+
+
+def _depth(value: object, limit: int) -> int:
+    """How deep lists and objects nest in `value` (0 for a scalar), counted up to `limit` + 1."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, (list, dict)):
+            if level > limit:
+                return level
+            deepest = max(deepest, level)
+            stack.extend((v, level + 1) for v in (item.values() if isinstance(item, dict)
+                                                  else item))
+    return deepest
+
+
+class _Budget:
+    """The values kept from one JSON file so far, shared by everything that keeps some."""
+
+    def __init__(self, file: str) -> None:
+        self.file, self.values = file, 0
+
+    def count(self, values: int) -> None:
+        self.values += values
+        if self.values > JSON_VALUES:
+            raise _fail(Kind.TOO_LARGE, f"The JSON holds more than {JSON_VALUES:,} values; the "
+                        "app reads at most that many from JSON. Save the table as CSV or Parquet "
+                        "and upload that.", self.file)
+
+
+class _Columns:
+    """Records (or columns) gathered column by column, as `pd.json_normalize` would lay them out:
+    nested objects become dotted columns, a key missing from a record an empty cell.
+
+    Records with the same keys in the same order (the usual case) are kept as tuples and moved
+    into the columns a batch at a time, where equal values of a batch share one object."""
+
+    def __init__(self, file: str, limits: Limits, budget: _Budget | None = None) -> None:
+        self.file, self.limits = file, limits
+        self.budget = budget or _Budget(file)
+        self.columns: dict[str, list] = {}
+        self.rows = 0
+        self.keys: tuple[str, ...] = ()
+        self.batch: list[tuple] = []
+
+    def add(self, record: object, row: int = 0) -> None:
+        """Append one record (numbered `row`, for messages; by default the next number)."""
+        if type(record) is not dict:
+            raise _fail(Kind.UNSUPPORTED, f"The JSON list holds something other than records. "
+                        f"The app reads {JSON_SHAPES}.", self.file)
+        if self.rows >= self.limits.max_rows:
+            raise _too_many_rows(self.file, self.limits)
+        values = tuple(record.values())
+        kinds = set(map(type, values))
+        if dict in kinds or list in kinds:
+            record = _flattened(record, self.file, row or self.rows + 1)
+            values = tuple(record.values())
+        budget = self.budget
+        budget.values += len(values)
+        if budget.values > JSON_VALUES:
+            budget.count(0)
+        keys = tuple(record)
+        if keys != self.keys or len(self.batch) >= JSON_BATCH:
+            self.flush()
+            self.keys = keys
+        self.batch.append(values)
+        self.rows += 1
+
+    def flush(self) -> None:
+        """Move the batch into the columns (each column then has one value per record)."""
+        batch, columns = self.batch, self.columns
+        if not batch:
+            return
+        done = self.rows - len(batch)
+        for key, values in zip(self.keys, zip(*batch)):
+            column = columns.get(key)
+            if column is None:
+                column = self._column(key, done)
+            column.extend(_shared(values))
+        if len(self.keys) < len(columns):
+            for column in columns.values():
+                if len(column) == done:
+                    column.extend(itertools.repeat(None, len(batch)))
+        batch.clear()
+
+    def _column(self, key: str, length: int) -> list:
+        if len(self.columns) >= self.limits.max_columns:
+            raise _fail(Kind.TOO_MANY_COLUMNS, f"The records have more than "
+                        f"{self.limits.max_columns:,} different keys (columns); the limit is "
+                        f"{self.limits.max_columns:,}.", self.file)
+        column = self.columns[key] = [None] * length
+        return column
+
+    def add_column(self, key: str, values: list) -> None:
+        """One column of an object of columns (a key given twice keeps its last list), its values
+        counted already."""
+        if key not in self.columns:
+            self._column(key, 0)
+        self.columns[key] = _shared(values)
+
+    def frame(self, numbers: Sequence[int] | None = None) -> tuple[pd.DataFrame, list[str]]:
+        """The cells as a frame (NaN read as empty), rows numbered from 1 or by `numbers`; and
+        the notes on the column names."""
+        self.flush()
+        names, notes = clean_header(list(self.columns))
+        frame = pd.DataFrame({i: pd.Series(values, dtype=object)
+                              for i, values in enumerate(self.columns.values())}, dtype=object)
+        frame = frame.where(frame.notna(), None)
+        frame.columns = names
+        index = np.arange(1, len(frame) + 1) if numbers is None else np.asarray(numbers)
+        frame.index = pd.Index(index, name=ROW_INDEX)
+        return frame, notes
+
+
+def _shared(values: Sequence[object]) -> list:
+    """`values` as a list in which equal strings (names repeated row after row) are one object.
+    Only a column of strings (and empty cells) is shared: 1, 1.0 and True are equal keys."""
+    if set(map(type, values)) <= TEXT_KINDS:
+        memo: dict = {}
+        return list(map(memo.setdefault, values, values))
+    return list(values)
+
+
+TEXT_KINDS = {str, type(None)}
+
+
+def _flattened(record: dict, file: str, row: int) -> dict:
+    """`record` with its nested objects as dotted keys, as `pd.json_normalize` makes them (keys
+    of scalars first, then the nested ones in order), without recursion; lists stay values."""
+    out = {k: v for k, v in record.items() if type(v) is not dict}
+    nested: dict[str, object] = {}
+    stack = [("", iter([(k, v) for k, v in record.items() if type(v) is dict]))]
+    while stack:
+        prefix, items = stack[-1]
+        for key, value in items:
+            name = f"{prefix}.{key}" if prefix else key
+            if type(value) is dict:
+                if len(stack) >= JSON_DEPTH:
+                    raise _too_deep(file, f"record {row:,}")
+                stack.append((name, iter(value.items())))
+                break
+            if type(value) is list and _depth(value, JSON_DEPTH - len(stack)) > \
+                    JSON_DEPTH - len(stack):
+                raise _too_deep(file, f"record {row:,}")
+            nested[name] = value
+        else:
+            stack.pop()
+    for key, value in out.items():
+        if type(value) is list and _depth(value, JSON_DEPTH - 1) > JSON_DEPTH - 1:
+            raise _too_deep(file, f"record {row:,}")
+    out.update(nested)
+    return out
+
+
+class _ListMember:
+    """One list in a JSON object: its records, or its other values (a column)."""
+
+    def __init__(self, file: str, limits: Limits, budget: _Budget) -> None:
+        self.records = _Columns(file, limits, budget)
+        self.budget = budget
+        self.values: list = []
+        self.file, self.limits = file, limits
+        self.count = 0
+        self.mixed = False
+
+    def __len__(self) -> int:
+        return self.count
+
+    def add(self, value: object, pos: int) -> None:
+        self.count += 1
+        if self.count > self.limits.max_rows:
+            raise _too_many_rows(self.file, self.limits)
+        if self.mixed:
+            return
+        if type(value) is dict:
+            if self.values:
+                self.mixed = True
+                return
+            self.records.add(value, self.count)
+            return
+        if self.records.rows:
+            self.mixed = True
+            return
+        if type(value) is list and _depth(value, JSON_DEPTH) > JSON_DEPTH:
+            raise _too_deep(self.file, f"element {self.count:,} of a list")
+        budget = self.budget
+        budget.values += 1
+        if budget.values > JSON_VALUES:
+            budget.count(0)
+        self.values.append(value)
+
+
+def read_json(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> RawTable:
+    """A JSON document to a raw table; rows are numbered by record, from 1.
+
+    The app reads a list of objects, an object of equal-length columns, or an object with
+    exactly one list of objects in it (e.g. {"results": [...]}). A file of one JSON value per
+    line is read as JSON Lines. The document is parsed one record at a time, within the limits.
+    """
+    if not text.strip():
+        raise _fail(Kind.EMPTY_FILE, "The file has no data: it holds only whitespace.", file)
+    if _json_lines_inside(text):
+        return read_json_lines(text, file, limits)
+    doc = _JsonText(text, file)
+    pos = doc.skip(0)
+    note = "Read as JSON; rows are numbered by record, from 1."
+    first = doc.char(pos)
+    if first == "[":
+        records = _Columns(file, limits)
+        end = doc.array(pos, lambda value, _: records.add(value))
+        if doc.skip(end) < len(text):
+            return read_json_lines(text, file, limits)
+        if not records.rows:
             raise _fail(Kind.EMPTY_FILE, "The JSON holds an empty list: no records.", file)
-        if all(isinstance(item, dict) for item in value):
-            return value
-        raise _fail(Kind.UNSUPPORTED, f"The JSON list holds something other than records. "
-                    f"The app reads {JSON_SHAPES}.", file)
-    if isinstance(value, dict):
-        lists = {k: v for k, v in value.items() if isinstance(v, list)}
-        if value and len(lists) == len(value) and len({len(v) for v in lists.values()}) == 1 \
-                and not any(isinstance(x, dict) for v in lists.values() for x in v):
-            columns = list(lists)
-            length = len(next(iter(lists.values())))
-            if length == 0:
-                raise _fail(Kind.HEADER_ONLY, f"The JSON names columns ({', '.join(columns[:8])}) "
-                            "but holds no values.", file)
-            return [{c: lists[c][i] for c in columns} for i in range(length)]
-        record_lists = [v for v in lists.values() if v and all(isinstance(x, dict) for x in v)]
-        if len(record_lists) == 1:
-            return record_lists[0]
+        return _json_table(records, file, Format.JSON, [note])
+    if first == "{":
+        lists: dict[str, _ListMember] = {}
+        others: set[str] = set()
+        budget = _Budget(file)
+
+        def member(key: str, at: int) -> int:
+            if doc.char(at) == "[":
+                others.discard(key)
+                lists[key] = _ListMember(file, limits, budget)
+                return doc.array(at, lists[key].add)
+            lists.pop(key, None)
+            others.add(key)
+            return doc.value(at)[1]
+
+        end = doc.members(pos, member)
+        if doc.skip(end) < len(text):
+            return read_json_lines(text, file, limits)
+        return _json_table(_json_object(lists, others, file, limits), file, Format.JSON, [note])
+    value_end = doc.value(pos)[1]
+    if doc.skip(value_end) < len(text):
+        return read_json_lines(text, file, limits)
     raise _fail(Kind.UNSUPPORTED, f"The JSON is not laid out as a table. The app reads "
                 f"{JSON_SHAPES}.", file)
 
 
-def _records_frame(records: list[dict], numbers: list[int], file: str, limits: Limits,
-                   fmt: Format, notes: Sequence[str], problems: Sequence[Problem] = ()) -> RawTable:
-    if len(records) > limits.max_rows:
-        raise _too_many_rows(file, limits)
-    frame = pd.json_normalize(records).astype(object)
-    _check_columns(frame.shape[1], file, limits)
-    if frame.shape[1] == 0:
-        raise _fail(Kind.EMPTY_FILE, "The records are all empty objects: no columns.", file)
-    columns, header_notes = clean_header(list(frame.columns))
-    frame.columns = columns
-    frame = frame.where(frame.notna(), None)
-    frame.index = pd.Index(numbers, name=ROW_INDEX)
-    return RawTable(frame, file, fmt, len(records) + len(problems), (*notes, *header_notes),
-                    tuple(problems))
-
-
-def read_json(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> RawTable:
-    """A JSON document to a raw table; rows are numbered by record, from 1."""
-    if not text.strip():
-        raise _fail(Kind.EMPTY_FILE, "The file has no data: it holds only whitespace.", file)
+def _json_lines_inside(text: str) -> bool:
+    """True when the first line is a whole JSON value and more follows: JSON Lines."""
+    first_end = text.find("\n", 0, JSON_PIECE)
+    if first_end < 0 or JSON_WHITESPACE.match(text, first_end).end() == len(text):
+        return False
+    line = text[:first_end].strip(" \t\r")
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError as error:
-        if error.msg == "Extra data":
-            return read_json_lines(text, file, limits)
-        raise _fail(Kind.UNREADABLE, f"The file is not valid JSON: {error.msg} at line "
-                    f"{error.lineno}, column {error.colno}.", file) from None
-    records = json_records(value, file)
-    return _records_frame(records, list(range(1, len(records) + 1)), file, limits, Format.JSON,
-                          ["Read as JSON; rows are numbered by record, from 1."])
+        _json_decoder().decode(line)
+    except (json.JSONDecodeError, RecursionError):
+        return False
+    return True
+
+
+def _json_object(lists: dict[str, _ListMember], others: set[str], file: str,
+                 limits: Limits) -> _Columns:
+    """The records of a JSON object: its equal-length columns, or its one list of records."""
+    columns = [m for m in lists.values() if not m.mixed and not m.records.rows]
+    if lists and not others and len(columns) == len(lists) \
+            and len({len(m) for m in columns}) == 1:
+        if not len(columns[0]):
+            raise _fail(Kind.HEADER_ONLY, f"The JSON names columns ({_names(list(lists))}) but "
+                        "holds no values.", file)
+        table = _Columns(file, limits, columns[0].budget)
+        for key, values in lists.items():
+            table.add_column(key, values.values)
+        table.rows = len(columns[0])
+        return table
+    record_lists = [m for m in lists.values() if not m.mixed and m.records.rows]
+    if len(record_lists) == 1:
+        return record_lists[0].records
+    raise _fail(Kind.UNSUPPORTED, f"The JSON is not laid out as a table. The app reads "
+                f"{JSON_SHAPES}.", file)
+
+
+def _json_table(records: _Columns, file: str, fmt: Format, notes: Sequence[str],
+                numbers: Sequence[int] | None = None,
+                problems: Sequence[Problem] = ()) -> RawTable:
+    records.flush()
+    if not records.columns:
+        raise _fail(Kind.EMPTY_FILE, "The records are all empty objects: no columns.", file)
+    _check_columns(len(records.columns), file, records.limits)
+    frame, header_notes = records.frame(numbers)
+    return RawTable(frame, file, fmt, records.rows + len(problems), (*notes, *header_notes),
+                    tuple(problems))
 
 
 def read_json_lines(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> RawTable:
     """JSON Lines (one object per line) to a raw table; rows are numbered by line.
 
-    A line that is not a JSON object is listed as a problem and left out.
+    Lines end in \\n (or \\r\\n; in \\r alone when the file has no \\n). A line that is not a
+    JSON object, or longer than `JSON_PIECE`, is listed as a problem and left out.
     """
-    records: list[dict] = []
+    records = _Columns(file, limits)
     numbers: list[int] = []
     problems: list[Problem] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        if len(records) + len(problems) >= limits.max_rows:
+    scan, whitespace = _json_decoder().scan_once, JSON_WHITESPACE.match
+    deep = f"the line nests lists or objects more than {JSON_DEPTH} levels deep"
+    messages: dict[str, str] = {}
+    newline = "\n" if "\n" in text or "\r" not in text else "\r"
+    number, start, n = 0, 0, len(text)
+    while start < n:
+        end = text.find(newline, start)
+        end = n if end < 0 else end
+        number += 1
+        line_start, start = start, end + 1
+        if end - line_start > JSON_PIECE:
+            message = f"the line is longer than {_size(JSON_PIECE)}, longer than any record"
+        else:
+            line = text[line_start:end]
+            first = whitespace(line).end()
+            if first == len(line) or not line.strip():
+                continue
+            try:
+                value, after = scan(line, first)
+                if whitespace(line, after).end() != len(line):
+                    raise json.JSONDecodeError("Extra data", line, after)
+            except StopIteration:
+                message = "the line is not valid JSON (Expecting value)"
+            except json.JSONDecodeError as error:
+                message = f"the line is not valid JSON ({error.msg})"
+            except RecursionError:
+                message = deep
+            else:
+                if type(value) is dict:
+                    if records.rows + len(problems) >= limits.max_rows:
+                        raise _too_many_rows(file, limits)
+                    try:
+                        records.add(value, number)
+                    except _TooDeep:
+                        message = deep
+                    else:
+                        numbers.append(number)
+                        continue
+                else:
+                    message = "the line is not a JSON object ({…})"
+        if records.rows + len(problems) >= limits.max_rows:
             raise _too_many_rows(file, limits)
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as error:
-            problems.append(Problem(Kind.UNREADABLE, f"the line is not valid JSON ({error.msg})",
-                                    file, number, None, Effect.ROW))
-            continue
-        if not isinstance(value, dict):
-            problems.append(Problem(Kind.UNREADABLE, "the line is not a JSON object ({…})",
-                                    file, number, None, Effect.ROW))
-            continue
-        records.append(value)
-        numbers.append(number)
-    if not records and not problems:
+        if len(problems) >= MAX_ROW_PROBLEMS:
+            raise _too_many_problems(file, "lines of the file are not JSON objects")
+        message = messages.setdefault(message, message)
+        problems.append(Problem(Kind.UNREADABLE, message, file, number, None, Effect.ROW))
+    if not records.rows and not problems:
         raise _fail(Kind.EMPTY_FILE, "The file has no data: it holds only blank lines.", file)
-    if not records:
+    if not records.rows:
         raise _fail(Kind.UNREADABLE, "No line of the file is a JSON object: it is neither JSON "
                     "Lines nor JSON.", file)
-    return _records_frame(records, numbers, file, limits, Format.JSON_LINES,
-                          ["Read as JSON Lines; rows are numbered by line."], problems)
+    return _json_table(records, file, Format.JSON_LINES,
+                       ["Read as JSON Lines; rows are numbered by line."], numbers, problems)
 
 
 # --- binary formats ------------------------------------------------------------------------------
 
+OBJECT_CELLS = 30_000_000
+"""Cells of a Parquet file the app reads (each becomes a Python object: 1-2 GB at worst)."""
+
+
+def _unpacked_limit(limits: Limits) -> int:
+    """The most data a compressed file (Parquet, Excel) may unpack to."""
+    return 4 * limits.max_bytes
+
+
+def _text_limit(limits: Limits) -> int:
+    """The most text the cells of a file may hold (a value shared by many cells counts each
+    time: the validation reads every cell)."""
+    return 2 * limits.max_bytes
+
+
+def _too_much_text(total: int, file: str, limits: Limits) -> ReadError:
+    return _fail(Kind.TOO_LARGE, f"The cells of the file hold {_size(total)} of text; the limit "
+                 f"is {_size(_text_limit(limits))}.", file)
+
+
 def read_parquet(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> RawTable:
-    """A Parquet file to a raw table; rows are numbered from 1. Limits are checked on the
-    file's metadata before any data is read."""
-    import pyarrow as pa
+    """A Parquet file to a raw table; rows are numbered from 1.
+
+    Limits are checked on the file's metadata before any data is read; text columns are read as
+    dictionaries, so that a value repeated in many rows is not copied before its total length
+    is checked.
+    """
     import pyarrow.parquet as pq
 
     try:
@@ -608,14 +1276,31 @@ def read_parquet(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> Raw
         _check_columns(meta.num_columns, file, limits)
         if meta.num_rows > limits.max_rows:
             raise _too_many_rows(file, limits)
-        table = parquet.read()
-    except (pa.ArrowException, OSError, ValueError) as error:
-        raise _fail(Kind.UNREADABLE, f"The file starts like Parquet but cannot be read ({error}).",
-                    file) from None
+        if meta.num_rows * meta.num_columns > OBJECT_CELLS:
+            raise _fail(Kind.TOO_LARGE, f"The file has {meta.num_rows:,} rows × "
+                        f"{meta.num_columns:,} columns; the app reads at most {OBJECT_CELLS:,} "
+                        "cells from Parquet. Upload fewer columns or rows.", file)
+        unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        if unpacked > _unpacked_limit(limits):
+            raise _fail(Kind.TOO_LARGE, f"The file unpacks to {_size(unpacked)}; the limit is "
+                        f"{_size(_unpacked_limit(limits))}.", file)
+        schema = parquet.schema_arrow
+        text = [name for name, kind in zip(schema.names, schema.types)
+                if pa.types.is_string(kind) or pa.types.is_large_string(kind)
+                or pa.types.is_binary(kind) or pa.types.is_large_binary(kind)]
+        table = pq.ParquetFile(io.BytesIO(data), read_dictionary=text).read()
+        total = _dictionary_text(table)
+        if total > _text_limit(limits):
+            raise _too_much_text(total, file, limits)
+        frame = table.to_pandas().astype(object)
+    except ReadError:
+        raise
+    except Exception as error:  # pyarrow raises many kinds, for many kinds of damage
+        raise _fail(Kind.UNREADABLE, f"The file starts like Parquet but cannot be read "
+                    f"({_library_text(error)}).", file) from None
     columns, notes = clean_header(table.column_names)
     if table.num_rows == 0:
         raise _header_only(columns, file)
-    frame = table.to_pandas(types_mapper=None).astype(object)
     frame = frame.where(frame.notna(), None)
     frame.columns = columns
     frame.index = pd.Index(range(1, len(frame) + 1), name=ROW_INDEX)
@@ -623,49 +1308,232 @@ def read_parquet(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> Raw
                     ("Read as Parquet; rows are numbered from 1.", *notes))
 
 
+def _dictionary_text(table: pa.Table) -> int:
+    """Bytes of text in the dictionary-encoded columns of `table`, each value counted per row."""
+    total = 0
+    for column in table.columns:
+        if not pa.types.is_dictionary(column.type):
+            continue
+        for chunk in column.chunks:
+            lengths = pc.binary_length(chunk.dictionary).to_numpy(zero_copy_only=False)
+            indices = chunk.indices.drop_null().to_numpy(zero_copy_only=False)
+            total += int(lengths[indices].sum()) if len(lengths) else 0
+    return total
+
+
+XLSX_ENTRIES = 10_000
+"""Files a workbook (a zip archive) may hold: a real one holds a few dozen."""
+XLSX_DIRECTORY_BYTES = 4 * 1024 * 1024
+"""Size of the archive's table of contents, which is read whole before anything else."""
+XLSX_SHEET_BYTES = 64 * 1024 * 1024
+"""XML of the worksheets, unpacked, all together: openpyxl reads a few MB of it a second."""
+XLSX_PART_BYTES = 32 * 1024 * 1024
+"""XML of any other part (shared strings, styles), unpacked: openpyxl keeps it all in memory."""
+XLSX_PIECE = 8 * 1024 * 1024
+"""Bytes of a worksheet's XML looked at once when dropping its empty rows."""
+XLSX_DROP_ROWS = 1_000
+"""Empty rows that make dropping them worth rewriting the workbook."""
+XLSX_TITLE_ROWS = 10
+"""Rows above the header (titles, notes) that the reader skips at most."""
+SHEET_PARTS = re.compile(r"xl/worksheets/[^/]+\.xml", re.IGNORECASE)
+PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
+ROW_TAG = re.compile(rb"<" + PREFIX + rb"row[\s/>]")
+ROW_NUMBER = re.compile(rb"<" + PREFIX + rb"row\s[^>]*?\br\s*=\s*[\"']\s*([^\"']{0,40})[\"']")
+EMPTY_ROW = re.compile(
+    rb"<(?P<p>" + PREFIX + rb")row\s(?=[^>]*?\br\s*=)[^>]*?"
+    rb"(?:/>|>(?:\s*<(?P=p)c\s[^>]*?/>|\s*<(?P=p)c\s*/>)*\s*</(?P=p)row\s*>)")
+"""A row without a value: no cells, or cells without content (styled but empty)."""
+
+
+def _archive(data: bytes, file: str) -> zipfile.ZipFile:
+    """The workbook's zip archive, once its table of contents is known to be of sane size."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end >= 0 and end + 22 <= len(data):
+        entries, directory = struct.unpack_from("<HI", data, end + 10)
+        if entries > XLSX_ENTRIES or directory > XLSX_DIRECTORY_BYTES:
+            raise _fail(Kind.UNREADABLE, f"The file is a zip archive of {entries:,} files, not "
+                        "an Excel workbook (.xlsx) the app can open.", file)
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise _fail(Kind.UNREADABLE, "The file is a zip archive but not an Excel workbook "
+                    "(.xlsx) the app can open.", file) from None
+
+
+def _check_parts(archive: zipfile.ZipFile, file: str) -> list[zipfile.ZipInfo]:
+    """The worksheets of the archive, once every part openpyxl reads is of sane size."""
+    sheets = [info for info in archive.infolist() if SHEET_PARTS.fullmatch(info.filename)]
+    unpacked = sum(info.file_size for info in sheets)
+    if unpacked > XLSX_SHEET_BYTES:
+        raise _fail(Kind.TOO_LARGE, f"The sheets of the workbook unpack to {_size(unpacked)} of "
+                    f"XML; the app reads at most {_size(XLSX_SHEET_BYTES)} from Excel, which is "
+                    "slow to read. Save the sheet as CSV and upload that.", file)
+    for info in archive.infolist():
+        if info not in sheets and info.filename.lower().endswith((".xml", ".rels")) \
+                and info.file_size > XLSX_PART_BYTES:
+            raise _fail(Kind.TOO_LARGE, f"A part of the workbook ({_quoted(info.filename)}) "
+                        f"unpacks to {_size(info.file_size)}; the limit is "
+                        f"{_size(XLSX_PART_BYTES)}. Save the sheet as CSV and upload that.", file)
+    return sheets
+
+
+@dataclass
+class _SheetScan:
+    """What a pass over a worksheet's XML found."""
+
+    xml: bytes
+    dropped: int
+    last_row: int
+
+
+def _scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> _SheetScan:
+    """The worksheet's XML without its empty rows, how many were dropped, and the last row
+    number of the rows kept. Nothing is dropped unless every row kept is numbered: openpyxl
+    numbers a row without `r` by counting, which dropping rows before it would change."""
+    kept: list[bytes] = []
+    carry = b""
+    dropped = rows = numbered = last = 0
+    with archive.open(info) as source:
+        while True:
+            piece = source.read(XLSX_PIECE)
+            buffer = carry + piece
+            cut = _last_row_start(buffer) if piece else len(buffer)
+            part, carry = buffer[:cut], buffer[cut:]
+            if part:
+                part, n = EMPTY_ROW.subn(b"", part)
+                dropped += n
+                rows += len(ROW_TAG.findall(part))
+                numbers = ROW_NUMBER.findall(part)
+                numbered += len(numbers)
+                last = max(last, _largest(numbers))
+                kept.append(part)
+            if not piece:
+                break
+    if numbered != rows:
+        dropped = 0
+    return _SheetScan(b"".join(kept) if dropped else b"", dropped, max(last, rows))
+
+
+def _last_row_start(buffer: bytes) -> int:
+    """Where the last row tag of `buffer` starts (0 if none): the rows before it are whole."""
+    found = max(buffer.rfind(b"<row "), buffer.rfind(b"<row>"), buffer.rfind(b"<row/"))
+    if found < 0 and b":row" in buffer:  # rows written with a namespace prefix
+        starts = [m.start() for m in ROW_TAG.finditer(buffer)]
+        found = starts[-1] if starts else -1
+    return max(found, 0)
+
+
+def _largest(numbers: list[bytes]) -> int:
+    """The largest of row numbers as written (openpyxl reads “7.0” and “1e3” too); 0 if none."""
+    if not numbers:
+        return 0
+    try:
+        largest = float(np.array(numbers).astype(np.float64).max())
+    except (ValueError, OverflowError):
+        largest = 0.0
+        for number in numbers:
+            try:
+                largest = max(largest, float(number))
+            except (ValueError, OverflowError):
+                continue
+    return int(min(largest, 1e18)) if largest == largest else 0
+
+
+def _compacted(data: bytes, file: str, limits: Limits) -> bytes:
+    """The workbook, rewritten without the empty rows of its sheets when there are many; refused
+    when a sheet has more rows than the limit allows (empty rows count too)."""
+    with _archive(data, file) as archive:
+        sheets = _check_parts(archive, file)
+        scans = {info.filename: _scan_sheet(archive, info) for info in sheets}
+        for scan in scans.values():
+            if scan.last_row > limits.max_rows + 1 + XLSX_TITLE_ROWS:
+                raise _fail(Kind.TOO_MANY_ROWS, f"A sheet of the workbook has "
+                            f"{scan.last_row:,} rows (empty rows count too); the limit is "
+                            f"{limits.max_rows:,} rows of data.", file)
+        if sum(s.dropped for s in scans.values()) < XLSX_DROP_ROWS:
+            return data
+        sink = io.BytesIO()
+        with zipfile.ZipFile(sink, "w") as rewritten:
+            for info in archive.infolist():
+                scan = scans.get(info.filename)
+                if scan is not None and scan.dropped:
+                    rewritten.writestr(info.filename, scan.xml, zipfile.ZIP_DEFLATED, 1)
+                else:
+                    rewritten.writestr(info, archive.read(info))
+        return sink.getvalue()
+
+
+def _sheet_rows(sheet, limits: Limits,
+                file: str) -> tuple[int, list[object], list[tuple[int, tuple]]]:
+    """(header row number, header, [(row number, values)]) of a read-only worksheet.
+
+    Title lines above a table (rows with a single filled cell before the first row with two or
+    more) are skipped; the header is the first row with two or more filled cells. Every row
+    below the header counts toward the row limit, empty or not.
+    """
+    header_row, header, rows = 0, [], []
+    width = limits.max_columns + 1
+    titles: list[tuple[int, tuple]] = []
+    sheet.reset_dimensions()  # the size a sheet claims may be wrong either way
+    for number, values in enumerate(sheet.iter_rows(min_row=1, min_col=1, max_col=width,
+                                                    values_only=True), 1):
+        if number - header_row > limits.max_rows + (0 if header else 1 + XLSX_TITLE_ROWS):
+            raise _fail(Kind.TOO_MANY_ROWS, f"The sheet has more than {limits.max_rows:,} rows "
+                        f"below its header (empty rows count too); the limit is "
+                        f"{limits.max_rows:,}.", file)
+        if values.count(None) == len(values) or _is_blank(values):
+            continue
+        if not header:
+            if _filled(values) < 2 and len(titles) < XLSX_TITLE_ROWS:
+                titles.append((number, values))
+                continue
+            header_row, header = number, _trimmed(values)
+            _check_sheet_columns(header, width, file, limits)
+            width = len(header)
+            continue
+        rows.append((number, values[:width]))
+    if not header and titles:
+        (header_row, header), rows = titles[0], titles[1:]
+        header = _trimmed(header)
+    return header_row, header, rows
+
+
+def _trimmed(values: Sequence[object]) -> list[object]:
+    """`values` without their trailing empty cells."""
+    values = list(values)
+    while values and values[-1] is None:
+        values.pop()
+    return values
+
+
+def _check_sheet_columns(header: list[object], read: int, file: str, limits: Limits) -> None:
+    if len(header) >= read:
+        raise _fail(Kind.TOO_MANY_COLUMNS, f"The sheet has more than {limits.max_columns:,} "
+                    f"columns; the limit is {limits.max_columns:,}.", file)
+
+
 def _filled(values: Sequence[object]) -> int:
     return sum(not _is_blank([v]) for v in values)
 
 
-def _sheet_rows(sheet, limits: Limits,
-                file: str) -> tuple[int, list[object], list[tuple[int, list]]]:
-    """(header row number, header, [(row number, values)]) of a read-only worksheet.
-
-    Title lines above a table (rows with a single filled cell before the first row with two or
-    more) are skipped; the header is the first row with two or more filled cells.
-    """
-    header_row, header, rows = 0, [], []
-    titles: list[tuple[int, list]] = []
-    for number, values in enumerate(sheet.iter_rows(min_row=1, min_col=1, values_only=True), 1):
-        values = list(values)
-        if _is_blank(values):
-            continue
-        if not header:
-            if _filled(values) < 2 and len(titles) < 10:
-                titles.append((number, values))
-                continue
-            _check_columns(len(values), file, limits)
-            header_row, header = number, values
-            continue
-        if len(rows) >= limits.max_rows:
-            raise _too_many_rows(file, limits)
-        rows.append((number, values))
-    if not header and titles:
-        (header_row, header), rows = titles[0], titles[1:]
-    return header_row, header, rows
+def _object_text(frame: pd.DataFrame) -> int:
+    """Characters of text in the cells of an object frame, each cell counted."""
+    return sum(len(v) for column in frame.columns for v in frame[column].to_numpy()
+               if type(v) is str)
 
 
 def read_excel(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> RawTable:
     """The first worksheet with data in an .xlsx/.xlsm workbook to a raw table.
 
-    Formulas give their last computed values; rows keep the sheet's row numbers.
+    Formulas give their last computed values; rows keep the sheet's row numbers. The archive is
+    measured first, and a sheet's empty rows are dropped before openpyxl reads it.
     """
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
 
+    data = _compacted(data, file, limits)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+    except Exception:  # openpyxl raises many kinds, for many kinds of damage
         raise _fail(Kind.UNREADABLE, "The file is a zip archive but not an Excel workbook "
                     "(.xlsx) the app can open.", file) from None
     try:
@@ -675,19 +1543,27 @@ def read_excel(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> RawTa
                 break
         else:
             raise _fail(Kind.EMPTY_FILE, "The workbook has no cells with data.", file)
+        title, sheet_count = sheet.title, len(book.worksheets)
+    except ReadError:
+        raise
+    except Exception as error:
+        raise _fail(Kind.UNREADABLE, f"The Excel workbook cannot be read: part of it is damaged "
+                    f"or not valid ({_library_text(error)}).", file) from None
     finally:
         book.close()
-    while header and header[-1] is None:
-        header.pop()
+    _check_columns(len(header), file, limits)
     columns, notes = clean_header(header)
     if not rows:
         raise _header_only(columns, file)
     width = len(columns)
     values = [(list(v[:width]) + [None] * (width - len(v))) for _, v in rows]
-    where = f"sheet “{sheet.title}”"
-    if len(book.worksheets) > 1:
-        where += f" (the first with data of {len(book.worksheets)} sheets)"
     frame = _frame(values, columns, [n for n, _ in rows])
+    total = _object_text(frame)
+    if total > _text_limit(limits):
+        raise _too_much_text(total, file, limits)
+    where = f"sheet “{_quoted(title)}”"
+    if sheet_count > 1:
+        where += f" (the first with data of {sheet_count} sheets)"
     return RawTable(frame, file, Format.EXCEL, len(rows),
                     (f"Read {where} of the Excel workbook; header on row {header_row}.", *notes))
 
@@ -695,7 +1571,31 @@ def read_excel(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> RawTa
 # --- the one entry point -------------------------------------------------------------------------
 
 def read_table(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> RawTable:
-    """Any accepted file to a raw table, or `ReadError` saying why it cannot be read."""
+    """Any accepted file to a raw table, or `ReadError` saying why it cannot be read.
+
+    Text cells come scrubbed of unsafe characters, with a note naming their rows. Nothing but
+    `ReadError` escapes: an unexpected failure is logged with its traceback and reported as a
+    file the app cannot read.
+    """
+    try:
+        return _scrubbed(_read(data, file, limits))
+    except ReadError:
+        raise
+    except RecursionError:
+        raise _fail(Kind.UNSUPPORTED, "The file nests its data too deeply to be read as a "
+                    "table.", file) from None
+    except MemoryError:
+        raise _fail(Kind.TOO_LARGE, "The file is too large to read in the memory the app has.",
+                    file) from None
+    except Exception:
+        logger.exception("Unexpected failure reading an upload (%s, %s bytes)", _quoted(file),
+                         len(data))
+        raise _fail(Kind.UNREADABLE, "The app could not read this file: something in it is not "
+                    f"as its format requires. Check that it is well-formed ({KNOWN_FORMATS}), "
+                    "or save it again from the program that made it.", file) from None
+
+
+def _read(data: bytes, file: str, limits: Limits) -> RawTable:
     if len(data) > limits.max_bytes:
         raise _fail(Kind.TOO_LARGE, f"The file is {_size(len(data))}; the limit is "
                     f"{_size(limits.max_bytes)}.", file)
@@ -706,7 +1606,7 @@ def read_table(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> RawTa
         return read_parquet(data, file, limits)
     if fmt is Format.EXCEL:
         return read_excel(data, file, limits)
-    if fmt is Format.DELIMITED:
+    if fmt is Format.DELIMITED and is_utf8(data):
         fast = read_delimited_fast(data, file, limits)
         if fast is not None:
             return fast
@@ -715,6 +1615,10 @@ def read_table(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> RawTa
         raise _fail(Kind.EMPTY_FILE, "The file has no data: it holds only blank lines.", file)
     if fmt is Format.DELIMITED and text.lstrip("\ufeff \t\r\n")[:1] in ("[", "{"):
         fmt = Format.JSON
+    if fmt is Format.DELIMITED and encoding not in (UTF8, UTF8_BOM):
+        fast = read_delimited_fast(text.encode("utf-8"), file, limits, encoding)
+        if fast is not None:
+            return fast
     reader = {Format.JSON: read_json, Format.JSON_LINES: read_json_lines,
               Format.DELIMITED: read_delimited}[fmt]
     raw = reader(text, file, limits)

@@ -293,11 +293,90 @@ def scrub_text(value: str) -> str:
     return UNSAFE_CHARACTERS.sub(REPLACEMENT_CHARACTER, value)
 
 
+_UNSAFE_FIRST_BYTES = np.zeros(256, dtype=bool)
+_UNSAFE_FIRST_BYTES[[*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0xC2, 0xEF]] = True
+"""Bytes that start an unsafe character in UTF-8 (and a few safe ones: 0xC2 and 0xEF also
+start other characters of U+0080-U+00BF and U+F000-U+FFFF)."""
+
+
+SCAN_BYTES = 1 << 20
+"""Bytes compared at once when scanning a column (small enough to stay in the CPU cache)."""
+
+
+def _may_be_unsafe(strings: Strings) -> np.ndarray:
+    """True where a string holds a byte that can start an unsafe character (never a miss)."""
+    if isinstance(strings, pa.ChunkedArray):
+        parts = [_may_be_unsafe(chunk) for chunk in strings.chunks]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+    out = np.zeros(len(strings), dtype=bool)
+    if not len(strings):
+        return out
+    offsets, data = _buffers(strings)
+    first, last = int(offsets[0]), int(offsets[-1])
+    for start in range(first, last, SCAN_BYTES):
+        piece = data[start:min(start + SCAN_BYTES, last)]
+        # One comparison finds the bytes below 0x20 (wrapped round) and from 0x7F up.
+        hits = np.flatnonzero((piece - np.uint8(0x20)) >= np.uint8(0x5F))
+        if len(hits):
+            hits = hits[_UNSAFE_FIRST_BYTES[piece[hits]]] + start
+            out[np.searchsorted(offsets, hits, side="right") - 1] = True
+    return out
+
+
 def scrub_strings(strings: Strings) -> tuple[Strings, np.ndarray]:
     """Every unsafe character in an Arrow string array replaced by U+FFFD, and a boolean mask of
-    the strings that held one (nulls stay null). Column-wise, and free when nothing matches."""
-    pattern = f"[{UNSAFE_CLASS}]"
-    found = to_numpy_bool(pc.match_substring_regex(strings, pattern))
+    the strings that held one (nulls stay null). Column-wise: the bytes are scanned once with
+    numpy, only the few strings with a suspect byte go through the regular expression, and only
+    the chunks holding one are copied."""
+    if isinstance(strings, pa.ChunkedArray):
+        parts = [scrub_strings(chunk) for chunk in strings.chunks]
+        if not parts:
+            return strings, np.zeros(0, dtype=bool)
+        found = np.concatenate([mask for _, mask in parts])
+        if not found.any():
+            return strings, found
+        return pa.chunked_array([chunk for chunk, _ in parts], strings.type), found
+    found = _may_be_unsafe(strings)
     if not found.any():
         return strings, found
-    return pc.replace_substring_regex(strings, pattern, REPLACEMENT_CHARACTER), found
+    at = np.flatnonzero(found)
+    suspects = strings.take(pa.array(at))
+    pattern = f"[{UNSAFE_CLASS}]"
+    unsafe = to_numpy_bool(pc.match_substring_regex(suspects, pattern))
+    found[:] = False
+    found[at[unsafe]] = True
+    if not unsafe.any():
+        return strings, found
+    replaced = pc.replace_substring_regex(suspects.filter(pa.array(unsafe)), pattern,
+                                          REPLACEMENT_CHARACTER)
+    return pc.replace_with_mask(strings, pa.array(found), replaced), found
+
+
+def scrub_cells(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """`values` with every unsafe character in its text cells replaced by U+FFFD (the other
+    cells as they are), and a boolean mask of the cells changed. Column-wise through
+    `scrub_strings`; one value at a time only in a column holding text that Arrow cannot
+    take (lone surrogates, which JSON can spell)."""
+    try:
+        cells = text_cells(values)
+    except UnicodeEncodeError:
+        return _scrub_each(values)
+    scrubbed, found = scrub_strings(cells.strings)
+    if not found.any():
+        return values, found
+    if _is_text_dtype(values.dtype):
+        return pd.Series(scrubbed, index=values.index, name=values.name, dtype=values.dtype), found
+    out = values.to_numpy(dtype=object, copy=True)
+    at = np.flatnonzero(found)
+    out[at] = as_array(scrubbed).take(pa.array(at)).to_pylist()
+    return pd.Series(out, index=values.index, name=values.name, dtype=object), found
+
+
+def _scrub_each(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """`scrub_cells` one value at a time."""
+    out = values.to_numpy(dtype=object, copy=True)
+    found = np.zeros(len(out), dtype=bool)
+    for i, value in enumerate(out):
+        if isinstance(value, str) and UNSAFE_CHARACTERS.search(value):
+            out[i], found[i] = scrub_text(value), True
+    return pd.Series(out, index=values.index, name=values.name, dtype=object), found

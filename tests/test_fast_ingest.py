@@ -136,15 +136,53 @@ def test_corpus_files_agree(case: dict) -> None:
     "model,dataset,delta\nA,GSM8K,1\x00\n",
     "[1, 2]\n",
     '  {"model": "A"}',
+    "sep=;\r\nmodel;dataset;delta\r\nA;GSM8K;1\r\n",
+    "sep=;\rmodel;dataset;delta\rA;GSM8K;1\r",
+    "\n\n  \nmodel,dataset,delta\nA,GSM8K,1\n",
+    "\r\n\r\nmodel,dataset,delta\r\nA,GSM8K,1\r\n",
+    'model,dataset,delta\r"A\rB",GSM8K,1\rC,MATH,2\r',
+    'model,dataset,delta\r"A ""q""",GSM8K,1\rC,MATH,2',
+    "model,dataset,delta\r\rA,GSM8K,1\r,,\rB,MATH,2\r\r",
+    ",,\nmodel,dataset,delta\nA,GSM8K,1\n",
+    "model,dataset,delta\nA\x1fB,GSM8K,\x85\n" + "x,y,1\n" * 300,
+    "mo\x7fdel,dataset,delta\n" + "x,y,1\n" * 300,
+    "model,model,Model,model (2)\nA,B,C,D\n",
 ])
 def test_small_files_agree(text: str) -> None:
     check_file(text.encode(), "f.csv")
     check_file(text.encode(), "f.tsv")
 
 
-@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "cp1252"])
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-le", "utf-16-be",
+                                      "utf-32", "cp1252"])
 def test_other_encodings_agree(encoding: str) -> None:
     check_file("model,dataset,delta\nCafé,Über-Bench,1\n".encode(encoding), "f.csv")
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_generated_files_agree_in_other_encodings_and_line_ends(seed: int) -> None:
+    """The fast path reads text transcoded to UTF-8, after a `sep=` line, or with only carriage
+    returns: it must give what the slow path gives."""
+    data, file, _ = generated_file(seed)
+    text = data.decode("utf-8-sig").replace("\r\n", "\n")
+    rng = random.Random(seed)
+    if rng.random() < 0.5:
+        text = text.replace("\n", "\r")
+    if rng.random() < 0.4:
+        line_end = "\n" if "\n" in text else "\r"
+        text = f"sep={detect_delimiter_of(text, file)}{line_end}" + text
+    encoding = rng.choice(["utf-8", "cp1252", "utf-16", "utf-16-le"])
+    try:
+        encoded = text.encode(encoding)
+    except UnicodeEncodeError:
+        encoded = text.encode("utf-8")
+    check_file(encoded, file, reports=seed % 3 == 0)
+
+
+def detect_delimiter_of(text: str, file: str) -> str:
+    from lib.readers import EXTENSION_DELIMITER, detect_delimiter
+
+    return detect_delimiter(text, EXTENSION_DELIMITER.get(file[-4:]))
 
 
 def test_a_late_invalid_byte_falls_back_to_the_slow_reader() -> None:
