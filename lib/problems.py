@@ -29,7 +29,9 @@ class Kind(StrEnum):
     BAD_COUNT = "bad count"
     RAGGED_ROW = "wrong number of fields"
     DUPLICATE = "duplicate pair"
+    OUT_OF_RANGE = "value out of range"
     NO_ROWS_LEFT = "no usable rows"
+    UNEXPECTED = "unexpected error"
 
 
 class Effect(StrEnum):
@@ -40,6 +42,54 @@ class Effect(StrEnum):
     VALUE = "value left out, row kept"
     MERGED = "averaged with its duplicates"
     STOPPED = "file not used until you choose"
+
+
+MAX_QUOTED = 40
+"""Characters of a value from the file quoted in a message (longer ones are cut, with …)."""
+MAX_NAME = 80
+"""Characters of a column or file name shown beside a problem."""
+MAX_ROWS_SHOWN = 10
+"""Row numbers (or ranges of consecutive rows) a message spells out; the others are counted."""
+
+
+def clip(value: object, limit: int = MAX_QUOTED) -> str:
+    """`value` as one line of text of at most `limit` characters (cut with “…”)."""
+    text = str(value)
+    text = text[: limit + 1] if len(text) > limit + 1 else text  # a huge cell: cut before copying
+    text = text.replace("\r", " ").replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def rows_phrase(rows: Sequence[int] | np.ndarray, limit: int = MAX_ROWS_SHOWN) -> str:
+    """Row numbers for a message, bounded whatever their number: "row 7", "rows 2, 4",
+    "rows 2–100001", "rows 3, 5, 7, …, 21 and 4,990 more".
+
+    Runs of three or more consecutive rows become a range; at most `limit` rows or ranges are
+    spelled out. Rows are sorted and counted once each."""
+    values = np.unique(np.asarray(rows, dtype=np.int64))
+    if values.size == 0:
+        return "no rows"
+    if values.size == 1:
+        return f"row {values[0]}"
+    breaks = np.flatnonzero(np.diff(values) != 1) + 1
+    starts = np.concatenate([[0], breaks])
+    ends = np.concatenate([breaks, [values.size]])
+    pieces: list[str] = []
+    shown = 0
+    for start, end in zip(starts.tolist(), ends.tolist()):
+        if len(pieces) >= limit:
+            break
+        if end - start >= 3:
+            pieces.append(f"{values[start]}–{values[end - 1]}")
+            shown = end
+            continue
+        for k in range(start, end):
+            if len(pieces) >= limit:
+                break
+            pieces.append(str(values[k]))
+            shown = k + 1
+    more = values.size - shown
+    return "rows " + ", ".join(pieces) + (f" and {more:,} more" if more else "")
 
 
 @dataclass(frozen=True)
@@ -68,7 +118,7 @@ class Problem:
         if self.row is not None:
             parts.append(f"row {self.row}")
         if self.column is not None:
-            parts.append(f"column “{self.column}”")
+            parts.append(f"column “{clip(self.column, MAX_NAME)}”")
         return ", ".join(parts)
 
     def describe(self) -> str:
@@ -143,7 +193,8 @@ PROBLEM_COLUMNS = ("File", "Row", "Column", "Problem", "Effect")
 
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     """The problems as a table for display: file, row, column, problem, effect."""
-    rows = [(p.file, p.row, p.column or "", p.message, str(p.effect)) for p in problems]
+    rows = [(p.file, p.row, clip(p.column or "", MAX_NAME), p.message, str(p.effect))
+            for p in problems]
     frame = pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS))
     frame["Row"] = frame["Row"].astype("Int64")
     return frame
