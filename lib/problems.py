@@ -50,6 +50,8 @@ MAX_NAME = 80
 """Characters of a column or file name shown beside a problem."""
 MAX_ROWS_SHOWN = 10
 """Row numbers (or ranges of consecutive rows) a message spells out; the others are counted."""
+MAX_NAMES_SHOWN = 12
+"""Names (of columns, models, ...) a message or note lists; the others are counted."""
 
 
 def clip(value: object, limit: int = MAX_QUOTED) -> str:
@@ -60,16 +62,25 @@ def clip(value: object, limit: int = MAX_QUOTED) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def rows_phrase(rows: Sequence[int] | np.ndarray, limit: int = MAX_ROWS_SHOWN) -> str:
+def names_phrase(names: Sequence[object], limit: int = MAX_NAMES_SHOWN) -> str:
+    """The first `limit` names, each clipped, joined by commas, and how many more there are."""
+    shown = ", ".join(clip(n) for n in names[:limit])
+    return shown + (f" and {len(names) - limit:,} more" if len(names) > limit else "")
+
+
+def rows_phrase(rows: Sequence[int] | np.ndarray, limit: int = MAX_ROWS_SHOWN,
+                total: int | None = None) -> str:
     """Row numbers for a message, bounded whatever their number: "row 7", "rows 2, 4",
     "rows 2–100001", "rows 3, 5, 7, …, 21 and 4,990 more".
 
     Runs of three or more consecutive rows become a range; at most `limit` rows or ranges are
-    spelled out. Rows are sorted and counted once each."""
+    spelled out. Rows are sorted and counted once each. `total` is how many rows there are in
+    all, when `rows` holds only the first of them."""
     values = np.unique(np.asarray(rows, dtype=np.int64))
+    total = values.size if total is None else max(total, values.size)
     if values.size == 0:
         return "no rows"
-    if values.size == 1:
+    if total == 1:
         return f"row {values[0]}"
     breaks = np.flatnonzero(np.diff(values) != 1) + 1
     starts = np.concatenate([[0], breaks])
@@ -88,7 +99,7 @@ def rows_phrase(rows: Sequence[int] | np.ndarray, limit: int = MAX_ROWS_SHOWN) -
                 break
             pieces.append(str(values[k]))
             shown = k + 1
-    more = values.size - shown
+    more = total - shown
     return "rows " + ", ".join(pieces) + (f" and {more:,} more" if more else "")
 
 

@@ -109,6 +109,14 @@ def session_upload(file: UploadedFile) -> Upload:
     return upload
 
 
+def release_upload(file: UploadedFile) -> None:
+    """Forget the upload of `file` kept by `session_upload` (once another path holds all it
+    needs of it), so that its raw table does not stay in the session's memory."""
+    kept = st.session_state.get(SESSION_UPLOAD_KEY)
+    if kept is not None and kept[0] == file.file_id:
+        del st.session_state[SESSION_UPLOAD_KEY]
+
+
 def session_report(upload: Upload, mapping: Mapping | None = None,
                    options: Options = Options()) -> Report:
     """`report_for`, remembered in this session's state for the last few choices on the last

@@ -26,7 +26,8 @@ from lib import schema
 from lib.columns import (NotANumber, canonical_spellings, dataset_keys, dataset_lookup,
                          is_missing, model_key, model_keys, model_lookup, name_key, parse_number,
                          unit_hint)
-from lib.problems import Effect, Found, Kind, Problem, clip, list_first, rows_phrase
+from lib.problems import (MAX_NAMES_SHOWN, Effect, Found, Kind, Problem, clip, list_first,
+                          names_phrase, rows_phrase)
 from lib.readers import RawTable
 from lib.shapes import (DATASET_COLUMNS, NUMERIC_ROLES, REQUIRED_ROLES, ROLE_LABELS, ROW,
                         Y_TITLES, DeltaKind, Mapping, Shape, origin, to_cells)
@@ -44,8 +45,6 @@ MAX_MAGNITUDE = 1e6
 (a unit, an overflow), and would break the chart's axis."""
 MAX_COUNT = 1e12
 """Largest number of items behind a value."""
-MAX_NAMED = 12
-"""Names (renames, unused columns) a note lists; the others are counted."""
 
 PARALLEL_CELLS = 200_000
 """From this many cells, the model and the dataset names are read in two helper threads while
@@ -553,19 +552,13 @@ def merge_duplicates(table: pd.DataFrame) -> pd.DataFrame:
 
 # --- the report ----------------------------------------------------------------------------------
 
-def _some(names: list[str]) -> str:
-    """The first MAX_NAMED names, each cut to a sane length, and how many more there are."""
-    shown = ", ".join(clip(n) for n in names[:MAX_NAMED])
-    return shown + (f" and {len(names) - MAX_NAMED:,} more" if len(names) > MAX_NAMED else "")
-
-
 def _rename_note(what: str, renamed: dict[str, str]) -> str | None:
     changes = {a: b for a, b in renamed.items() if a != b}
     if not changes:
         return None
-    pairs = list(changes.items())[:MAX_NAMED]
-    shown = "; ".join(f"“{clip(a)}” → “{clip(b)}”" for a, b in pairs)
-    more = f" and {len(changes) - MAX_NAMED:,} more" if len(changes) > MAX_NAMED else ""
+    limit = MAX_NAMES_SHOWN
+    shown = "; ".join(f"“{clip(a)}” → “{clip(b)}”" for a, b in list(changes.items())[:limit])
+    more = f" and {len(changes) - limit:,} more" if len(changes) > limit else ""
     return f"{what} names matched (case, punctuation and common aliases): {shown}{more}."
 
 
@@ -671,7 +664,7 @@ def validate(raw: RawTable, mapping: Mapping, options: Options = Options()) -> R
     notes = list(raw.notes)
     unused = [c for c in raw.frame.columns if c not in mapping.used_columns()]
     if unused:
-        notes.append(f"Column(s) not used: {_some(unused)}.")
+        notes.append(f"Column(s) not used: {names_phrase(unused)}.")
     parsed = _parse(cells, mapping, options, file)
     problems = Found.of(raw.problems) + parsed.problems
     notes += parsed.notes

@@ -15,11 +15,11 @@ import pandas as pd
 from lib import schema
 from lib.columns import (NotANumber, detect_decimal, dataset_names, is_missing, model_names,
                          parse_number, unit_hint)
-from lib.problems import Effect, Kind, Problem, clip, rows_phrase
+from lib.problems import MAX_NAMES_SHOWN, Effect, Kind, Problem, clip, rows_phrase
 from lib.readers import RawTable
 from lib.shapes import (NUMERIC_ROLES, REQUIRED_ROLES, ROLE_LABELS, ROW, Y_TITLES, DeltaKind,
                         Mapping, Shape, origin, to_cells)
-from lib.validation import (MAX_COUNT, MAX_LISTED, MAX_MAGNITUDE, MAX_NAMED, MISSING_MESSAGES,
+from lib.validation import (MAX_COUNT, MAX_LISTED, MAX_MAGNITUDE, MISSING_MESSAGES,
                             UNITS_AS_GIVEN, DuplicatePolicy, Options, Report)
 
 
@@ -180,9 +180,9 @@ def _rename_note(what: str, renamed: dict[str, str]) -> str | None:
     changes = {a: b for a, b in renamed.items() if a != b}
     if not changes:
         return None
-    pairs = list(changes.items())[:MAX_NAMED]
-    shown = "; ".join(f"“{clip(a)}” → “{clip(b)}”" for a, b in pairs)
-    more = f" and {len(changes) - MAX_NAMED:,} more" if len(changes) > MAX_NAMED else ""
+    limit = MAX_NAMES_SHOWN
+    shown = "; ".join(f"“{clip(a)}” → “{clip(b)}”" for a, b in list(changes.items())[:limit])
+    more = f" and {len(changes) - limit:,} more" if len(changes) > limit else ""
     return f"{what} names matched (case, punctuation and common aliases): {shown}{more}."
 
 
@@ -284,9 +284,9 @@ def validate(raw: RawTable, mapping: Mapping, options: Options = Options()) -> R
     notes = list(raw.notes)
     unused = [c for c in raw.frame.columns if c not in mapping.used_columns()]
     if unused:
-        more = f" and {len(unused) - MAX_NAMED:,} more" if len(unused) > MAX_NAMED else ""
-        notes.append(f"Column(s) not used: {', '.join(clip(c) for c in unused[:MAX_NAMED])}"
-                     f"{more}.")
+        limit = MAX_NAMES_SHOWN
+        more = f" and {len(unused) - limit:,} more" if len(unused) > limit else ""
+        notes.append(f"Column(s) not used: {', '.join(clip(c) for c in unused[:limit])}{more}.")
     parsed = _parse(cells, mapping, options, file)
     problems = list(raw.problems) + parsed.problems
     notes += parsed.notes

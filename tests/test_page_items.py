@@ -91,20 +91,24 @@ def test_the_synthetic_example_loads_without_a_file(app_test):
     assert schema.CI_LOW in current.table.columns and len(current.table) == 63
 
 
-def test_a_rerun_does_not_aggregate_again(app_test, monkeypatch):
+def test_a_rerun_does_not_aggregate_again_and_new_settings_do_not_read_again(app_test,
+                                                                            monkeypatch):
     import lib.items_upload as items_upload
 
-    calls = []
-    real = items_upload.aggregate_items
-    monkeypatch.setattr(items_upload, "aggregate_items",
-                        lambda *args: calls.append(args[1]) or real(*args))
+    reads, aggregations = [], []
+    real_read, real_aggregate = items_upload.read_items, items_upload.aggregate
+    monkeypatch.setattr(items_upload, "read_items",
+                        lambda *args: reads.append(args[1]) or real_read(*args))
+    monkeypatch.setattr(items_upload, "aggregate",
+                        lambda *args: aggregations.append(args[1]) or real_aggregate(*args))
     at = app_test(page=PAGE)
     at.file_uploader(key="your_data_file").upload("synthetic_per_item.csv", EXAMPLE,
                                                   "text/csv").run()
     at.run()
     at.run()
-    assert calls == ["synthetic_per_item.csv"]
+    assert reads == ["synthetic_per_item.csv"] and len(aggregations) == 1
     at.radio(key="items_correction").set_value("bh").run()
-    assert len(calls) == 2  # new settings, new aggregation
+    assert len(aggregations) == 2  # new settings, new aggregation
     at.radio(key="items_correction").set_value("holm").run()
-    assert len(calls) == 2  # back to settings already computed
+    assert len(aggregations) == 2  # back to settings already computed
+    assert reads == ["synthetic_per_item.csv"]  # never read again
