@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lib.problems import MAX_ROWS_SHOWN, clip, rows_phrase
+from lib.problems import MAX_NAME, MAX_ROWS_SHOWN, clip, row_runs, runs_phrase
 from lib.textcells import (REPLACEMENT_CHARACTER, as_array, scrub_strings, stripped,
                            to_numpy_bool)
 
@@ -46,7 +46,7 @@ class ItemProblem:
     def describe(self) -> str:
         """"row 7, column “baseline”: …", with as much of the place as is known."""
         where = [f"row {self.row}"] if self.row is not None else []
-        where += [f"column “{self.column}”"] if self.column is not None else []
+        where += [f"column “{clip(self.column, MAX_NAME)}”"] if self.column is not None else []
         return f"{', '.join(where)}: {self.message}" if where else self.message
 
 
@@ -58,9 +58,9 @@ class ProblemLog:
     named: dict[tuple[str | None, str], list[ItemProblem]] = field(default_factory=dict)
     more: dict[tuple[str | None, str], int] = field(default_factory=dict)
     whole: list[ItemProblem] = field(default_factory=list)
-    scrubbed_rows: list[int] = field(default_factory=list)
-    """The first rows (at most MAX_ROWS_SHOWN) with a name whose unsafe characters were
-    replaced."""
+    scrubbed_runs: list[tuple[int, int]] = field(default_factory=list)
+    """The first runs of consecutive rows (at most MAX_ROWS_SHOWN) with a name whose unsafe
+    characters were replaced."""
     scrubbed_count: tuple[int, int] = (0, 0)
     """How many such rows and cells in all."""
 
@@ -98,16 +98,21 @@ class ProblemLog:
             return
         n_rows, n_cells = self.scrubbed_count
         self.scrubbed_count = (n_rows + where.size, n_cells + int(sum(m.sum() for m in masks)))
-        room = max(0, MAX_ROWS_SHOWN - len(self.scrubbed_rows))
-        self.scrubbed_rows += [rows + int(p) if isinstance(rows, int) else int(rows[p])
-                               for p in where[:room]]
+        runs = self.scrubbed_runs
+        for first, last in row_runs(where + rows if isinstance(rows, int) else rows[where]):
+            if runs and runs[-1][1] + 1 == first:
+                runs[-1] = (runs[-1][0], last)
+            elif len(runs) < MAX_ROWS_SHOWN + 1:
+                runs.append((first, last))
+            else:
+                break
 
     def notes(self) -> list[str]:
         """A note naming the rows whose names had unsafe characters replaced, if any."""
         n_rows, n_cells = self.scrubbed_count
         if not n_rows:
             return []
-        phrase = rows_phrase(self.scrubbed_rows, total=n_rows)
+        phrase = runs_phrase(self.scrubbed_runs, n_rows)
         cells = "1 cell" if n_cells == 1 else f"{n_cells:,} cells"
         return [f"{phrase[0].upper()}{phrase[1:]} ({cells}): control characters replaced by "
                 f"{REPLACEMENT_CHARACTER}."]

@@ -25,6 +25,7 @@ import streamlit as st
 from lib import schema
 from lib.columns import dataset_names, model_names
 from lib.compare import with_figure_categories
+from lib.itemchecks import MAX_ROW_PROBLEMS
 from lib.itemread import fast_path_fits
 from lib.peritem import (CheckedItems, ItemProblem, PerItemResult, Settings, aggregate_counts,
                          check_csv, check_items, detect_shape, summarise)
@@ -128,13 +129,24 @@ def _read_items(data: bytes, file: str, read: Reader) -> ItemsRead:
             return ItemsRead(file, "per_item", checked=checked, rows_read=checked.rows)
     raw = read()
     frame = raw.frame
-    found = tuple(ItemProblem(p.message, p.row, p.column, p.blocking) for p in raw.problems)
+    found = _read_problems(raw)
     if detect_shape(frame) == "counts":
         return ItemsRead(file, "counts", counts=frame, problems=found, notes=raw.notes,
                          rows_read=raw.rows_read)
     checked = check_items(frame, row_numbers=frame.index.to_numpy())
     return ItemsRead(file, "per_item", checked=checked, problems=found, notes=raw.notes,
                      rows_read=raw.rows_read)
+
+
+def _read_problems(raw: RawTable) -> tuple[ItemProblem, ...]:
+    """The general reader's problems (lines that are not records, ...), the first
+    MAX_ROW_PROBLEMS of them and a count of the others."""
+    found = [ItemProblem(p.message, p.row, p.column, p.blocking)
+             for p in raw.problems[:MAX_ROW_PROBLEMS]]
+    if len(raw.problems) > MAX_ROW_PROBLEMS:
+        found.append(ItemProblem(f"{len(raw.problems) - MAX_ROW_PROBLEMS:,} more rows that "
+                                 "could not be read"))
+    return tuple(found)
 
 
 def canonical(table: pd.DataFrame) -> pd.DataFrame:

@@ -68,39 +68,50 @@ def names_phrase(names: Sequence[object], limit: int = MAX_NAMES_SHOWN) -> str:
     return shown + (f" and {len(names) - limit:,} more" if len(names) > limit else "")
 
 
-def rows_phrase(rows: Sequence[int] | np.ndarray, limit: int = MAX_ROWS_SHOWN,
-                total: int | None = None) -> str:
+def row_runs(rows: Sequence[int] | np.ndarray) -> list[tuple[int, int]]:
+    """Distinct row numbers as runs of consecutive rows: [(first, last), ...], ascending."""
+    values = np.unique(np.asarray(rows, dtype=np.int64))
+    if values.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(values) != 1) + 1
+    starts = values[np.concatenate([[0], breaks])]
+    ends = values[np.concatenate([breaks - 1, [values.size - 1]])]
+    return list(zip(starts.tolist(), ends.tolist()))
+
+
+def rows_phrase(rows: Sequence[int] | np.ndarray, limit: int = MAX_ROWS_SHOWN) -> str:
     """Row numbers for a message, bounded whatever their number: "row 7", "rows 2, 4",
     "rows 2–100001", "rows 3, 5, 7, …, 21 and 4,990 more".
 
     Runs of three or more consecutive rows become a range; at most `limit` rows or ranges are
-    spelled out. Rows are sorted and counted once each. `total` is how many rows there are in
-    all, when `rows` holds only the first of them."""
-    values = np.unique(np.asarray(rows, dtype=np.int64))
-    total = values.size if total is None else max(total, values.size)
-    if values.size == 0:
+    spelled out. Rows are sorted and counted once each."""
+    runs = row_runs(rows)
+    return runs_phrase(runs, sum(b - a + 1 for a, b in runs), limit)
+
+
+def runs_phrase(runs: Sequence[tuple[int, int]], total: int,
+                limit: int = MAX_ROWS_SHOWN) -> str:
+    """`rows_phrase` of rows given as ascending runs (`row_runs`), perhaps only the first of
+    them: `total` is how many rows there are in all."""
+    if not runs:
         return "no rows"
     if total == 1:
-        return f"row {values[0]}"
-    breaks = np.flatnonzero(np.diff(values) != 1) + 1
-    starts = np.concatenate([[0], breaks])
-    ends = np.concatenate([breaks, [values.size]])
+        return f"row {runs[0][0]}"
     pieces: list[str] = []
     shown = 0
-    for start, end in zip(starts.tolist(), ends.tolist()):
+    for first, last in runs:
         if len(pieces) >= limit:
             break
-        if end - start >= 3:
-            pieces.append(f"{values[start]}–{values[end - 1]}")
-            shown = end
+        if last - first >= 2:
+            pieces.append(f"{first}–{last}")
+            shown += last - first + 1
             continue
-        for k in range(start, end):
-            if len(pieces) >= limit:
-                break
-            pieces.append(str(values[k]))
-            shown = k + 1
+        for row in range(first, last + 1):
+            if len(pieces) < limit:
+                pieces.append(str(row))
+                shown += 1
     more = total - shown
-    return "rows " + ", ".join(pieces) + (f" and {more:,} more" if more else "")
+    return "rows " + ", ".join(pieces) + (f" and {more:,} more" if more > 0 else "")
 
 
 @dataclass(frozen=True)

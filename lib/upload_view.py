@@ -33,6 +33,8 @@ ACCEPTED_TYPES = ["csv", "tsv", "tab", "txt", "psv", "json", "jsonl", "ndjson", 
 DUPLICATE_CHOICES = {DuplicatePolicy.STOP: "Stop: I will fix the file",
                      DuplicatePolicy.MEAN: "Keep the mean of the repeated values"}
 SHOWN_NAMES = 20
+PREVIEW_ROWS = 1_000
+"""Rows a preview table shows (the whole table goes to every page, not to the preview)."""
 UPLOAD_LIMIT_MB = DEFAULT_LIMITS.max_bytes // (1024 * 1024)
 """The uploader refuses larger files itself; the reader checks again (and says why)."""
 
@@ -216,8 +218,14 @@ def show_contents(report: Report) -> None:
     st.markdown(f"**Models ({len(models)}):** {_listing(models)}")
     st.markdown(f"**Datasets ({len(datasets)}):** {_listing(datasets)}")
     with st.expander("Preview of the table"):
-        st.dataframe(table, column_config=delta_columns(report.y_title), hide_index=True,
-                     key="your_data_preview")
+        preview(table, delta_columns(report.y_title), "your_data_preview")
+
+
+def preview(table: pd.DataFrame, columns: dict[str, st.column_config.Column], key: str) -> None:
+    """The first PREVIEW_ROWS rows of `table`, saying so when there are more."""
+    st.dataframe(table.head(PREVIEW_ROWS), column_config=columns, hide_index=True, key=key)
+    if len(table) > PREVIEW_ROWS:
+        st.caption(f"The first {PREVIEW_ROWS:,} of {len(table):,} rows.")
 
 
 # --- using the table -----------------------------------------------------------------------------
