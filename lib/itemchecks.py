@@ -269,16 +269,32 @@ def unify_labels(codes: list[np.ndarray], dictionaries: list[pa.Array],
 
 def item_codes(parts: list[pa.Array]) -> tuple[np.ndarray, int]:
     """(codes in [0, size), size) of item ids given in pieces: integers shifted to start at 0
-    when their range is compact, anything else dictionary-encoded (as text, so 7 and "7" agree)."""
-    if parts and all(pa.types.is_integer(p.type) for p in parts):
-        values = np.concatenate([p.to_numpy() for p in parts]).astype(np.int64, copy=False)
-        lo, hi = (int(values.min()), int(values.max())) if values.size else (0, 0)
-        if hi - lo < 4 * len(values) + 1024:
-            values -= lo
-            return values, hi - lo + 1
-        uniq, inverse = np.unique(values, return_inverse=True)
-        return inverse.astype(np.int64), max(1, uniq.size)
-    text = pa.chunked_array([as_text(p) for p in parts], type=pa.string())
-    encoded = pc.dictionary_encode(text).combine_chunks()
-    return (encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64),
-            max(1, len(encoded.dictionary)))
+    when their range is compact, anything else dictionary-encoded (as text, so 7 and "7" agree;
+    text that spells integers exactly, as a general reader gives them, is read as integers)."""
+    if parts and not all(pa.types.is_integer(p.type) for p in parts):
+        text = pa.chunked_array([as_text(p) for p in parts], type=pa.string())
+        numbers = _exact_integers(text)
+        if numbers is None:
+            encoded = pc.dictionary_encode(text).combine_chunks()
+            return (encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64),
+                    max(1, len(encoded.dictionary)))
+        parts = [numbers]
+    values = np.concatenate([p.to_numpy() for p in parts]).astype(np.int64, copy=False)
+    lo, hi = (int(values.min()), int(values.max())) if values.size else (0, 0)
+    if hi - lo < 4 * len(values) + 1024:
+        values -= lo
+        return values, hi - lo + 1
+    inverse, uniq = pd.factorize(values)
+    return inverse.astype(np.int64), max(1, uniq.size)
+
+
+def _exact_integers(text: pa.ChunkedArray) -> pa.Array | None:
+    """`text` as int64 when every value is an integer written the way Python writes it (no
+    sign but a minus, no leading zero, no space), else None."""
+    try:
+        numbers = pc.cast(text, pa.int64()).combine_chunks()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if numbers.null_count or not pc.all(pc.equal(pc.cast(numbers, pa.string()), text)).as_py():
+        return None
+    return numbers

@@ -251,7 +251,7 @@ def _too_many_cells(mcode: np.ndarray, dcode: np.ndarray, width: int) -> ItemPro
     space = (int(mcode.max()) + 1) * width if mcode.size else 0
     if space <= MAX_CELLS:
         return None
-    cells = np.unique(mcode.astype(np.int64) * width + dcode).size
+    cells = pc.count_distinct(pa.array(mcode.astype(np.int64) * width + dcode)).as_py()
     if cells <= MAX_CELLS:
         return None
     return ItemProblem(f"the file holds {cells:,} model × dataset pairs; per-item results are "
@@ -344,14 +344,15 @@ def _increasing(major: np.ndarray, minor: np.ndarray) -> bool:
 
 
 def _groups(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(group per row, key per group in ascending order, rows per group) for keys in [0, size)."""
+    """(group per row, key per group, rows per group) for keys in [0, size); groups ascend by
+    key when `size` is small, else follow first appearance (nothing downstream depends on it)."""
     if size <= 4 * len(key) + 1024:
         counts = np.bincount(key, minlength=size)
         present = np.flatnonzero(counts)
         rank = np.cumsum(counts > 0) - 1
         return rank[key], present, counts[present]
-    uniq, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
-    return inverse, uniq, counts
+    inverse, uniq = pd.factorize(key)
+    return inverse, uniq, np.bincount(inverse, minlength=uniq.size)
 
 
 def _names_at(names: pa.Array, codes: np.ndarray) -> np.ndarray:
@@ -379,7 +380,7 @@ def _cells(cell: np.ndarray, models: pa.Array,
         at[keys] = np.arange(keys.size)
         index = at[cell]
     else:  # many models and datasets, few of their pairs: no array per pair
-        keys, index = np.unique(cell, return_inverse=True)
+        index, keys = pd.factorize(cell)
     order = np.lexsort((_name_rank(datasets)[keys % width], _name_rank(models)[keys // width]))
     rank = np.empty(keys.size, dtype=np.int64)
     rank[order] = np.arange(keys.size)
