@@ -91,7 +91,7 @@ def _first_blocking(upload: ItemUpload) -> str:
 def problems_table(upload: ItemUpload) -> pd.DataFrame:
     """One row per problem: file, row, column, message (shown as text cells)."""
     return pd.DataFrame({
-        "File": [upload.file] * len(upload.problems),
+        "File": [clip(upload.file, MAX_NAME)] * len(upload.problems),
         "Row": [p.row for p in upload.problems],
         "Column": [clip(p.column or "", MAX_NAME) for p in upload.problems],
         "Problem": [p.message for p in upload.problems],

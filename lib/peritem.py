@@ -35,8 +35,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lib import cellstats, intervals, itemchecks, schema
-from lib.columns import dataset_names, model_names
 from lib.cellstats import CI_EXCLUDES_ZERO, INTERVAL_METHOD, PerItemResult, Settings
+from lib.columns import dataset_names, model_names
 from lib.itemchecks import ItemProblem, ProblemLog, Rows
 from lib.itemcolumns import (PER_ITEM_ROLES, PerItemColumns, counts_columns, csv_header,
                              detect_shape, missing_roles, per_item_columns)
@@ -259,8 +259,12 @@ def _too_many_cells(mcode: np.ndarray, dcode: np.ndarray, width: int) -> ItemPro
                        blocking=True)
 
 
+Matcher = Callable[[list[str]], dict[str, str]]
+"""`lib.columns.model_names` or `dataset_names`: distinct names to their canonical spelling."""
+
+
 def _in_figure_spelling(names: pa.Array, codes: np.ndarray,
-                        match: Callable[[list[str]], dict[str, str]]) -> tuple[pa.Array, np.ndarray]:
+                        match: Matcher) -> tuple[pa.Array, np.ndarray]:
     """Distinct names in the figure's spelling and the codes into them (`lib.columns`: CSQA is
     CS-QA): two spellings of one name become one, so their items share a cell."""
     distinct = names.to_pylist()

@@ -136,7 +136,7 @@ class Problem:
 
     def where(self) -> str:
         """`file, row 4, column “delta”` (as much of it as is known)."""
-        parts = [self.file]
+        parts = [clip(self.file, MAX_NAME)]
         if self.row is not None:
             parts.append(f"row {self.row}")
         if self.column is not None:
@@ -215,8 +215,8 @@ PROBLEM_COLUMNS = ("File", "Row", "Column", "Problem", "Effect")
 
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     """The problems as a table for display: file, row, column, problem, effect."""
-    rows = [(p.file, p.row, clip(p.column or "", MAX_NAME), p.message, str(p.effect))
-            for p in problems]
+    rows = [(clip(p.file, MAX_NAME), p.row, clip(p.column or "", MAX_NAME), p.message,
+             str(p.effect)) for p in problems]
     frame = pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS))
     frame["Row"] = frame["Row"].astype("Int64")
     return frame

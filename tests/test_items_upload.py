@@ -103,7 +103,7 @@ def test_canonical_keeps_the_settings_used():
     assert out.loc[0, schema.DATASET] == "HumanEval" and out.attrs["level"] == 0.9
 
 
-# --- files the fast reader cannot take, and failures -----------------------------------------------
+# --- files the fast reader cannot take, and failures ----------------------------------------------
 
 ITEMS = "model,dataset,item,baseline,treatment\nGPT-4o,GSM8K,1,1,0\nGPT-4o,GSM8K,2,0,1\n" \
         "GPT-4o,GSM8K,3,1,1\nMine,GSM8K,1,0,1\n"

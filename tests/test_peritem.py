@@ -526,7 +526,7 @@ def test_many_models_and_datasets_need_no_array_per_pair():
     assert len(out) == n and out[schema.MODEL].iloc[0] == "M0"
 
 
-# --- bounded work ----------------------------------------------------------------------------------
+# --- bounded work ---------------------------------------------------------------------------------
 
 
 def _scores(n: int, seed: int = 0) -> pd.DataFrame:
