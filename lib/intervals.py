@@ -254,11 +254,28 @@ def cell_differences(diffs: ArrayLike, cells: ArrayLike, n_cells: int) -> CellDi
     as one value."""
     d = np.round(np.asarray(diffs, dtype=np.float64), 12)
     code = np.asarray(cells, dtype=np.int64)
-    order = np.lexsort((d, code))
-    d, code = d[order], code[order]
+    d, code = _sorted_by_cell(d, code, n_cells)
     first = np.ones(d.size, dtype=bool)
     first[1:] = (d[1:] != d[:-1]) | (code[1:] != code[:-1])
     return CellDifferences(d, np.searchsorted(code, np.arange(n_cells + 1)), first)
+
+
+def _sorted_by_cell(d: np.ndarray, code: np.ndarray,
+                    n_cells: int) -> tuple[np.ndarray, np.ndarray]:
+    """(d, code) sorted by code, then by d. Differences rounded to 12 decimals are whole
+    numbers of 1e-12: one sort of integer keys (code, d) does it, several times faster than
+    sorting by two keys; very large values fall back to that."""
+    if d.size and np.isfinite(d).all() and np.abs(d).max() < 1e6:
+        steps = np.rint(d * 1e12).astype(np.int64)
+        low = int(steps.min())
+        width = int(steps.max()) - low + 1
+        if n_cells * width < 2**62:
+            key = code * width + (steps - low)
+            key.sort()
+            code = key // width
+            return (key - code * width + low) / 1e12, code
+    order = np.lexsort((d, code))
+    return d[order], code[order]
 
 
 BINOMIAL_WORK = 20.0

@@ -103,6 +103,8 @@ class _Collected:
     models: pa.Array | None = None
     """The distinct model names, by code (set by `arrays`)."""
     datasets: pa.Array | None = None
+    too_many: ItemProblem | None = None
+    """Set when one piece already holds more than MAX_CELLS model × dataset pairs."""
 
     def add(self, table: pa.Table, rows: Rows) -> None:
         """Check one piece and keep its usable rows in compact form."""
@@ -112,6 +114,9 @@ class _Collected:
                                                            rows)
         dcode, datasets, bad_d, unsafe_d = itemchecks.labels(table[cols.dataset], cols.dataset,
                                                              log, rows)
+        self.too_many = _too_many_cells(mcode, dcode, len(datasets), lower_bound=True)
+        if self.too_many:
+            return
         unsafe = [m for m in (unsafe_m, unsafe_d) if m is not None]
         category = None
         if cols.category is not None:
@@ -183,6 +188,8 @@ def check_csv(data: bytes) -> CheckedItems:
     for table, first_row in csv_pieces(data, cols.names()):
         collected.add(table, first_row)
         del table
+        if collected.too_many:
+            break
     return _reduce(collected)
 
 
@@ -246,17 +253,21 @@ def _arrow(frame: pd.DataFrame) -> pa.Table:
     return pa.table(arrays)
 
 
-def _too_many_cells(mcode: np.ndarray, dcode: np.ndarray, width: int) -> ItemProblem | None:
-    """A blocking problem when the rows hold more than MAX_CELLS model × dataset pairs."""
+def _too_many_cells(mcode: np.ndarray, dcode: np.ndarray, width: int,
+                    lower_bound: bool = False) -> ItemProblem | None:
+    """A blocking problem when rows with these model and dataset codes (-1: none) hold more
+    than MAX_CELLS model × dataset pairs; `lower_bound` when they are only some of the rows."""
     space = (int(mcode.max()) + 1) * width if mcode.size else 0
     if space <= MAX_CELLS:
         return None
-    cells = pc.count_distinct(pa.array(mcode.astype(np.int64) * width + dcode)).as_py()
+    named = (mcode >= 0) & (dcode >= 0)
+    keys = mcode[named].astype(np.int64) * width + dcode[named]
+    cells = pc.count_distinct(pa.array(keys)).as_py()
     if cells <= MAX_CELLS:
         return None
-    return ItemProblem(f"the file holds {cells:,} model × dataset pairs; per-item results are "
-                       f"aggregated for at most {MAX_CELLS:,} (one point each on the chart)",
-                       blocking=True)
+    return ItemProblem(f"the file holds {'at least ' if lower_bound else ''}{cells:,} model × "
+                       f"dataset pairs; per-item results are aggregated for at most "
+                       f"{MAX_CELLS:,} (one point each on the chart)", blocking=True)
 
 
 Matcher = Callable[[list[str]], dict[str, str]]
@@ -280,6 +291,9 @@ def _reduce(collected: _Collected) -> CheckedItems:
     """The collected rows reduced to one (baseline, treatment) pair per item: names in the
     figure's spelling, repeated items (and runs) averaged."""
     cols, log = collected.cols, collected.log
+    if collected.too_many:
+        log.add(collected.too_many)
+        return _blocked(log.problems(), collected.rows)
     if not any(len(part) for part in collected.parts["m"]):
         log.add(ItemProblem("no usable rows", blocking=True))
         return _blocked(log.problems(), collected.rows)
