@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
@@ -19,6 +20,7 @@ import pyarrow.csv as pacsv
 
 from lib import schema
 from lib.itemchecks import ItemProblem
+from lib.textcells import scrub_text
 
 ITEM, RUN = "item", "run"
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -131,11 +133,42 @@ def strip_bom(data: bytes) -> memoryview:
     return view[3:] if data[:3] == b"\xef\xbb\xbf" else view
 
 
+LINE_END = re.compile(rb"\r\n?|\n")
+"""A line end: LF, CRLF or a lone CR (as pyarrow's CSV reader reads them)."""
+SEP_LINE = re.compile(rb"sep=.\s*$", re.IGNORECASE)
+"""Excel's optional first line naming the delimiter (`sep=;`)."""
+
+
+def first_line(data: bytes, start: int = 0) -> tuple[bytes, int]:
+    """(the line of `data` that begins at `start`, where the next line begins), looking at most
+    64 kB ahead; a line without an end runs to the end of what was looked at."""
+    window = bytes(data[start:start + 65536])
+    end = LINE_END.search(window)
+    if end is None:
+        return window, start + len(window)
+    return window[:end.start()], start + end.end()
+
+
+def has_sep_line(data: bytes) -> bool:
+    """Whether the text starts with Excel's `sep=` line."""
+    return SEP_LINE.match(first_line(strip_bom(data))[0].strip()) is not None
+
+
 def csv_header(data: bytes) -> tuple[list[str], str]:
-    """(column names, delimiter) of delimited text, from its first line."""
-    first = bytes(strip_bom(data)[:65536]).split(b"\n", 1)[0].decode("utf-8", "replace")
+    """(column names, delimiter) of delimited text, from its first line (after a `sep=` line).
+
+    Never raises: undecodable bytes become U+FFFD, and characters that never belong in a name
+    too (`lib.textcells.scrub_text`)."""
+    body = strip_bom(data)
+    line, after = first_line(body)
+    if SEP_LINE.match(line.strip()):
+        line, _ = first_line(body, after)
+    first = scrub_text(line.decode("utf-8", "replace"))
     delimiter = max(",;\t|", key=first.count)
-    names = next(csv.reader(io.StringIO(first), delimiter=delimiter), [])
+    try:
+        names = next(csv.reader(io.StringIO(first, newline=""), delimiter=delimiter), [])
+    except csv.Error:
+        names = first.split(delimiter)
     return [n.strip() for n in names], delimiter
 
 
@@ -148,13 +181,18 @@ def _head(source: bytes | pd.DataFrame | pa.Table, columns: list[str],
     if isinstance(source, pa.Table):
         return source.select(columns).slice(0, rows).to_pandas()
     names, delimiter = csv_header(source)
-    head = bytes(strip_bom(source)[:16384])
-    head = head[: head.rfind(b"\n") + 1] if len(source) > 16384 else head
+    body = strip_bom(source)
+    _, start = first_line(body)
+    if has_sep_line(source):
+        _, start = first_line(body, start)
+    head = bytes(body[start:start + 16384])
+    if len(body) > start + 16384:
+        head = head[: max(head.rfind(b"\n"), head.rfind(b"\r")) + 1]
     try:
-        return pacsv.read_csv(pa.py_buffer(head), parse_options=pacsv.ParseOptions(
-            delimiter=delimiter), convert_options=pacsv.ConvertOptions(
-            include_columns=columns)).to_pandas().head(rows)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, KeyError):
+        return pacsv.read_csv(pa.py_buffer(head), read_options=pacsv.ReadOptions(
+            column_names=names), parse_options=pacsv.ParseOptions(delimiter=delimiter),
+            convert_options=pacsv.ConvertOptions(include_columns=columns)).to_pandas().head(rows)
+    except (pa.ArrowException, KeyError, ValueError):
         return None
 
 

@@ -1,30 +1,48 @@
 """Per-item uploads: from a file's bytes to a contract table with intervals (via lib.peritem).
 
 A file with one row per model × dataset × item (or per-arm scores with n) is recognised before
-the ordinary shapes, aggregated with the chosen interval settings, and given the same names as
-the rest of the app: the figure's dataset spelling (CSQA is CS-QA) and the figure's categories
-for its models.
+the ordinary shapes, read and checked once (`read_items`), then aggregated with the chosen
+interval settings (`aggregate`), with the same names as the rest of the app: the figure's
+dataset spelling (CSQA is CS-QA) and the figure's categories for its models.
+
+Delimited UTF-8 text takes pyarrow's fast path; anything else (Excel, JSON, Parquet, other
+encodings, a `sep=` line, rows pyarrow cannot parse) is read once by the general reader
+(`lib.readers.read_table`, through the session's upload in the app, so that the ordinary path
+reuses the same table). Whatever goes wrong becomes a problem naming the file, never a
+traceback.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from lib import schema
 from lib.columns import dataset_names, model_names
 from lib.compare import with_figure_categories
-from lib.peritem import (ItemProblem, PerItemResult, Settings, aggregate_counts,
-                         aggregate_per_item, detect_shape, per_item_from_csv)
+from lib.itemchecks import MAX_ROW_PROBLEMS
+from lib.itemread import fast_path_fits
+from lib.peritem import (CheckedItems, ItemProblem, PerItemResult, Settings, aggregate_counts,
+                         check_csv, check_items, detect_shape, summarise)
 from lib.problems import ReadError
-from lib.readers import Format, read_table, sniff_format
-from lib.upload import UploadedFile
+from lib.readers import Format, RawTable, read_table, sniff_format
+from lib.upload import UploadedFile, release_upload, session_upload
+
+logger = logging.getLogger(__name__)
 
 ITEM_SHAPES = ("per_item", "counts")
 Y_TITLE = "Δ (points)"
 """Aggregated per-item Δ is a difference of accuracies in percentage points."""
+UNEXPECTED = ("the file could not be read as per-item results: an unexpected error occurred. "
+              "The table in use is unchanged; check the file against the template below.")
+
+Reader = Callable[[], RawTable]
+"""Reads the whole file with the general reader; raises `ReadError` when it cannot."""
 
 
 @dataclass(frozen=True)
@@ -44,53 +62,137 @@ class ItemUpload:
         return self.table is not None and not self.table.empty
 
 
-def item_shape(data: bytes, file: str) -> str | None:
+@dataclass(frozen=True)
+class ItemsRead:
+    """A per-item or counts file read and checked once: any settings are computed from it."""
+
+    file: str
+    shape: str
+    checked: CheckedItems | None = None
+    """Per-item results, checked and reduced to one pair of outcomes per item."""
+    counts: pd.DataFrame | None = None
+    """Per-arm scores with n, as read (index: row numbers)."""
+    problems: tuple[ItemProblem, ...] = ()
+    """Problems found while reading (a blocking one when nothing could be read)."""
+    notes: tuple[str, ...] = ()
+    rows_read: int | None = None
+
+
+def _general_reader(data: bytes, file: str) -> Reader:
+    return lambda: read_table(data, file)
+
+
+def _fast(data: bytes, file: str) -> bool:
+    """Whether pyarrow may read the bytes directly (delimited text it can take as it is)."""
+    return sniff_format(data, file) is Format.DELIMITED and fast_path_fits(data)
+
+
+def item_shape(data: bytes, file: str, read: Reader | None = None) -> str | None:
     """"per_item" or "counts" when the file holds per-item results or per-arm scores with n.
 
-    Delimited text is recognised from its header and first rows; other formats are read first.
-    None for anything else, including files the ordinary reader must report on.
+    Delimited text pyarrow can read is recognised from its header and first rows; anything else
+    is read first (with `read`, by default the general reader). None for anything else,
+    including files the ordinary reader must report on.
     """
     try:
-        if sniff_format(data, file) is Format.DELIMITED:
+        if _fast(data, file):
             return detect_shape(data)
-        return detect_shape(read_table(data, file).frame)
+        return detect_shape((read or _general_reader(data, file))().frame)
     except (ReadError, ValueError, UnicodeDecodeError):
         return None
-
-
-def _rows_read(data: bytes, fmt: Format) -> int | None:
-    """Data rows of a delimited file (lines after the header that hold something)."""
-    if fmt is not Format.DELIMITED:
+    except Exception:  # the ordinary path reports on the file; log why this one failed
+        logger.exception("Recognising a per-item file failed")
         return None
-    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    return max(0, lines - 1)
+
+
+def read_items(data: bytes, file: str, read: Reader | None = None) -> ItemsRead:
+    """Read and check a per-item or counts file once (with `read` where pyarrow's fast path
+    does not apply; by default the general reader). Never raises: a file that cannot be read
+    gives an `ItemsRead` whose blocking problem says why."""
+    try:
+        return _read_items(data, file, read or _general_reader(data, file))
+    except ReadError as error:
+        return ItemsRead(file, "per_item", problems=(ItemProblem(error.problem.message,
+                                                                 blocking=True),))
+    except Exception:
+        logger.exception("Reading a per-item file failed")
+        return ItemsRead(file, "per_item", problems=(ItemProblem(UNEXPECTED, blocking=True),))
+
+
+def _read_items(data: bytes, file: str, read: Reader) -> ItemsRead:
+    if _fast(data, file) and detect_shape(data) == "per_item":
+        try:
+            checked = check_csv(data)
+        except pa.ArrowInvalid:
+            pass  # not UTF-8, rows of the wrong length, ...: the general reader knows more
+        else:
+            return ItemsRead(file, "per_item", checked=checked, rows_read=checked.rows)
+    raw = read()
+    frame = raw.frame
+    found = _read_problems(raw)
+    if detect_shape(frame) == "counts":
+        return ItemsRead(file, "counts", counts=frame, problems=found, notes=raw.notes,
+                         rows_read=raw.rows_read)
+    checked = check_items(frame, row_numbers=frame.index.to_numpy())
+    return ItemsRead(file, "per_item", checked=checked, problems=found, notes=raw.notes,
+                     rows_read=raw.rows_read)
+
+
+def _read_problems(raw: RawTable) -> tuple[ItemProblem, ...]:
+    """The general reader's problems (lines that are not records, ...), the first
+    MAX_ROW_PROBLEMS of them and a count of the others."""
+    found = [ItemProblem(p.message, p.row, p.column, p.blocking)
+             for p in raw.problems[:MAX_ROW_PROBLEMS]]
+    if len(raw.problems) > MAX_ROW_PROBLEMS:
+        found.append(ItemProblem(f"{len(raw.problems) - MAX_ROW_PROBLEMS:,} more rows that "
+                                 "could not be read"))
+    return tuple(found)
 
 
 def canonical(table: pd.DataFrame) -> pd.DataFrame:
     """The aggregated table with the figure's spelling of datasets and models, and the figure's
     category for its models (other models keep theirs, or "Unspecified")."""
     out = schema.conform(table)
-    out[schema.DATASET] = out[schema.DATASET].map(dataset_names(out[schema.DATASET]))
-    out[schema.MODEL] = out[schema.MODEL].map(model_names(out[schema.MODEL]))
+    for column, match in ((schema.DATASET, dataset_names), (schema.MODEL, model_names)):
+        codes, names = pd.factorize(out[column])
+        spelled = match(list(names))
+        out[column] = pd.Series([spelled[n] for n in names], dtype=object).to_numpy()[codes]
     out = with_figure_categories(out)
+    out.attrs = dict(table.attrs)
+    return out
+
+
+def aggregate(items: ItemsRead, settings: Settings) -> ItemUpload:
+    """The contract table of a file read by `read_items`, under `settings`. Never raises."""
+    try:
+        if items.counts is not None:
+            frame = items.counts
+            result = aggregate_counts(frame, settings=settings,
+                                      row_numbers=frame.index.to_numpy())
+            table = None if result.table is None else canonical(result.table)
+        elif items.checked is not None:
+            result = summarise(items.checked, settings)  # names already in the figure's spelling
+            table = None if result.table is None else _with_categories(result.table)
+        else:
+            result = PerItemResult(None)
+            table = None
+    except Exception:
+        logger.exception("Aggregating a per-item file failed")
+        result, table = PerItemResult(None, [ItemProblem(UNEXPECTED, blocking=True)]), None
+    return ItemUpload(file=items.file, shape=items.shape, table=table,
+                      problems=items.problems + tuple(result.problems),
+                      notes=items.notes + tuple(result.notes), rows_read=items.rows_read)
+
+
+def _with_categories(table: pd.DataFrame) -> pd.DataFrame:
+    out = with_figure_categories(schema.conform(table))
     out.attrs = dict(table.attrs)
     return out
 
 
 def aggregate_items(data: bytes, file: str, settings: Settings) -> ItemUpload:
     """Read and aggregate a per-item or counts file with `settings` (resamples, level, ...)."""
-    fmt = sniff_format(data, file)
-    if fmt is Format.DELIMITED:
-        shape = detect_shape(data) or "per_item"
-        result: PerItemResult = per_item_from_csv(data, settings)
-    else:
-        frame = read_table(data, file).frame
-        shape = detect_shape(frame) or "per_item"
-        aggregate = aggregate_counts if shape == "counts" else aggregate_per_item
-        result = aggregate(frame, settings=settings, row_numbers=frame.index.to_numpy())
-    table = None if result.table is None else canonical(result.table)
-    return ItemUpload(file=file, shape=shape, table=table, problems=tuple(result.problems),
-                      notes=tuple(result.notes), rows_read=_rows_read(data, fmt))
+    return aggregate(read_items(data, file), settings)
 
 
 cached_aggregate_items = st.cache_data(aggregate_items, max_entries=8, ttl=3600,
@@ -100,28 +202,52 @@ for the bundled example, which every session may load."""
 
 SESSION_ITEMS_KEY = "items_upload_memo"
 SESSION_ITEMS = 4
+"""Aggregations (one per settings) a session keeps for its file."""
+
+
+def _memo(file: UploadedFile) -> dict:
+    """This session's memo of `file`: its shape, what was read, its aggregations (a new file
+    replaces the previous one's)."""
+    memo = st.session_state.get(SESSION_ITEMS_KEY)
+    if memo is None or memo.get("file_id") != file.file_id:
+        memo = {"file_id": file.file_id, "results": {}}
+        st.session_state[SESSION_ITEMS_KEY] = memo
+    return memo
+
+
+def _session_reader(file: UploadedFile) -> Reader:
+    """The general reader through the session's upload (`lib.upload.session_upload`): the file
+    is parsed once, whichever path then uses it."""
+    def read() -> RawTable:
+        upload = session_upload(file)
+        if upload.failure is not None:
+            raise ReadError(upload.failure)
+        return upload.raw
+    return read
 
 
 def session_item_shape(file: UploadedFile) -> str | None:
     """`item_shape` of an uploaded file, worked out once per file and kept in this session's
     state: a rerun neither reads nor hashes the bytes again."""
-    memo = st.session_state.setdefault(SESSION_ITEMS_KEY, {})
-    key = (file.file_id, "shape")
-    if key not in memo:
-        memo.clear()  # a new file: forget the previous one's results
-        memo[key] = item_shape(file.getvalue(), file.name)
-    return memo[key]
+    memo = _memo(file)
+    if "shape" not in memo:
+        memo["shape"] = item_shape(file.getvalue(), file.name, _session_reader(file))
+    return memo["shape"]
 
 
 def session_items(file: UploadedFile, settings: Settings) -> ItemUpload:
-    """`aggregate_items` of an uploaded file, kept in this session's state for its last few
-    settings (nothing of it goes to a cache shared with other sessions)."""
-    memo = st.session_state.setdefault(SESSION_ITEMS_KEY, {})
-    key = (file.file_id, settings)
-    if key not in memo:
+    """`aggregate` of an uploaded file: read once per file, aggregated once per settings (the
+    last few are kept), all in this session's state (nothing of it goes to a cache shared with
+    other sessions)."""
+    memo = _memo(file)
+    if "read" not in memo:
+        with st.spinner("Reading per-item results…"):
+            memo["read"] = read_items(file.getvalue(), file.name, _session_reader(file))
+        release_upload(file)  # the checked items hold what is needed; the raw table can go
+    results = memo["results"]
+    if settings not in results:
         with st.spinner("Aggregating per-item results…"):
-            memo[key] = aggregate_items(file.getvalue(), file.name, settings)
-        results = [k for k in memo if k[1] != "shape"]
-        for old in results[:-SESSION_ITEMS]:
-            del memo[old]
-    return memo[key]
+            results[settings] = aggregate(memo["read"], settings)
+        for old in list(results)[:-SESSION_ITEMS]:
+            del results[old]
+    return results[settings]

@@ -9,14 +9,16 @@ import pandas as pd
 import streamlit as st
 
 from lib import schema
+from lib.cellstats import T_INTERVAL
 from lib.compare import combined_table, compare_y_title
 from lib.figure import DATA_DIR, figure_table
 from lib.items_upload import Y_TITLE, ItemUpload, cached_aggregate_items
 from lib.multiple import CORRECTIONS
 from lib.peritem import Settings
+from lib.problems import MAX_NAME, clip
 from lib.state import ActiveTable
 from lib.text import escape_markdown
-from lib.upload_view import use_table
+from lib.upload_view import preview, use_table
 from lib.widgets import delta_columns
 
 LEVELS = (0.8, 0.9, 0.95, 0.99)
@@ -63,6 +65,10 @@ def item_report(upload: ItemUpload) -> None:
         st.info("This file gives per-arm scores with item counts but no per-item outcomes: its "
                 "intervals use an unpaired approximation (Newcombe), wider than a paired "
                 "analysis would give, and labelled as such in the tooltips.")
+    if upload.usable and upload.table[schema.INTERVAL_METHOD].str.startswith(T_INTERVAL).any():
+        st.info("Resampling every cell would take too long at these settings: the largest cells "
+                "get a t interval instead of the bootstrap (see “How the file was read”; each "
+                "point's tooltip names its method).")
     if not upload.usable:
         st.error(f"This file cannot be used: {escape_markdown(_first_blocking(upload))}")
     elif upload.problems:
@@ -85,9 +91,9 @@ def _first_blocking(upload: ItemUpload) -> str:
 def problems_table(upload: ItemUpload) -> pd.DataFrame:
     """One row per problem: file, row, column, message (shown as text cells)."""
     return pd.DataFrame({
-        "File": [upload.file] * len(upload.problems),
+        "File": [clip(upload.file, MAX_NAME)] * len(upload.problems),
         "Row": [p.row for p in upload.problems],
-        "Column": [p.column or "" for p in upload.problems],
+        "Column": [clip(p.column or "", MAX_NAME) for p in upload.problems],
         "Problem": [p.message for p in upload.problems],
         "Stops the file": [p.blocking for p in upload.problems],
     })
@@ -112,8 +118,7 @@ def item_buttons(upload: ItemUpload, settings: Settings) -> None:
     """Explore or compare the aggregated table (disabled when nothing came out)."""
     if upload.usable:
         with st.expander("Preview of the aggregated table"):
-            st.dataframe(upload.table, column_config=item_columns(Y_TITLE), hide_index=True,
-                         key="items_preview")
+            preview(upload.table, item_columns(Y_TITLE), "items_preview")
     method = method_label(upload, settings)
     explore, compare = st.columns(2)
     explore.button("Explore my data", key="items_explore", type="primary",

@@ -29,7 +29,9 @@ class Kind(StrEnum):
     BAD_COUNT = "bad count"
     RAGGED_ROW = "wrong number of fields"
     DUPLICATE = "duplicate pair"
+    OUT_OF_RANGE = "value out of range"
     NO_ROWS_LEFT = "no usable rows"
+    UNEXPECTED = "unexpected error"
 
 
 class Effect(StrEnum):
@@ -40,6 +42,76 @@ class Effect(StrEnum):
     VALUE = "value left out, row kept"
     MERGED = "averaged with its duplicates"
     STOPPED = "file not used until you choose"
+
+
+MAX_QUOTED = 40
+"""Characters of a value from the file quoted in a message (longer ones are cut, with …)."""
+MAX_NAME = 80
+"""Characters of a column or file name shown beside a problem."""
+MAX_ROWS_SHOWN = 10
+"""Row numbers (or ranges of consecutive rows) a message spells out; the others are counted."""
+MAX_NAMES_SHOWN = 12
+"""Names (of columns, models, ...) a message or note lists; the others are counted."""
+
+
+def clip(value: object, limit: int = MAX_QUOTED) -> str:
+    """`value` as one line of text of at most `limit` characters (cut with “…”)."""
+    text = str(value)
+    text = text[: limit + 1] if len(text) > limit + 1 else text  # a huge cell: cut before copying
+    text = text.replace("\r", " ").replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def names_phrase(names: Sequence[object], limit: int = MAX_NAMES_SHOWN) -> str:
+    """The first `limit` names, each clipped, joined by commas, and how many more there are."""
+    shown = ", ".join(clip(n) for n in names[:limit])
+    return shown + (f" and {len(names) - limit:,} more" if len(names) > limit else "")
+
+
+def row_runs(rows: Sequence[int] | np.ndarray) -> list[tuple[int, int]]:
+    """Distinct row numbers as runs of consecutive rows: [(first, last), ...], ascending."""
+    values = np.unique(np.asarray(rows, dtype=np.int64))
+    if values.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(values) != 1) + 1
+    starts = values[np.concatenate([[0], breaks])]
+    ends = values[np.concatenate([breaks - 1, [values.size - 1]])]
+    return list(zip(starts.tolist(), ends.tolist()))
+
+
+def rows_phrase(rows: Sequence[int] | np.ndarray, limit: int = MAX_ROWS_SHOWN) -> str:
+    """Row numbers for a message, bounded whatever their number: "row 7", "rows 2, 4",
+    "rows 2–100001", "rows 3, 5, 7, …, 21 and 4,990 more".
+
+    Runs of three or more consecutive rows become a range; at most `limit` rows or ranges are
+    spelled out. Rows are sorted and counted once each."""
+    runs = row_runs(rows)
+    return runs_phrase(runs, sum(b - a + 1 for a, b in runs), limit)
+
+
+def runs_phrase(runs: Sequence[tuple[int, int]], total: int,
+                limit: int = MAX_ROWS_SHOWN) -> str:
+    """`rows_phrase` of rows given as ascending runs (`row_runs`), perhaps only the first of
+    them: `total` is how many rows there are in all."""
+    if not runs:
+        return "no rows"
+    if total == 1:
+        return f"row {runs[0][0]}"
+    pieces: list[str] = []
+    shown = 0
+    for first, last in runs:
+        if len(pieces) >= limit:
+            break
+        if last - first >= 2:
+            pieces.append(f"{first}–{last}")
+            shown += last - first + 1
+            continue
+        for row in range(first, last + 1):
+            if len(pieces) < limit:
+                pieces.append(str(row))
+                shown += 1
+    more = total - shown
+    return "rows " + ", ".join(pieces) + (f" and {more:,} more" if more > 0 else "")
 
 
 @dataclass(frozen=True)
@@ -64,11 +136,11 @@ class Problem:
 
     def where(self) -> str:
         """`file, row 4, column “delta”` (as much of it as is known)."""
-        parts = [self.file]
+        parts = [clip(self.file, MAX_NAME)]
         if self.row is not None:
             parts.append(f"row {self.row}")
         if self.column is not None:
-            parts.append(f"column “{self.column}”")
+            parts.append(f"column “{clip(self.column, MAX_NAME)}”")
         return ", ".join(parts)
 
     def describe(self) -> str:
@@ -143,7 +215,8 @@ PROBLEM_COLUMNS = ("File", "Row", "Column", "Problem", "Effect")
 
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     """The problems as a table for display: file, row, column, problem, effect."""
-    rows = [(p.file, p.row, p.column or "", p.message, str(p.effect)) for p in problems]
+    rows = [(clip(p.file, MAX_NAME), p.row, clip(p.column or "", MAX_NAME), p.message,
+             str(p.effect)) for p in problems]
     frame = pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS))
     frame["Row"] = frame["Row"].astype("Int64")
     return frame

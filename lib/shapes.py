@@ -19,6 +19,7 @@ from pandas.arrays import ArrowStringArray
 
 from lib import schema
 from lib.columns import figure_dataset, is_aggregate_column, match_columns
+from lib.problems import clip, names_phrase
 from lib.textnumbers import numeric_share
 
 
@@ -149,7 +150,7 @@ def _pick_matches(evidence: Evidence, roles: tuple[str, ...]) -> tuple[dict[str,
             chosen[role] = columns[0]
         if len(columns) > 1:
             reasons.append(f"Several columns could be the {ROLE_LABELS[role]}: "
-                           f"{', '.join(columns)}. The first is used; check it below.")
+                           f"{names_phrase(columns)}. The first is used; check it below.")
     return chosen, reasons
 
 
@@ -157,8 +158,8 @@ def _guess(roles: dict[str, str], role: str, candidates: list[str], reasons: lis
     """Give `role` the first candidate column (if any), with a reason saying it is a guess."""
     if candidates:
         roles[role] = candidates[0]
-        reasons.append(f"No column is named like the {ROLE_LABELS[role]}; “{candidates[0]}” "
-                       "is a guess. Check it below.")
+        reasons.append(f"No column is named like the {ROLE_LABELS[role]}; "
+                       f"“{clip(candidates[0])}” is a guess. Check it below.")
     else:
         reasons.append(f"No column can be the {ROLE_LABELS[role]}. Pick one below.")
 
@@ -196,8 +197,8 @@ def _detect_wide(evidence: Evidence) -> Detection | None:
     if left_out and schema.MODEL not in evidence.matches and not any(map(figure_dataset, values)):
         return None  # two text columns and numbers, nothing named: long is the likelier guess
     if left_out:
-        reasons.append(f"Column(s) {', '.join(left_out)} hold text that is neither a model nor a "
-                       "category; they are left out. Check the mapping below.")
+        reasons.append(f"Column(s) {names_phrase(left_out)} hold text that is neither a model "
+                       "nor a category; they are left out. Check the mapping below.")
     return Detection(Mapping(Shape.WIDE, roles, tuple(values)), sure=not reasons,
                      reasons=tuple(reasons))
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from lib import cellstats, intervals, schema
+from lib import cellstats, intervals, itemchecks, schema
 from lib.cellstats import PerItemResult, Settings
 from lib.itemchecks import ItemProblem, ProblemLog
 from lib.itemcolumns import COUNTS_ROLES, CountsColumns, counts_columns, missing_roles
@@ -45,9 +45,14 @@ def aggregate_counts(source: pa.Table | pd.DataFrame, columns: CountsColumns | N
     rows = 2 if row_numbers is None else np.asarray(row_numbers)
     log = ProblemLog()
     bad = np.zeros(len(frame), dtype=bool)
-    names = {}
+    names, unsafe = {}, []
+    texts = [cols.model, cols.dataset] + ([cols.category] if cols.category is not None else [])
+    for column in texts:
+        names[column], found = _scrubbed(frame[column])
+        unsafe.append(found)
+    log.scrubbed(unsafe, rows)
     for column in (cols.model, cols.dataset):
-        names[column] = frame[column].astype("string").str.strip().fillna("")
+        names[column] = names[column].str.strip().fillna("")
         empty = names[column].eq("").to_numpy(dtype=bool)
         log.rows(empty, column, "empty cell: a name is needed", rows)
         bad |= empty
@@ -82,8 +87,23 @@ def aggregate_counts(source: pa.Table | pd.DataFrame, columns: CountsColumns | N
         cellstats.INTERVAL_METHOD: UNPAIRED_METHOD,
     })
     if cols.category is not None:
-        out[schema.CATEGORY] = frame[cols.category][keep].to_numpy(dtype=object)
+        out[schema.CATEGORY] = names[cols.category][keep].to_numpy(dtype=object)
     table = cellstats.finish(out, settings)
     table.attrs["unpaired"] = True
     unit = "percentages" if top == 100.0 else "fractions"
-    return PerItemResult(table, log.problems(), [f"Scores read as {unit}; {UNPAIRED_METHOD}."])
+    return PerItemResult(table, log.problems(),
+                         [f"Scores read as {unit}; {UNPAIRED_METHOD}.", *log.notes()])
+
+
+def _scrubbed(column: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """A column as text with the characters that never belong in a name replaced (the readers'
+    rule, `lib.textcells.scrub_strings`), and the mask of the cells that held one."""
+    text, found = itemchecks.scrub_column(pa.chunked_array([_text(column)], pa.string()))
+    return pd.Series(text.to_pandas(), dtype="string"), found
+
+
+def _text(column: pd.Series) -> pa.Array:
+    try:
+        return pa.array(column.astype("string"), from_pandas=True).cast(pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
+        return pa.array([None if v is None else str(v) for v in column.tolist()], pa.string())

@@ -9,6 +9,7 @@ nothing of an upload goes to a cache shared with other sessions.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -16,10 +17,12 @@ from typing import Protocol
 
 import streamlit as st
 
-from lib.problems import Problem, ReadError
+from lib.problems import Kind, Problem, ReadError
 from lib.readers import DEFAULT_LIMITS, Limits, RawTable, read_table
 from lib.shapes import Detection, Mapping, detect
 from lib.validation import Options, Report, failed_report, validate
+
+logger = logging.getLogger(__name__)
 
 DIGEST_IN_BACKGROUND_BYTES = 1 << 20
 """From this size, the digest is computed while the file is parsed (hashlib frees the GIL)."""
@@ -63,9 +66,19 @@ def read_upload(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> Uplo
 def _read(data: bytes, file: str, limits: Limits, digest: Callable[[], str]) -> Upload:
     try:
         raw = read_table(data, file, limits)
+        return Upload(file, digest(), raw=raw, detection=detect(raw.frame))
     except ReadError as error:
         return Upload(file, digest(), failure=error.problem)
-    return Upload(file, digest(), raw=raw, detection=detect(raw.frame))
+    except Exception:
+        logger.exception("Reading an upload failed")
+        return Upload(file, digest(), failure=unexpected(file))
+
+
+def unexpected(file: str) -> Problem:
+    """The problem of a file on which something unexpected failed (the traceback is logged)."""
+    return Problem(Kind.UNEXPECTED, "The file could not be read: an unexpected error occurred. "
+                   "The table in use is unchanged; check the file against the templates below.",
+                   file)
 
 
 def report_for(upload: Upload, mapping: Mapping | None = None,
@@ -73,7 +86,11 @@ def report_for(upload: Upload, mapping: Mapping | None = None,
     """The validation report of `upload` under `mapping` (the detected one by default)."""
     if upload.failure is not None or upload.raw is None or upload.detection is None:
         return failed_report(upload.failure)
-    return validate(upload.raw, mapping or upload.detection.mapping, options)
+    try:
+        return validate(upload.raw, mapping or upload.detection.mapping, options)
+    except Exception:
+        logger.exception("Validating an upload failed")
+        return failed_report(unexpected(upload.file))
 
 
 def ingest(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS,
@@ -83,9 +100,12 @@ def ingest(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS,
     digest that `read_upload` adds for widget keys; the entry point of the ingest benchmark."""
     try:
         raw = read_table(data, file, limits)
+        return validate(raw, detect(raw.frame).mapping, options)
     except ReadError as error:
         return failed_report(error.problem)
-    return validate(raw, detect(raw.frame).mapping, options)
+    except Exception:
+        logger.exception("Reading or validating an upload failed")
+        return failed_report(unexpected(file))
 
 
 class UploadedFile(Protocol):
@@ -107,6 +127,14 @@ def session_upload(file: UploadedFile) -> Upload:
     upload = read_upload(file.getvalue(), file.name)
     st.session_state[SESSION_UPLOAD_KEY] = (file.file_id, upload)
     return upload
+
+
+def release_upload(file: UploadedFile) -> None:
+    """Forget the upload of `file` kept by `session_upload` (once another path holds all it
+    needs of it), so that its raw table does not stay in the session's memory."""
+    kept = st.session_state.get(SESSION_UPLOAD_KEY)
+    if kept is not None and kept[0] == file.file_id:
+        del st.session_state[SESSION_UPLOAD_KEY]
 
 
 def session_report(upload: Upload, mapping: Mapping | None = None,

@@ -16,7 +16,7 @@ from lib.compare import (DIFFERENCE, FIGURE_DELTA, UPLOAD_DELTA, combined_table,
                          overlap, shared_pairs, split_combined)
 from lib.exports import csv_bytes
 from lib.figure import figure_table
-from lib.problems import Kind, problems_frame
+from lib.problems import MAX_NAME, Kind, clip, problems_frame
 from lib.readers import DEFAULT_LIMITS
 from lib.shapes import (DELTA_KIND_TITLES, OPTIONAL_ROLES, REQUIRED_ROLES, ROLE_LABELS,
                         SHAPE_TITLES, DeltaKind, Mapping, Shape, gather_evidence)
@@ -33,8 +33,15 @@ ACCEPTED_TYPES = ["csv", "tsv", "tab", "txt", "psv", "json", "jsonl", "ndjson", 
 DUPLICATE_CHOICES = {DuplicatePolicy.STOP: "Stop: I will fix the file",
                      DuplicatePolicy.MEAN: "Keep the mean of the repeated values"}
 SHOWN_NAMES = 20
+PREVIEW_ROWS = 1_000
+"""Rows a preview table shows (the whole table goes to every page, not to the preview)."""
 UPLOAD_LIMIT_MB = DEFAULT_LIMITS.max_bytes // (1024 * 1024)
 """The uploader refuses larger files itself; the reader checks again (and says why)."""
+
+
+def _name(name: object) -> str:
+    """A name from the file as shown in a sentence or a picker: cut to a sane length."""
+    return clip(name, MAX_NAME)
 
 
 def _key(upload: Upload, name: str) -> str:
@@ -42,7 +49,7 @@ def _key(upload: Upload, name: str) -> str:
 
 
 def _listing(names: list[str]) -> str:
-    shown = ", ".join(escape_markdown(n) for n in names[:SHOWN_NAMES])
+    shown = ", ".join(escape_markdown(_name(n)) for n in names[:SHOWN_NAMES])
     return shown + (f" and {len(names) - SHOWN_NAMES} more" if len(names) > SHOWN_NAMES else "")
 
 
@@ -97,7 +104,7 @@ def _role_columns(upload: Upload, shape: Shape) -> dict[str, str]:
         required = " (required)" if role in REQUIRED_ROLES[shape] else ""
         chosen = pickers[i % 3].selectbox(
             f"Column for the {ROLE_LABELS[role]}{required}", options,
-            index=options.index(_suggestion(role, detected, columns)),
+            index=options.index(_suggestion(role, detected, columns)), format_func=_name,
             key=_key(upload, f"role_{role}"))
         if chosen != NONE:
             roles[role] = chosen
@@ -110,7 +117,7 @@ def _dataset_columns(upload: Upload, roles: dict[str, str]) -> tuple[str, ...]:
     default = list(upload.detection.mapping.dataset_columns) or [
         c for c in upload.columns if numeric[c] and c not in roles.values()]
     return tuple(st.multiselect("Dataset columns (one Δ per model in each)", upload.columns,
-                                default=default, key=_key(upload, "wide")))
+                                default=default, format_func=_name, key=_key(upload, "wide")))
 
 
 def mapping_form(upload: Upload) -> tuple[Mapping, bool]:
@@ -211,8 +218,14 @@ def show_contents(report: Report) -> None:
     st.markdown(f"**Models ({len(models)}):** {_listing(models)}")
     st.markdown(f"**Datasets ({len(datasets)}):** {_listing(datasets)}")
     with st.expander("Preview of the table"):
-        st.dataframe(table, column_config=delta_columns(report.y_title), hide_index=True,
-                     key="your_data_preview")
+        preview(table, delta_columns(report.y_title), "your_data_preview")
+
+
+def preview(table: pd.DataFrame, columns: dict[str, st.column_config.Column], key: str) -> None:
+    """The first PREVIEW_ROWS rows of `table`, saying so when there are more."""
+    st.dataframe(table.head(PREVIEW_ROWS), column_config=columns, hide_index=True, key=key)
+    if len(table) > PREVIEW_ROWS:
+        st.caption(f"The first {PREVIEW_ROWS:,} of {len(table):,} rows.")
 
 
 # --- using the table -----------------------------------------------------------------------------

@@ -26,7 +26,8 @@ from lib import schema
 from lib.columns import (NotANumber, canonical_spellings, dataset_keys, dataset_lookup,
                          is_missing, model_key, model_keys, model_lookup, name_key, parse_number,
                          unit_hint)
-from lib.problems import Effect, Found, Kind, Problem, list_first
+from lib.problems import (MAX_NAMES_SHOWN, Effect, Found, Kind, Problem, clip, list_first,
+                          names_phrase, rows_phrase)
 from lib.readers import RawTable
 from lib.shapes import (DATASET_COLUMNS, NUMERIC_ROLES, REQUIRED_ROLES, ROLE_LABELS, ROW,
                         Y_TITLES, DeltaKind, Mapping, Shape, origin, to_cells)
@@ -39,6 +40,11 @@ UNITS_AS_GIVEN = "Δ (as in your file)"
 
 MAX_LISTED = 500
 """At most this many problems are listed; the report counts the rest."""
+MAX_MAGNITUDE = 1e6
+"""Largest magnitude of a Δ, score or interval bound: anything beyond is a mistake in the file
+(a unit, an overflow), and would break the chart's axis."""
+MAX_COUNT = 1e12
+"""Largest number of items behind a value."""
 
 PARALLEL_CELLS = 200_000
 """From this many cells, the model and the dataset names are read in two helper threads while
@@ -107,11 +113,6 @@ def failed_report(problem: Problem) -> Report:
 
 # --- cells ---------------------------------------------------------------------------------------
 
-def _short(value: object, limit: int = 40) -> str:
-    text = str(value).replace("\n", " ")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _origins(cells: pd.DataFrame, role: str) -> Callable[[int], str]:
     """The file column of the cell at a position, for `role`'s cells."""
     column = cells[origin(role)]
@@ -159,17 +160,17 @@ def _number_issue(value: object, label: str, required: bool,
     try:
         number = parse_number(value, decimal)
     except NotANumber:
-        return math.nan, Kind.NOT_A_NUMBER, (f"not a number: “{_short(value)}” (the {label} "
+        return math.nan, Kind.NOT_A_NUMBER, (f"not a number: “{clip(value)}” (the {label} "
                                              "must be a number)")
     if math.isnan(number):
         if not required:
             return math.nan, None, ""
         blank = value is None or isinstance(value, float) or not str(value).strip()
         message = f"empty cell: no {label}" if blank else \
-            f"empty cell: “{_short(value)}” means no {label}"
+            f"empty cell: “{clip(value)}” means no {label}"
         return math.nan, Kind.EMPTY_CELL, message
     if math.isinf(number):
-        return math.nan, Kind.INFINITE, (f"infinite value: “{_short(value)}” (the {label} must "
+        return math.nan, Kind.INFINITE, (f"infinite value: “{clip(value)}” (the {label} must "
                                          "be finite)")
     return number, None, ""
 
@@ -248,11 +249,28 @@ def _numbers(cells: pd.DataFrame, role: str, file: str, required: bool, decimal:
     return values, found, bad
 
 
+def _in_range(values: np.ndarray, cells: pd.DataFrame, role: str, file: str, required: bool,
+              effect: Effect) -> tuple[np.ndarray, list[Found], np.ndarray]:
+    """`values` with those beyond ±MAX_MAGNITUDE left out (NaN), a problem per such cell, and a
+    mask of the rows it makes unusable (none for an optional role)."""
+    with np.errstate(invalid="ignore"):
+        far = np.abs(values) > MAX_MAGNITUDE
+    if not far.any():
+        return values, [], far
+    at = np.flatnonzero(far)
+    label = ROLE_LABELS[role]
+    found = _at_cells(cells, role, at, lambda k, column, row: Problem(
+        Kind.OUT_OF_RANGE, f"value out of range: {values[at[k]]:g} (the {label} must lie "
+        f"between −{MAX_MAGNITUDE:,.0f} and {MAX_MAGNITUDE:,.0f})", file, row, column, effect))
+    return np.where(far, np.nan, values), found, far & required
+
+
 def _counts(values: np.ndarray, cells: pd.DataFrame,
             file: str) -> tuple[np.ndarray, list[Found]]:
-    """Item counts that are not whole, non-negative numbers, left out and listed."""
+    """Item counts that are not whole, non-negative numbers up to MAX_COUNT, left out and
+    listed."""
     with np.errstate(invalid="ignore"):
-        bad = ~np.isnan(values) & ((values < 0) | (values % 1 != 0))
+        bad = ~np.isnan(values) & ((values < 0) | (values % 1 != 0) | (values > MAX_COUNT))
     if not bad.any():
         return values, []
     at = np.flatnonzero(bad)
@@ -281,15 +299,22 @@ def _scores_to_delta(values: dict[str, np.ndarray], cells: pd.DataFrame, kind: D
     if kind is DeltaKind.RELATIVE:
         zero = usable & (base == 0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            values[schema.DELTA] = (treat - base) / np.where(base != 0, base, np.nan) * 100
+            delta = (treat - base) / np.where(base != 0, base, np.nan) * 100
         notes.append("Δ is relative: (treatment − baseline) / baseline × 100.")
     else:
-        values[schema.DELTA] = treat - base
+        delta = treat - base
         notes.append("Δ is in absolute points: treatment − baseline.")
+    with np.errstate(invalid="ignore"):
+        far = usable & ~zero & (np.abs(delta) > MAX_MAGNITUDE)
+    values[schema.DELTA] = np.where(far, np.nan, delta) if far.any() else delta
     found = _at_cells(cells, schema.BASELINE, np.flatnonzero(zero), lambda k, column, row: Problem(
         Kind.ZERO_BASELINE, "the baseline score is 0, so a relative Δ is undefined", file, row,
         column, Effect.ROW))
-    return found, notes, zero
+    at = np.flatnonzero(far)
+    found += _at_cells(cells, schema.BASELINE, at, lambda k, column, row: Problem(
+        Kind.OUT_OF_RANGE, f"the Δ computed from the scores is {delta[at[k]]:g}, beyond "
+        f"±{MAX_MAGNITUDE:,.0f}", file, row, column, Effect.ROW))
+    return found, notes, zero | far
 
 
 # --- the contract table --------------------------------------------------------------------------
@@ -465,11 +490,10 @@ def _duplicates(contract: _Contract, cells: pd.DataFrame, file: str,
     def message(group: int) -> str:
         if group not in messages:
             members = order[starts[group]:starts[group + 1]]
-            shown = ", ".join(str(r) for r in rows[members])
             model = models.values[models.codes[members[0]]]
             dataset = datasets.values[datasets.codes[members[0]]]
-            messages[group] = (f"the pair “{_short(model)}” × “{_short(dataset)}” appears "
-                               f"{len(members)} times (rows {shown})")
+            messages[group] = (f"the pair “{clip(model)}” × “{clip(dataset)}” appears "
+                               f"{len(members):,} times ({rows_phrase(rows[members])})")
         return messages[group]
 
     def make(k: int) -> Problem:
@@ -532,9 +556,9 @@ def _rename_note(what: str, renamed: dict[str, str]) -> str | None:
     changes = {a: b for a, b in renamed.items() if a != b}
     if not changes:
         return None
-    pairs = list(changes.items())[:12]
-    shown = "; ".join(f"“{_short(a)}” → “{_short(b)}”" for a, b in pairs)
-    more = f" and {len(changes) - 12} more" if len(changes) > 12 else ""
+    limit = MAX_NAMES_SHOWN
+    shown = "; ".join(f"“{clip(a)}” → “{clip(b)}”" for a, b in list(changes.items())[:limit])
+    more = f" and {len(changes) - limit:,} more" if len(changes) > limit else ""
     return f"{what} names matched (case, punctuation and common aliases): {shown}{more}."
 
 
@@ -606,10 +630,15 @@ def _parse(cells: pd.DataFrame, mapping: Mapping, options: Options, file: str) -
     for role in numeric_roles:
         whole_row = role in required and mapping.shape is not Shape.WIDE
         effect = Effect.ROW if whole_row else Effect.VALUE
-        parsed.values[role], found, bad = _numbers(cells, role, file, role in required, decimal,
-                                                   effect, parsed.texts[role], readings[role])
+        values, found, bad = _numbers(cells, role, file, role in required, decimal, effect,
+                                      parsed.texts[role], readings[role])
         parsed.problems += found
         parsed.usable &= ~bad
+        if role != schema.N_ITEMS:  # counts have their own rule (`_counts`)
+            values, found, bad = _in_range(values, cells, role, file, role in required, effect)
+            parsed.problems += found
+            parsed.usable &= ~bad
+        parsed.values[role] = values
     if schema.N_ITEMS in parsed.values:
         parsed.values[schema.N_ITEMS], found = _counts(parsed.values[schema.N_ITEMS], cells, file)
         parsed.problems += found
@@ -635,7 +664,7 @@ def validate(raw: RawTable, mapping: Mapping, options: Options = Options()) -> R
     notes = list(raw.notes)
     unused = [c for c in raw.frame.columns if c not in mapping.used_columns()]
     if unused:
-        notes.append(f"Column(s) not used: {', '.join(_short(c) for c in unused)}.")
+        notes.append(f"Column(s) not used: {names_phrase(unused)}.")
     parsed = _parse(cells, mapping, options, file)
     problems = Found.of(raw.problems) + parsed.problems
     notes += parsed.notes

@@ -15,20 +15,15 @@ import pandas as pd
 from lib import schema
 from lib.columns import (NotANumber, detect_decimal, dataset_names, is_missing, model_names,
                          parse_number, unit_hint)
-from lib.problems import Effect, Kind, Problem
+from lib.problems import MAX_NAMES_SHOWN, Effect, Kind, Problem, clip, rows_phrase
 from lib.readers import RawTable
 from lib.shapes import (NUMERIC_ROLES, REQUIRED_ROLES, ROLE_LABELS, ROW, Y_TITLES, DeltaKind,
                         Mapping, Shape, origin, to_cells)
-from lib.validation import (MAX_LISTED, MISSING_MESSAGES, UNITS_AS_GIVEN, DuplicatePolicy,
-                            Options, Report)
+from lib.validation import (MAX_COUNT, MAX_LISTED, MAX_MAGNITUDE, MISSING_MESSAGES,
+                            UNITS_AS_GIVEN, DuplicatePolicy, Options, Report)
 
 
 # --- cells ---------------------------------------------------------------------------------------
-
-def _short(value: object, limit: int = 40) -> str:
-    text = str(value).replace("\n", " ")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
 
 def _names(cells: pd.DataFrame, role: str, file: str) -> tuple[pd.Series, list[Problem], pd.Series]:
     """`role`'s cells as stripped text, an empty-cell problem per blank one, and where they are."""
@@ -51,18 +46,22 @@ def _number_problem(value: object, row: int, column: str, label: str, file: str,
     try:
         number = parse_number(value, decimal)
     except NotANumber:
-        return math.nan, Problem(Kind.NOT_A_NUMBER, f"not a number: “{_short(value)}” "
+        return math.nan, Problem(Kind.NOT_A_NUMBER, f"not a number: “{clip(value)}” "
                                  f"(the {label} must be a number)", file, row, column, effect)
     if math.isnan(number):
         if not required:
             return math.nan, None
         blank = value is None or isinstance(value, float) or not str(value).strip()
         message = f"empty cell: no {label}" if blank else \
-            f"empty cell: “{_short(value)}” means no {label}"
+            f"empty cell: “{clip(value)}” means no {label}"
         return math.nan, Problem(Kind.EMPTY_CELL, message, file, row, column, effect)
     if math.isinf(number):
-        return math.nan, Problem(Kind.INFINITE, f"infinite value: “{_short(value)}” (the "
+        return math.nan, Problem(Kind.INFINITE, f"infinite value: “{clip(value)}” (the "
                                  f"{label} must be finite)", file, row, column, effect)
+    if abs(number) > MAX_MAGNITUDE and label != ROLE_LABELS[schema.N_ITEMS]:
+        return math.nan, Problem(Kind.OUT_OF_RANGE, f"value out of range: {number:g} (the {label} "
+                                 f"must lie between −{MAX_MAGNITUDE:,.0f} and "
+                                 f"{MAX_MAGNITUDE:,.0f})", file, row, column, effect)
     return number, None
 
 
@@ -79,6 +78,8 @@ def _numbers(cells: pd.DataFrame, role: str, file: str, required: bool, decimal:
     fast = pd.to_numeric(pd.Series(np.where(booleans, None, raw), dtype=object),
                          errors="coerce").to_numpy(dtype="float64")
     done = np.isfinite(fast) & ~booleans
+    if role != schema.N_ITEMS:
+        done &= np.abs(np.where(done, fast, 0.0)) <= MAX_MAGNITUDE
     values = np.where(done, fast, np.nan)
     bad = np.zeros(len(raw), dtype=bool)
     problems: list[Problem] = []
@@ -94,7 +95,7 @@ def _numbers(cells: pd.DataFrame, role: str, file: str, required: bool, decimal:
 
 def _counts(values: pd.Series, cells: pd.DataFrame, file: str) -> tuple[pd.Series, list[Problem]]:
     """Item counts that are not whole, non-negative numbers, left out and listed."""
-    bad = values.notna() & ((values < 0) | (values % 1 != 0))
+    bad = values.notna() & ((values < 0) | (values % 1 != 0) | (values > MAX_COUNT))
     problems = [Problem(Kind.BAD_COUNT, f"the number of items must be a whole number ≥ 0, not "
                         f"{values[i]:g}", file, int(cells.at[i, ROW]),
                         cells.at[i, origin(schema.N_ITEMS)], Effect.VALUE)
@@ -119,16 +120,22 @@ def _scores_to_delta(values: dict[str, pd.Series], cells: pd.DataFrame, kind: De
     zero = pd.Series(False, index=cells.index)
     if kind is DeltaKind.RELATIVE:
         zero = usable & (base == 0)
-        values[schema.DELTA] = (treat - base) / base.where(base != 0) * 100
+        delta = (treat - base) / base.where(base != 0) * 100
         notes.append("Δ is relative: (treatment − baseline) / baseline × 100.")
     else:
-        values[schema.DELTA] = treat - base
+        delta = treat - base
         notes.append("Δ is in absolute points: treatment − baseline.")
+    far = usable & ~zero & (delta.abs() > MAX_MAGNITUDE)
+    values[schema.DELTA] = delta.where(~far)
     problems = [Problem(Kind.ZERO_BASELINE, "the baseline score is 0, so a relative Δ is "
                         "undefined", file, int(cells.at[i, ROW]),
                         cells.at[i, origin(schema.BASELINE)], Effect.ROW)
                 for i in cells.index[zero]]
-    return problems, notes, zero
+    problems += [Problem(Kind.OUT_OF_RANGE, f"the Δ computed from the scores is {delta[i]:g}, "
+                         f"beyond ±{MAX_MAGNITUDE:,.0f}", file, int(cells.at[i, ROW]),
+                         cells.at[i, origin(schema.BASELINE)], Effect.ROW)
+                 for i in cells.index[far]]
+    return problems, notes, zero | far
 
 
 # --- duplicates ----------------------------------------------------------------------------------
@@ -141,11 +148,11 @@ def _duplicates(table: pd.DataFrame, file: str, model_from: pd.Series,
     effect = Effect.MERGED if policy is DuplicatePolicy.MEAN else Effect.STOPPED
     problems: list[Problem] = []
     for (model, dataset), group in repeated.groupby(keys, sort=False):
-        rows = ", ".join(str(r) for r in group[ROW])
+        rows = rows_phrase(group[ROW].to_numpy())
         for i, row in zip(group.index, group[ROW]):
             problems.append(Problem(
-                Kind.DUPLICATE, f"the pair “{_short(model)}” × “{_short(dataset)}” "
-                f"appears {len(group)} times (rows {rows})", file, int(row), model_from[i],
+                Kind.DUPLICATE, f"the pair “{clip(model)}” × “{clip(dataset)}” "
+                f"appears {len(group):,} times ({rows})", file, int(row), model_from[i],
                 effect))
     return problems, repeated.groupby(keys, sort=False).ngroups
 
@@ -173,9 +180,9 @@ def _rename_note(what: str, renamed: dict[str, str]) -> str | None:
     changes = {a: b for a, b in renamed.items() if a != b}
     if not changes:
         return None
-    pairs = list(changes.items())[:12]
-    shown = "; ".join(f"“{_short(a)}” → “{_short(b)}”" for a, b in pairs)
-    more = f" and {len(changes) - 12} more" if len(changes) > 12 else ""
+    limit = MAX_NAMES_SHOWN
+    shown = "; ".join(f"“{clip(a)}” → “{clip(b)}”" for a, b in list(changes.items())[:limit])
+    more = f" and {len(changes) - limit:,} more" if len(changes) > limit else ""
     return f"{what} names matched (case, punctuation and common aliases): {shown}{more}."
 
 
@@ -277,7 +284,9 @@ def validate(raw: RawTable, mapping: Mapping, options: Options = Options()) -> R
     notes = list(raw.notes)
     unused = [c for c in raw.frame.columns if c not in mapping.used_columns()]
     if unused:
-        notes.append(f"Column(s) not used: {', '.join(_short(c) for c in unused)}.")
+        limit = MAX_NAMES_SHOWN
+        more = f" and {len(unused) - limit:,} more" if len(unused) > limit else ""
+        notes.append(f"Column(s) not used: {', '.join(clip(c) for c in unused[:limit])}{more}.")
     parsed = _parse(cells, mapping, options, file)
     problems = list(raw.problems) + parsed.problems
     notes += parsed.notes

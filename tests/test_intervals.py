@@ -181,3 +181,52 @@ def test_unpaired_matches_textbook_formulas_by_hand():
     p_value = 2 * (1 - 0.5 * (1 + math.erf(abs(zstat) / math.sqrt(2))))
     got = intervals.unpaired_difference(p1, p2, n)
     assert [float(v) for v in got] == pytest.approx([low, high, p_value], rel=1e-9)
+
+
+# --- intervals without resampling and the work budget ------------------------------------------
+
+
+@pytest.mark.parametrize("q", [0.9, 0.95, 0.975, 0.995, 0.025])
+def test_t_quantile_matches_scipy(q):
+    df = np.array([1, 2, 3, 7, 29, 99, 100, 101, 250, 5_000, 1e6])
+    assert intervals.t_quantile(q, df) == pytest.approx(stats.t.ppf(q, df), rel=1e-9, abs=1e-9)
+
+
+def test_paired_t_interval_matches_scipy():
+    rng = np.random.default_rng(3)
+    d = rng.normal(0.05, 0.4, 57)
+    low, high = intervals.paired_t_interval(d.mean(), d.std(ddof=1), d.size, 0.9)
+    expected = stats.t.interval(0.9, d.size - 1, loc=d.mean(), scale=stats.sem(d))
+    assert (float(low), float(high)) == pytest.approx(expected, rel=1e-9)
+    low, high = intervals.paired_t_interval([0.1, 0.2], [0.3, 0.0], [1, 40])
+    assert np.isnan(low[0]) and np.isnan(high[0])  # one item: no interval
+    assert low[1] == high[1] == 0.2  # every difference equal
+
+
+def test_grouped_bootstrap_resamples_only_the_cells_asked():
+    rng = np.random.default_rng(4)
+    cells = np.repeat([0, 1, 2], [300, 200, 100])
+    diffs = np.r_[rng.random(300), rng.integers(0, 3, 200) / 2, rng.random(100)]
+    grouped = intervals.cell_differences(diffs, cells, 3)
+    assert grouped.n.tolist() == [300, 200, 100]
+    assert grouped.distinct.tolist()[1] == 3 and grouped.by_counts().tolist() == [
+        False, True, False]
+    assert grouped.cost().tolist() == [300.0, 2 * intervals.BINOMIAL_WORK, 100.0]
+    every = intervals.grouped_mean_bootstrap(grouped, 500, 0.95, 1)
+    some = intervals.grouped_mean_bootstrap(grouped, 500, 0.95, 1,
+                                            only=np.array([False, True, True]))
+    assert np.isnan(some[0][0]) and not np.isnan(some[0][1:]).any()
+    assert np.array_equal(every, intervals.paired_mean_bootstrap(diffs, cells, 3, 500, 0.95, 1))
+
+
+def test_the_plan_keeps_the_cheapest_cells_within_the_budget():
+    from lib.cellstats import plan
+
+    cost = np.array([10.0, 1000.0, 10.0, 500.0])
+    n = np.array([5, 900, 7, 400])
+    assert plan(cost, n, 100, budget=1e9).all()
+    assert plan(cost, n, 100, budget=60_000).tolist() == [True, False, True, True]
+    assert plan(cost, n, 100, budget=2_000).tolist() == [True, False, True, False]
+    assert plan(cost, n, 100, budget=0).tolist() == [False] * 4
+    ties = plan(np.full(3, 40.0), np.array([10, 30, 20]), 10, budget=800)
+    assert ties.tolist() == [True, False, True]  # equal cost: the most items go first

@@ -1,7 +1,9 @@
 """Per-item uploads on the way to the app: recognised, aggregated, named like the figure."""
 
 import io
+import json
 
+import openpyxl
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -99,3 +101,88 @@ def test_canonical_keeps_the_settings_used():
     table.attrs["level"] = 0.9
     out = canonical(table)
     assert out.loc[0, schema.DATASET] == "HumanEval" and out.attrs["level"] == 0.9
+
+
+# --- files the fast reader cannot take, and failures ----------------------------------------------
+
+ITEMS = "model,dataset,item,baseline,treatment\nGPT-4o,GSM8K,1,1,0\nGPT-4o,GSM8K,2,0,1\n" \
+        "GPT-4o,GSM8K,3,1,1\nMine,GSM8K,1,0,1\n"
+
+
+def _xlsx(rows: list[list]) -> bytes:
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name,data", [
+    ("cr.csv", ITEMS.replace("\n", "\r").encode()),
+    ("utf16.csv", ITEMS.encode("utf-16")),
+    ("utf16le.csv", ITEMS.encode("utf-16-le")),
+    ("cp1252.csv", ITEMS.replace("Mine", "Miné").encode("cp1252")),
+    ("sep.csv", ("sep=;\n" + ITEMS.replace(",", ";")).encode()),
+    ("items.tsv", ITEMS.replace(",", "\t").encode()),
+])
+def test_per_item_text_in_any_accepted_encoding_and_layout_is_read(name, data):
+    assert item_shape(data, name) == "per_item"
+    upload = aggregate_items(data, name, Settings(resamples=400))
+    assert upload.usable, upload.problems
+    assert upload.problems == ()
+    table = upload.table.set_index(schema.MODEL)
+    assert table.loc["GPT-4o", schema.N_ITEMS] == 3
+    assert table.loc["GPT-4o", schema.DELTA] == pytest.approx(0.0)
+    assert set(table.index) == {"GPT-4o", "Miné" if "1252" in name else "Mine"}
+
+
+def test_a_lone_cr_in_the_header_gives_a_report_not_a_traceback():
+    data = b"model,dataset,item,base\rline,treatment\nA,X,1,1,0\nA,X,2,0,1\n"
+    assert item_shape(data, "lone.csv") in (None, "per_item", "counts")
+    upload = aggregate_items(data, "lone.csv", Settings(resamples=400))
+    assert upload.usable or any(p.blocking for p in upload.problems)
+
+
+@pytest.mark.parametrize("name,make", [
+    ("mixed.jsonl", lambda: "\n".join(json.dumps(r) for r in [
+        {"model": "A", "dataset": "X", "item": 1, "baseline": "yes", "treatment": 1},
+        {"model": "A", "dataset": "X", "item": 2, "baseline": None, "treatment": 0},
+        {"model": "A", "dataset": "X", "item": 3, "baseline": "no", "treatment": 1}]).encode()),
+    ("mixed.xlsx", lambda: _xlsx([["model", "dataset", "item", "baseline", "treatment"],
+                                  ["A", "X", 1, "yes", 1], ["A", "X", 2, None, 0],
+                                  ["A", "X", 3, "no", 1]])),
+])
+def test_text_and_missing_outcomes_side_by_side(name, make):
+    upload = aggregate_items(make(), name, Settings(resamples=400))
+    assert upload.usable
+    ((row, column),) = [(p.row, p.column) for p in upload.problems]
+    assert column == "baseline" and row == (2 if name.endswith("jsonl") else 3)
+    assert upload.table.iloc[0][schema.N_ITEMS] == 2
+
+
+def test_any_unexpected_failure_becomes_a_problem_naming_the_file(monkeypatch, caplog):
+    import lib.items_upload as items_upload
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom at /srv/secret/path.py")
+
+    monkeypatch.setattr(items_upload, "summarise", broken)
+    with caplog.at_level("ERROR"):
+        upload = aggregate_items(EXAMPLE, "example.csv", Settings())
+    assert not upload.usable and upload.file == "example.csv"
+    (problem,) = upload.problems
+    assert problem.blocking and problem.message == items_upload.UNEXPECTED
+    assert "boom" not in problem.message and "boom" in caplog.text  # logged, not shown
+    monkeypatch.setattr(items_upload, "check_csv", broken)
+    upload = aggregate_items(EXAMPLE, "example.csv", Settings())
+    assert upload.problems[0].message == items_upload.UNEXPECTED
+
+
+def test_problems_of_the_general_reader_are_capped():
+    lines = ['{"model": "A", "dataset": "X", "item": 1, "baseline": 1, "treatment": 0}']
+    lines += ["not json"] * 5_000
+    upload = aggregate_items("\n".join(lines).encode(), "many.jsonl", Settings(resamples=400))
+    assert upload.usable
+    assert len(upload.problems) <= 21
+    assert upload.problems[-1].message.startswith("4,980 more rows")

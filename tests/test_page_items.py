@@ -91,20 +91,44 @@ def test_the_synthetic_example_loads_without_a_file(app_test):
     assert schema.CI_LOW in current.table.columns and len(current.table) == 63
 
 
-def test_a_rerun_does_not_aggregate_again(app_test, monkeypatch):
+def test_a_rerun_does_not_aggregate_again_and_new_settings_do_not_read_again(app_test,
+                                                                            monkeypatch):
     import lib.items_upload as items_upload
 
-    calls = []
-    real = items_upload.aggregate_items
-    monkeypatch.setattr(items_upload, "aggregate_items",
-                        lambda *args: calls.append(args[1]) or real(*args))
+    reads, aggregations = [], []
+    real_read, real_aggregate = items_upload.read_items, items_upload.aggregate
+    monkeypatch.setattr(items_upload, "read_items",
+                        lambda *args: reads.append(args[1]) or real_read(*args))
+    monkeypatch.setattr(items_upload, "aggregate",
+                        lambda *args: aggregations.append(args[1]) or real_aggregate(*args))
     at = app_test(page=PAGE)
     at.file_uploader(key="your_data_file").upload("synthetic_per_item.csv", EXAMPLE,
                                                   "text/csv").run()
     at.run()
     at.run()
-    assert calls == ["synthetic_per_item.csv"]
+    assert reads == ["synthetic_per_item.csv"] and len(aggregations) == 1
     at.radio(key="items_correction").set_value("bh").run()
-    assert len(calls) == 2  # new settings, new aggregation
+    assert len(aggregations) == 2  # new settings, new aggregation
     at.radio(key="items_correction").set_value("holm").run()
-    assert len(calls) == 2  # back to settings already computed
+    assert len(aggregations) == 2  # back to settings already computed
+    assert reads == ["synthetic_per_item.csv"]  # never read again
+
+
+def test_a_large_file_of_scores_at_the_most_resamples_finishes_and_says_how(app_test):
+    import time
+
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    n = 150_000  # × 20,000 resamples: 3·10⁹ item draws, about two minutes of resampling
+    frame = pd.DataFrame({"model": "A", "dataset": "GSM8K", "item": np.arange(n),
+                          "baseline": rng.random(n).round(4), "treatment": rng.random(n).round(4)})
+    at = app_test(page=PAGE)
+    at.file_uploader(key="your_data_file").upload("scores.csv", frame.to_csv(index=False).encode(),
+                                                  "text/csv").run()
+    start = time.perf_counter()
+    at.number_input(key="items_resamples").set_value(20_000).run()
+    assert time.perf_counter() - start < 20
+    assert not at.exception
+    assert any("t interval" in i.value for i in at.info)
+    assert any("20,000 bootstrap resamples" in e.value for e in at.markdown)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pandas as pd
@@ -252,3 +253,91 @@ def test_each_session_starts_from_the_figure(app_test) -> None:
     second = app_test(page=PAGE)
     assert second.session_state[ACTIVE_KEY].is_figure
     assert not first.session_state[ACTIVE_KEY].is_figure
+
+
+# --- hostile files -----------------------------------------------------------------------------
+
+
+def test_values_beyond_a_million_are_refused_and_every_page_still_renders(page) -> None:
+    data = b"model,dataset,delta\nA,GSM8K,1e308\nB,GSM8K,-1e308\nC,GSM8K,2\nC,MATH,-3\n"
+    upload(page, "huge.csv", data)
+    problems = frame_with(page, "Problem")
+    assert problems["Row"].tolist() == [2, 3]
+    assert problems["Column"].tolist() == ["delta", "delta"]
+    assert problems["Problem"].str.startswith("value out of range").all()
+    page.button(key="your_data_explore").click().run()
+    assert active(page).table[schema.DELTA].abs().max() == 3
+    for other in ("pages/overview.py", "pages/profiles.py", "pages/findings.py"):
+        page.switch_page(other).run()
+        assert not page.exception, (other, page.exception)
+
+
+def test_a_hundred_thousand_identical_rows_give_a_short_report(page) -> None:
+    upload(page, "dups.csv", b"model,dataset,delta\n" + b"GPT-4o,GSM8K,4.5\n" * 100_000)
+    problems = frame_with(page, "Problem")
+    assert len(problems) == 500
+    assert problems["Problem"].str.len().sum() < 50_000  # 344 MB when every row was spelled out
+    assert problems["Problem"][0].endswith("appears 100,000 times (rows 2–100001)")
+    assert metrics(page)["Problems"] == "100,000"
+
+
+@pytest.fixture
+def count_reads(monkeypatch) -> list[str]:
+    """Every parse of an upload by the general reader, by file name."""
+    import lib.items_upload
+    import lib.readers
+    import lib.upload
+
+    calls: list[str] = []
+    real = lib.readers.read_table
+
+    def counted(data, file, *args, **kwargs):
+        calls.append(file)
+        return real(data, file, *args, **kwargs)
+
+    for module in (lib.readers, lib.upload, lib.items_upload):
+        monkeypatch.setattr(module, "read_table", counted)
+    return calls
+
+
+def _items_table() -> pd.DataFrame:
+    return pd.DataFrame({"model": ["GPT-4o"] * 4 + ["Mine"] * 4, "dataset": "GSM8K",
+                         "item": list(range(4)) * 2, "baseline": [1, 0, 1, 0] * 2,
+                         "treatment": [1, 1, 1, 0, 0, 0, 1, 0]})
+
+
+def _as(kind: str, table: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    if kind == "xlsx":
+        table.to_excel(buffer, index=False)
+    elif kind == "parquet":
+        table.to_parquet(buffer, index=False)
+    else:
+        buffer.write(table.to_json(orient="records").encode())
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "json", "parquet"])
+def test_a_per_item_upload_is_parsed_once(page, count_reads, kind) -> None:
+    name = f"items.{kind}"
+    upload(page, name, _as(kind, _items_table()), "application/octet-stream")
+    assert metrics(page)["Values (model × dataset)"] == "2"
+    page.run()
+    page.number_input(key="items_resamples").set_value(400).run()
+    page.radio(key="items_correction").set_value("bh").run()
+    page.button(key="items_explore").click().run()
+    assert not page.exception
+    assert len(active(page).table) == 2
+    assert count_reads == [name]
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "json", "parquet"])
+def test_an_ordinary_upload_is_parsed_once(page, count_reads, kind) -> None:
+    table = pd.DataFrame({"model": ["GPT-4o", "Mine"], "dataset": "GSM8K", "delta": [1.5, -2.0]})
+    name = f"long.{kind}"
+    upload(page, name, _as(kind, table), "application/octet-stream")
+    page.run()
+    page.button(key="your_data_explore").click().run()
+    assert not page.exception
+    assert active(page).table[schema.DELTA].tolist() == [1.5, -2.0]
+    assert count_reads == [name]

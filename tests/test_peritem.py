@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import io
+import math
 from pathlib import Path
 
 import altair as alt
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from scipy import stats
 
-from lib import intervals, itemread, peritem, schema
+from lib import cellstats, intervals, itemread, peritem, schema
 from lib.charts import delta_dot_plot
 from lib.figure import figure_table
-from lib.itemcolumns import counts_columns, per_item_columns
+from lib.itemcolumns import counts_columns, csv_header, per_item_columns
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "data" / "examples" / "synthetic_per_item.csv"
@@ -408,3 +410,182 @@ def test_chart_draws_intervals_and_significance():
                for layer in layers)
     assert any("significant" in str(layer.get("encoding", {})) for layer in layers)
     assert isinstance(spec, dict) and alt.__version__
+
+
+# --- hostile input on the per-item path ---------------------------------------------------------
+
+ITEMS = "model,dataset,item,baseline,treatment\nA,X,1,1,0\nA,X,2,0,1\nA,X,3,1,1\nB,X,1,0,0\n"
+
+
+@pytest.mark.parametrize("ending", ["\r", "\r\n"])
+def test_cr_line_ends_are_read_like_line_feeds(ending, monkeypatch):
+    expected = peritem.per_item_from_csv(ITEMS.encode(), FAST).table
+    data = ITEMS.replace("\n", ending).encode()
+    pd.testing.assert_frame_equal(peritem.per_item_from_csv(data, FAST).table, expected)
+    monkeypatch.setattr(itemread, "PIECE_BYTES", 12)  # pieces cut at CR too
+    pd.testing.assert_frame_equal(peritem.per_item_from_csv(data, FAST).table, expected)
+
+
+@pytest.mark.parametrize("data", [
+    b"model,dataset,item,base\rline,treatment\nA,X,1,1,0\n",  # a lone CR in the first line
+    b'model,"dataset\r,item,baseline,treatment\nA,X,1,1,0\n',  # and an open quote
+    b"\r\r\r", b"\r", b"", b'"', b"sep=;\r\n",
+])
+def test_header_sniffing_never_raises(data):
+    names, delimiter = csv_header(data)
+    assert isinstance(names, list) and delimiter in ",;\t|"
+    assert peritem.detect_shape(data) in (None, "per_item", "counts")
+    result = peritem.per_item_from_csv(data, FAST)
+    assert result.table is not None or result.problems
+
+
+def test_a_sep_line_is_skipped_when_reading_the_header():
+    assert csv_header(b"sep=;\nmodel;dataset;item;baseline;treatment\nA;X;1;1;0\n") == (
+        ["model", "dataset", "item", "baseline", "treatment"], ";")
+
+
+def test_bytes_that_are_not_utf8_are_left_to_the_general_reader():
+    data = ITEMS.replace("A,", "Caf\xe9,").encode("cp1252")
+    with pytest.raises(pa.ArrowInvalid):
+        peritem.check_csv(data)  # the upload page then reads it with lib.readers
+
+
+def test_text_outcomes_beside_missing_ones_in_a_frame():
+    frame = pd.DataFrame({"model": ["A", "A", "A"], "dataset": "X", "item": [1, 2, 3],
+                          "baseline": pd.Series(["yes", None, "no"], dtype=object),
+                          "treatment": pd.Series([1, 0, None], dtype=object)})
+    result = peritem.aggregate_per_item(frame, settings=FAST, row_numbers=[5, 6, 7])
+    assert {(p.row, p.column) for p in result.problems} == {(6, "baseline"), (7, "treatment")}
+    assert result.table[schema.N_ITEMS][0] == 1
+
+
+def test_values_of_any_type_are_read_or_named():
+    frame = pd.DataFrame({"model": pd.Series([["A"], "A", 7], dtype=object), "dataset": "X",
+                          "item": [1, 2, 3],
+                          "baseline": pd.Series([{"x": 1}, 1, 0], dtype=object),
+                          "treatment": [1, 1, 0]})
+    result = peritem.aggregate_per_item(frame, settings=FAST)
+    assert [(p.row, p.column) for p in result.problems] == [(2, "baseline")]
+    assert sorted(result.table[schema.MODEL]) == ["7", "A"]
+
+
+def test_unsafe_characters_in_names_are_replaced_and_noted():
+    lines = [f"A\x1fB,X\x7f,{i},1,0,Open\x85LLM" for i in range(5_000)] + ["C,X,1,0,1,"]
+    data = ("model,dataset,item,baseline,treatment,category\n" + "\n".join(lines)).encode()
+    result = peritem.per_item_from_csv(data, FAST)
+    out = result.table
+    assert list(out[schema.MODEL]) == ["A\ufffdB", "C"]
+    assert set(out[schema.DATASET]) == {"X\ufffd"}
+    assert out[schema.CATEGORY][0] == "Open\ufffdLLM"
+    (note,) = [n for n in result.notes if "control characters" in n]
+    assert note == "Rows 2–5001 (15,000 cells): control characters replaced by \ufffd."
+
+
+def test_the_note_on_replaced_characters_names_few_rows_whatever_their_number():
+    names = ["A\x01", "A"]
+    lines = [f"{names[i % 2]},X,{i},1,0" for i in range(20_000)]
+    data = ("model,dataset,item,baseline,treatment\n" + "\n".join(lines)).encode()
+    (note,) = [n for n in peritem.per_item_from_csv(data, FAST).notes if "control" in n]
+    assert note == ("Rows 2, 4, 6, 8, 10, 12, 14, 16, 18, 20 and 9,990 more (10,000 cells): "
+                    "control characters replaced by \ufffd.")
+
+
+def test_problem_messages_stay_short_whatever_the_cell():
+    data = ("model,dataset,item,baseline,treatment\nA,X,1,1,0\n"
+            f"A,X,2,{'x' * 1_000_000},0\n").encode()
+    (problem,) = peritem.per_item_from_csv(data, FAST).problems
+    assert problem.row == 3 and len(problem.describe()) < 200
+
+
+def test_two_spellings_of_a_figure_name_are_one_cell():
+    data = ("model,dataset,item,baseline,treatment\ngpt 4o,CSQA,1,1,0\nGPT-4o,CS-QA,2,0,1\n"
+            "GPT-4o,cs qa,3,1,1\n").encode()
+    out = peritem.per_item_from_csv(data, FAST).table
+    assert out[[schema.MODEL, schema.DATASET, schema.N_ITEMS]].values.tolist() == [
+        ["GPT-4o", "CS-QA", 3]]
+
+
+def test_too_many_model_dataset_pairs_are_refused_by_name(monkeypatch):
+    monkeypatch.setattr(peritem, "MAX_CELLS", 50)
+    lines = [f"M{i},X,1,1,0" for i in range(60)]
+    data = ("model,dataset,item,baseline,treatment\n" + "\n".join(lines)).encode()
+    result = peritem.per_item_from_csv(data, FAST)
+    assert result.table is None
+    assert "60 model × dataset pairs" in result.problems[-1].message
+    assert result.problems[-1].blocking
+    monkeypatch.setattr(peritem, "MAX_CELLS", 60)
+    assert len(peritem.per_item_from_csv(data, FAST).table) == 60
+
+
+def test_many_models_and_datasets_need_no_array_per_pair():
+    n = 3_000  # 9 million possible pairs, 3,000 present
+    frame = pd.DataFrame({"model": [f"M{i}" for i in range(n)],
+                          "dataset": [f"D{i}" for i in range(n)], "item": 1,
+                          "baseline": 1, "treatment": np.arange(n) % 2})
+    out = peritem.aggregate_per_item(frame, settings=FAST).table
+    assert len(out) == n and out[schema.MODEL].iloc[0] == "M0"
+
+
+# --- bounded work ---------------------------------------------------------------------------------
+
+
+def _scores(n: int, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"model": "A", "dataset": "X", "item": np.arange(n),
+                         "baseline": rng.random(n), "treatment": rng.random(n) * 0.9 + 0.1})
+
+
+def test_resampling_beyond_the_budget_uses_the_t_interval_and_says_so():
+    import time
+
+    table = _scores(300_000)
+    start = time.perf_counter()
+    result = peritem.aggregate_per_item(table, settings=peritem.Settings(resamples=20_000))
+    assert time.perf_counter() - start < 10  # 300,000 items × 20,000 resamples, resampled: > 3 min
+    row = result.table.iloc[0]
+    assert row[peritem.INTERVAL_METHOD] == cellstats.SCORES_T_METHOD
+    assert any("t interval" in n and "20,000 bootstrap resamples" in n for n in result.notes)
+    d = 100 * (table["treatment"] - table["baseline"])
+    half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
+    assert row[schema.CI_LOW] == pytest.approx(d.mean() - half, rel=1e-9)
+    assert row[schema.CI_HIGH] == pytest.approx(d.mean() + half, rel=1e-9)
+
+
+def test_the_t_interval_agrees_with_the_bootstrap_where_it_replaces_it(monkeypatch):
+    table = _scores(20_000, seed=4)
+    boot = peritem.aggregate_per_item(table, settings=FAST).table.iloc[0]
+    monkeypatch.setattr(cellstats, "WORK_BUDGET", 0.0)
+    t = peritem.aggregate_per_item(table, settings=FAST).table.iloc[0]
+    assert boot[peritem.INTERVAL_METHOD] != t[peritem.INTERVAL_METHOD]
+    width = boot[schema.CI_HIGH] - boot[schema.CI_LOW]
+    assert t[schema.CI_LOW] == pytest.approx(boot[schema.CI_LOW], abs=0.05 * width)
+    assert t[schema.CI_HIGH] == pytest.approx(boot[schema.CI_HIGH], abs=0.05 * width)
+    assert t[schema.P_VALUE] == boot[schema.P_VALUE]
+
+
+def test_the_budget_takes_the_largest_cells_out_of_resampling_first(monkeypatch):
+    small = _cell("A", "X", {(1, 1): 5, (0, 1): 5})
+    large = _cell("B", "X", {(1, 1): 500, (0, 1): 400, (1, 0): 100})
+    table = pd.concat([small, large])
+    monkeypatch.setattr(cellstats, "WORK_BUDGET", 1.5 * cellstats.BINARY_COST * 400)
+    result = peritem.aggregate_per_item(table, settings=FAST)
+    methods = dict(zip(result.table[schema.MODEL], result.table[peritem.INTERVAL_METHOD]))
+    assert methods == {"A": cellstats.BINARY_METHOD, "B": cellstats.BINARY_T_METHOD}
+    assert any("1 of 2 cells (1,000 items)" in n for n in result.notes)
+    # paired differences of B: +1 (400), −1 (100), 0 (500)
+    mean, sd = 0.3, math.sqrt((500 - 1000 * 0.3**2) / 999)
+    half = stats.t.ppf(0.975, 999) * sd / math.sqrt(1000)
+    row = result.table.set_index(schema.MODEL).loc["B"]
+    assert row[schema.CI_LOW] == pytest.approx(100 * (mean - half))
+    assert row[schema.CI_HIGH] == pytest.approx(100 * (mean + half))
+
+
+def test_checked_items_serve_any_settings_without_reading_again():
+    checked = peritem.check_csv(EXAMPLE.read_bytes())
+    once = peritem.summarise(checked, FAST).table
+    pd.testing.assert_frame_equal(once, peritem.per_item_from_csv(EXAMPLE.read_bytes(),
+                                                                  FAST).table)
+    other = peritem.summarise(checked, peritem.Settings(400, level=0.8)).table
+    assert (other[schema.CI_HIGH] - other[schema.CI_LOW] <
+            once[schema.CI_HIGH] - once[schema.CI_LOW]).all()
+    pd.testing.assert_frame_equal(peritem.summarise(checked, FAST).table, once)

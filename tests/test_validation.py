@@ -241,3 +241,89 @@ def test_template_json_round_trip() -> None:
     long = next(t for t in templates() if t.shape is Shape.LONG)
     data = json.dumps(long.table.to_dict("records")).encode()
     assert report(data, "t.json").table[schema.DELTA].tolist() == long.table["delta"].tolist()
+
+
+# --- bounded reports: no message grows with the input --------------------------------------------
+
+def _report_size(got: Report) -> int:
+    return sum(len(p.describe()) for p in got.problems) + sum(len(n) for n in got.notes)
+
+
+@pytest.mark.parametrize("policy", list(DuplicatePolicy))
+def test_identical_rows_give_short_duplicate_messages(policy: DuplicatePolicy) -> None:
+    small = report("model,dataset,delta\n" + "GPT-4o,GSM8K,4.5\n" * 1_000, duplicates=policy)
+    big = report("model,dataset,delta\n" + "GPT-4o,GSM8K,4.5\n" * 100_000, duplicates=policy)
+    assert big.duplicate_pairs == 1
+    assert big.problems[0].message == ("the pair “GPT-4o” × “GSM8K” appears 100,000 times "
+                                       "(rows 2–100001)")
+    assert len(big.problems) == MAX_LISTED and big.unlisted == 100_000 - MAX_LISTED
+    assert max(len(p.message) for p in big.problems) < 100
+    assert _report_size(big) <= 1.1 * _report_size(small)  # a few more digits, no more
+    assert big.usable is (policy is DuplicatePolicy.MEAN)
+
+
+def test_scattered_duplicate_rows_are_listed_up_to_a_count() -> None:
+    lines = [f"M{i},D,1\n" for i in range(5_000)]
+    for i in range(0, 5_000, 2):
+        lines[i] = "Twin,D,1\n"
+    got = report("model,dataset,delta\n" + "".join(lines))
+    message = got.problems[0].message
+    assert message.startswith("the pair “Twin” × “D” appears 2,500 times (rows 2, 4, 6, 8, 10, "
+                              "12, 14, 16, 18, 20 and 2,490 more)")
+
+
+def test_many_unused_and_renamed_columns_are_counted_not_listed() -> None:
+    extra = [f"extra column {i} " + "x" * 200 for i in range(150)]
+    header = "model,dataset,delta," + ",".join(extra)
+    got = report(header + "\nA,GSM8K,1," + ",".join("0" * 150) + "\n")
+    note = next(n for n in got.notes if n.startswith("Column(s) not used"))
+    assert note.endswith("and 138 more.") and len(note) < 1_000
+
+
+# --- values beyond a sane magnitude --------------------------------------------------------------
+
+@pytest.mark.parametrize("cell,column,effect", [
+    ("1e308", "delta", Effect.ROW), ("-1e308", "delta", Effect.ROW),
+    ("2000000", "delta", Effect.ROW), ("1e7", "ci_low", Effect.VALUE),
+    ("-1e300", "ci_high", Effect.VALUE),
+])
+def test_values_beyond_a_million_are_refused_by_name(cell: str, column: str,
+                                                     effect: Effect) -> None:
+    values = {"delta": "1", "ci_low": "0", "ci_high": "2", column: cell}
+    got = report("model,dataset,delta,ci_low,ci_high\nOK,GSM8K,1,0,2\n"
+                 f"A,GSM8K,{values['delta']},{values['ci_low']},{values['ci_high']}\n", "big.csv")
+    (problem,) = got.problems
+    assert (problem.kind, problem.file, problem.row, problem.column, problem.effect) == (
+        Kind.OUT_OF_RANGE, "big.csv", 3, column, effect)
+    assert "out of range" in problem.message
+    assert got.usable
+    finite = got.table[[schema.DELTA, schema.CI_LOW, schema.CI_HIGH]].abs().max().max()
+    assert finite <= 1e6
+
+
+def test_a_million_itself_is_accepted() -> None:
+    got = report("model,dataset,delta\nA,GSM8K,1000000\nB,GSM8K,-1000000\n")
+    assert got.problems == () and got.table[schema.DELTA].tolist() == [1e6, -1e6]
+
+
+def test_scores_beyond_range_and_a_huge_relative_delta_leave_their_rows_out() -> None:
+    got = report("model,dataset,baseline,treatment\nA,GSM8K,1e-9,50\nB,GSM8K,2e6,1\n"
+                 "C,GSM8K,40,50\n", delta_kind=DeltaKind.RELATIVE)
+    assert [(p.kind, p.row, p.column) for p in got.problems] == [
+        (Kind.OUT_OF_RANGE, 2, "baseline"), (Kind.OUT_OF_RANGE, 3, "baseline")]
+    assert rows(got.table) == [("C", "GSM8K", 25.0)]
+
+
+def test_a_wide_cell_beyond_range_leaves_only_that_value_out() -> None:
+    got = report("model,GSM8K,MATH\nA,1e308,2\n")
+    (problem,) = got.problems
+    assert (problem.kind, problem.row, problem.column, problem.effect) == (
+        Kind.OUT_OF_RANGE, 2, "GSM8K", Effect.VALUE)
+    assert rows(got.table) == [("A", "MATH", 2.0)]
+
+
+def test_a_huge_item_count_is_left_out() -> None:
+    got = report("model,dataset,delta,n\nA,GSM8K,1,1e300\n")
+    (problem,) = got.problems
+    assert (problem.kind, problem.column, problem.effect) == (Kind.BAD_COUNT, "n", Effect.VALUE)
+    assert got.table[schema.N_ITEMS].isna().all()
