@@ -57,18 +57,36 @@ IDLE = f'{APP}[data-test-script-state="notRunning"]'
 UPLOAD_INPUT = '[data-testid="stFileUploaderDropzoneInput"]'
 EXCEPTION = '[data-testid="stException"]'
 DOWNLOADS = {CSV: "Data (CSV)", PNG: "Chart (PNG)", SVG: "Chart (SVG)", HTML: "Chart (HTML)"}
-PAGE_TITLES = {OVERVIEW: ("Overview", "Δ per model"), PROFILES: ("Model profiles", None),
-               FINDINGS: ("Findings", "Findings")}
+PAGES = {OVERVIEW: ("Overview", ["Values shown", "No rows match"]),
+         PROFILES: ("Model profiles", ["All models at once", "no model to profile"]),
+         FINDINGS: ("Findings", ["Findings report (Markdown)", "no values to compute findings"])}
+"""Per page: its link in the sidebar, and texts of which one shows once it has drawn."""
+REPORTED = ["Validation report", "cannot be used"]
+"""Texts of which one shows once an upload has an answer."""
 
-# One script, polled until the upload has an answer on the page: a report, a refusal, an
-# uploader error or an exception, with the script run finished.
-ANSWERED = """() => {
+RUN_COUNTER = """
+window.__hostileRuns = 0;
+new MutationObserver(changes => {
+  for (const c of changes) {
+    if (c.target.getAttribute('data-test-script-state') === 'notRunning'
+        && c.oldValue !== 'notRunning') window.__hostileRuns++;
+  }
+}).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
+                      attributeFilter: ['data-test-script-state']});
+"""
+"""Counts the script runs the page has seen finish (installed in every page of a session)."""
+
+# Polled after an action until a script run that began after it has finished with one of the
+# texts on the page (any text when none are given), or an exception, or the uploader refused
+# the file itself (no run then).
+SETTLED = """([before, texts]) => {
+  if (document.querySelector('[data-testid="stFileUploaderFileErrorMessage"]')) return true;
   const app = document.querySelector('[data-testid="stApp"]');
-  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (window.__hostileRuns <= before || !app
+      || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
   const text = document.body.innerText;
-  return text.includes('Validation report') || text.includes('cannot be used')
-    || !!document.querySelector('[data-testid="stException"]')
-    || !!document.querySelector('[data-testid="stFileUploaderFileErrorMessage"]');
+  return !texts.length || texts.some(t => text.includes(t))
+    || !!document.querySelector('[data-testid="stException"]');
 }"""
 
 
@@ -237,25 +255,39 @@ class ServerDown(Exception):
     """The server is gone: the rest of the file's tour is pointless."""
 
 
-class Visit:
-    """One browser session taking one file through the app."""
+class Session:
+    """A browser context and page on the app, recording dialogs and downloads. Fresh for each
+    file in the tour; the quick tests reuse one while the files pass."""
 
-    def __init__(self, browser, srv: Server, case: Case, workdir: Path,
-                 shots: Path | None, patience_s: float) -> None:
-        self.browser, self.srv, self.case = browser, srv, case
-        self.workdir, self.shots, self.patience_s = workdir, shots, patience_s
-        self.out = Outcome(case)
-        self.dialogs: list[str] = []
+    def __init__(self, browser) -> None:
         self.context = browser.new_context(viewport={"width": 1400, "height": 1000},
                                            accept_downloads=True)
+        self.context.add_init_script(RUN_COUNTER)
         self.page = self.context.new_page()
-        self.page.on("dialog", self._dialog)
+        self.dialogs: list[str] = []
         self.downloads: list = []
+        self.page.on("dialog", self._dialog)
         self.page.on("download", lambda d: self.downloads.append(d))
+        self.opened = False
 
     def _dialog(self, dialog) -> None:
         self.dialogs.append(f"{dialog.type}: {dialog.message}")
         dialog.dismiss()
+
+    def close(self) -> None:
+        self.context.close()
+
+
+class Visit:
+    """One file through the app in a browser session."""
+
+    def __init__(self, session: Session, srv: Server, case: Case, workdir: Path,
+                 shots: Path | None, patience_s: float) -> None:
+        self.session, self.srv, self.case = session, srv, case
+        self.workdir, self.shots, self.patience_s = workdir, shots, patience_s
+        self.out = Outcome(case)
+        self.page, self.context = session.page, session.context
+        self.dialogs, self.downloads = session.dialogs, session.downloads
 
     # -- timing and waiting --
 
@@ -294,17 +326,12 @@ class Visit:
         if code is not None:
             raise ServerDown(f"server died (exit code {code})")
 
-    def idle(self, started: Callable[[], bool] | None = None) -> None:
-        """Wait for the script run an action started to finish: first for it to start (or
-        `started` to hold), for at most 2 s, then for the app to be idle."""
-        try:
-            self.page.wait_for_function(
-                "() => document.querySelector('[data-testid=\"stApp\"]')"
-                "?.getAttribute('data-test-script-state') !== 'notRunning'", timeout=2000,
-                polling=50)
-        except Exception:  # the run may have ended already
-            pass
-        self.wait(f"() => !!document.querySelector('{IDLE}')")
+    def act(self, action: Callable[[], object], texts: Iterable[str] = ()) -> None:
+        """Do `action` and wait for the script run it starts to finish with one of `texts`
+        on the page."""
+        before = self.page.evaluate("() => window.__hostileRuns")
+        action()
+        self.wait(SETTLED, [before, list(texts)])
 
     # -- checks --
 
@@ -316,11 +343,18 @@ class Visit:
         if pg.locator(EXCEPTION).count():
             text = pg.locator(EXCEPTION).first.inner_text()[:160].replace("\n", " ")
             self.fail(f"{where}: exception shown: {text}")
-        body = pg.evaluate("() => document.body.innerText")
-        for sign in ("Traceback", 'File "/'):
-            if sign in body:
-                at = body.index(sign)
-                self.fail(f"{where}: {sign!r} on the page: {body[at:at + 120]!r}")
+        else:
+            body = pg.evaluate("() => document.body.innerText")
+            for sign in ("Traceback", 'File "/'):
+                if sign in body:
+                    at = body.index(sign)
+                    self.fail(f"{where}: {sign!r} on the page: {body[at:at + 120]!r}")
+        longest = pg.evaluate("""() => Math.max(0, ...[...document.querySelectorAll(
+            '[data-testid="stAlert"]')].map(e => e.innerText.length))""")
+        if longest > 2000:
+            note = f"{where}: a message of {longest:,} characters"
+            if note not in self.out.notes:
+                self.out.notes.append(note)
         if self.case.markers:
             links = pg.evaluate("""markers => [...document.querySelectorAll('a[href]')]
                 .map(a => [a.getAttribute('href'), a.textContent])
@@ -346,11 +380,14 @@ class Visit:
         if self.shots is None:
             return
         path = self.shots / f"{self.case.klass}-{Path(self.case.name).stem}-{label}.png"
-        try:
-            self.page.screenshot(path=str(path), full_page=True, timeout=15000)
+        try:  # tall enough for the report or the chart with its downloads
+            self.page.set_viewport_size({"width": 1400, "height": 2000})
+            self.page.screenshot(path=str(path), timeout=15000)
             self.out.shots.append(path)
         except Exception as error:  # a screenshot is a convenience, never a verdict
             self.out.notes.append(f"no screenshot at {label}: {type(error).__name__}")
+        finally:
+            self.page.set_viewport_size({"width": 1400, "height": 1000})
 
     # -- the tour --
 
@@ -364,7 +401,9 @@ class Visit:
             for name in (OVERVIEW, PROFILES, FINDINGS):
                 if name in steps and (self.out.explored or set(steps) == set(ALL_STEPS)):
                     self.visit(name)
-                    if name == OVERVIEW:
+                    if name == OVERVIEW and self.page.locator(EXCEPTION).count():
+                        self.out.notes.append("downloads not reached")
+                    elif name == OVERVIEW:
                         for kind in (CSV, PNG, SVG, HTML):
                             if kind in steps:
                                 self.download(kind)
@@ -378,29 +417,39 @@ class Visit:
             if (problem := self.srv.problem()) and not any(problem in f for f in
                                                            self.out.failures):
                 self.fail(f"after the file: {problem}")
-            self.context.close()
         return self.out
 
     current = "open"
 
     def open(self) -> None:
+        """Your data with no file in the uploader: a new session opens it by its address; a
+        reused one follows the sidebar and removes the last file."""
         self.current = "open"
-        self.page.goto(f"{self.srv.url}/your_data", timeout=60000)
-        self.page.wait_for_selector(UPLOAD_INPUT, state="attached", timeout=60000)
-        self.wait(f"() => !!document.querySelector('{IDLE}')")
+        if not self.session.opened:
+            self.page.goto(f"{self.srv.url}/your_data", timeout=60000)
+            self.session.opened = True
+            self.page.wait_for_selector(UPLOAD_INPUT, state="attached", timeout=60000)
+            self.wait(SETTLED, [0, ["Results file"]])
+        elif self.page.locator(UPLOAD_INPUT).count() == 0:
+            self.act(self.page.locator('[data-testid="stSidebarNav"] a',
+                                       has_text="Your data").first.click, ["Results file"])
+        remove = self.page.locator('[data-testid="stFileUploaderDeleteBtn"] button')
+        if remove.count():
+            self.act(remove.first.click)
 
     def upload(self) -> None:
         self.current = "upload"
         path = self.workdir / self.case.name
         path.write_bytes(self.case.data)
         with self.step("upload"):
-            self.page.set_input_files(UPLOAD_INPUT, files=[str(path)])
-            self.wait(ANSWERED)
+            self.act(lambda: self.page.set_input_files(UPLOAD_INPUT, files=[str(path)]),
+                     REPORTED)
         path.unlink()
         self.check("Your data")
         self.shot("report")
         refusal = self.page.locator('[data-testid="stAlert"]', has_text="cannot be used")
-        if self.case.usable is False and refusal.count() == 0 and not self._explore_enabled():
+        if self.case.usable is False and refusal.count() == 0 and not self._explore_enabled() \
+                and self.page.locator(EXCEPTION).count() == 0:
             if self.page.locator('[data-testid="stAlert"]').filter(
                     has_text=self.case.name).count() == 0:
                 self.fail("Your data: refused without a message naming the file")
@@ -420,16 +469,14 @@ class Visit:
                 pg.get_by_text("Interval settings").first.click()
                 box = pg.get_by_label("Bootstrap resamples")
                 box.fill(str(self.case.resamples))
-                box.press("Enter")
-                self.idle()
+                self.act(lambda: box.press("Enter"))
             self.check("Your data (resamples)")
         if self.case.duplicates:
             self.current = "duplicates"
             choice = pg.get_by_text("Keep the mean of the repeated values")
             if choice.count():
                 with self.step("keep the mean"):
-                    choice.first.click()
-                    self.idle()
+                    self.act(choice.first.click)
                 self.check("Your data (keep the mean)")
             else:
                 self.fail("Your data: no choice offered for the repeated rows")
@@ -437,8 +484,7 @@ class Visit:
         if not self._explore_enabled() and confirm.count():
             self.current = "confirm mapping"
             with self.step("confirm mapping"):
-                confirm.first.click()
-                self.idle()
+                self.act(confirm.first.click)
             self.check("Your data (mapping)")
             self.out.notes.append("mapping confirmed by hand")
         self.current = "explore"
@@ -451,24 +497,18 @@ class Visit:
         if self.case.usable is False:
             self.out.notes.append("read although a refusal was expected")
         with self.step("explore"):
-            self._explore_button().first.click()
-            self.wait("() => document.body.innerText.includes('Every page now shows') && "
-                      f"!!document.querySelector('{IDLE}')")
+            self.act(self._explore_button().first.click,
+                     [f"Every page now shows: Your data: {self.case.name}"])
         self.out.explored = True
         self.check("Your data (explored)")
 
     def visit(self, name: str) -> None:
         self.current = name
-        link, heading = PAGE_TITLES[name]
+        link, drawn = PAGES[name]
         with self.step(name):
-            self.page.locator('[data-testid="stSidebarNav"] a', has_text=link).first.click()
-            self.wait("""h => { const t = [...document.querySelectorAll('h1')]
-                                          .map(e => e.textContent).join(' ');
-                                return (!h || t.includes(h)) && !!document.querySelector(
-                                  '[data-testid="stApp"][data-test-script-state="notRunning"]');
-                              }""", heading)
-            self.idle()
-        self.page.wait_for_timeout(300)  # let the charts draw before the checks
+            self.act(self.page.locator('[data-testid="stSidebarNav"] a',
+                                       has_text=link).first.click, drawn)
+        self.page.wait_for_timeout(200)  # let the charts draw before the checks
         self.check(name)
         if name == OVERVIEW:
             self.shot("overview")
@@ -517,11 +557,11 @@ class Visit:
             if kind == HTML:
                 try:
                     viewer.wait_for_selector(".vega-embed svg, .vega-embed canvas, "
-                                             "#vis svg, #vis canvas", timeout=10000)
+                                             "#vis svg, #vis canvas", timeout=5000)
                 except Exception:
                     self.fail(f"{label}: the downloaded page draws no chart "
                               f"({'; '.join(errors) or 'no error'})")
-            viewer.wait_for_timeout(1000)
+            viewer.wait_for_timeout(300)
         finally:
             viewer.close()
         if seen:
@@ -566,10 +606,18 @@ def read_once_check(case: Case, out: Outcome) -> None:
 
 
 def tour_case(browser, srv: Server, case: Case, workdir: Path, shots: Path | None,
-              steps: Iterable[str] = ALL_STEPS, patience_s: float = 120.0) -> Outcome:
-    """One file through the app, with its memory window; the server restarted if it died."""
+              steps: Iterable[str] = ALL_STEPS, patience_s: float = 120.0,
+              session: Session | None = None) -> Outcome:
+    """One file through the app, with its memory window: in `session`, or in a fresh session
+    closed afterwards."""
     srv.sampler.mark()
-    out = Visit(browser, srv, case, workdir, shots, patience_s).run(steps)
+    own = session is None
+    session = session or Session(browser)
+    try:
+        out = Visit(session, srv, case, workdir, shots, patience_s).run(steps)
+    finally:
+        if own:
+            session.close()
     out.peak_mb = srv.sampler.window_mb()
     if out.peak_mb > MEMORY_LIMIT_MB:
         out.failures.append(f"server memory peaked at {out.peak_mb:,.0f} MB (limit "
