@@ -52,8 +52,6 @@ MEMORY_LIMIT_MB = 1200.0
 """The server's peak resident memory must stay under this."""
 SAMPLE_S = 0.2
 
-APP = '[data-testid="stApp"]'
-IDLE = f'{APP}[data-test-script-state="notRunning"]'
 UPLOAD_INPUT = '[data-testid="stFileUploaderDropzoneInput"]'
 EXCEPTION = '[data-testid="stException"]'
 DOWNLOADS = {CSV: "Data (CSV)", PNG: "Chart (PNG)", SVG: "Chart (SVG)", HTML: "Chart (HTML)"}
@@ -219,7 +217,7 @@ class Server:
         return max(self.peak_mb, current)
 
 
-# --- one file through the browser ------------------------------------------------------------------
+# --- one file through the browser -----------------------------------------------------------------
 
 @dataclass
 class Outcome:
@@ -382,6 +380,7 @@ class Visit:
         path = self.shots / f"{self.case.klass}-{Path(self.case.name).stem}-{label}.png"
         try:  # tall enough for the report or the chart with its downloads
             self.page.set_viewport_size({"width": 1400, "height": 2000})
+            self.page.wait_for_timeout(500)
             self.page.screenshot(path=str(path), timeout=15000)
             self.out.shots.append(path)
         except Exception as error:  # a screenshot is a convenience, never a verdict
@@ -584,25 +583,27 @@ def _file_problem(kind: str, data: bytes) -> str | None:
 
 # --- the tour ------------------------------------------------------------------------------------
 
-def read_once_check(case: Case, out: Outcome) -> None:
-    """For a big file: does the server's answer look like one read? One read and the whole
-    ingest are timed here, in this process, and compared with the upload step."""
+def reads_estimate(case: Case, out: Outcome) -> None:
+    """For a big per-item file: how many reads of the file the server's answer looks like.
+    One read, and the whole aggregation (which reads once), are timed here in this process and
+    compared with the upload step: (answer - aggregation) / one read + 1. A note, not a
+    verdict: on a shared machine the times are noisy; the verdict is the 30 s per step."""
+    import logging
+
+    logging.getLogger("streamlit").setLevel(logging.ERROR)  # no "no runtime" warning here
+    from lib.items_upload import aggregate_items
+    from lib.peritem import Settings
     from lib.readers import read_table
-    from lib.upload import ingest
 
     start = time.perf_counter()
     read_table(case.data, case.name)
     one_read = time.perf_counter() - start
     start = time.perf_counter()
-    ingest(case.data, case.name)
+    aggregate_items(case.data, case.name, Settings())
     whole = time.perf_counter() - start
     answer = out.steps.get("upload", 0.0)
-    out.notes.append(f"one read {one_read:.1f} s, read + report {whole:.1f} s, answer "
-                     f"{answer:.1f} s")
-    if one_read >= 1.0 and answer - whole > 0.6 * one_read:
-        out.failures.append(f"upload: the answer ({answer:.1f} s) takes about "
-                            f"{(answer - whole) / one_read + 1:.1f} reads of the file "
-                            f"({one_read:.1f} s each)")
+    out.notes.append(f"about {(answer - whole) / one_read + 1:.1f} reads: answer {answer:.1f} s, "
+                     f"aggregation {whole:.1f} s, one read {one_read:.1f} s")
 
 
 def tour_case(browser, srv: Server, case: Case, workdir: Path, shots: Path | None,
@@ -618,11 +619,17 @@ def tour_case(browser, srv: Server, case: Case, workdir: Path, shots: Path | Non
     finally:
         if own:
             session.close()
-    out.peak_mb = srv.sampler.window_mb()
+    memory_verdict(srv, out)
+    return out
+
+
+def memory_verdict(srv: Server, out: Outcome) -> None:
+    """The file's peak so far (its window runs until the next file starts), against the limit."""
+    out.peak_mb = max(out.peak_mb, srv.sampler.window_mb())
+    out.failures[:] = [f for f in out.failures if not f.startswith("server memory peaked")]
     if out.peak_mb > MEMORY_LIMIT_MB:
         out.failures.append(f"server memory peaked at {out.peak_mb:,.0f} MB (limit "
                             f"{MEMORY_LIMIT_MB:,.0f} MB)")
-    return out
 
 
 def outcome_text(out: Outcome) -> str:
@@ -669,13 +676,14 @@ def main(argv: list[str] | None = None) -> int:
             for case in cases(args.small, only):
                 out = tour_case(browser, srv, case, Path(work), shots,
                                 patience_s=args.patience)
-                if case.parse_once:
-                    read_once_check(case, out)
+                if case.parse_once and "upload" in out.steps:
+                    reads_estimate(case, out)
                 if srv.problem():
                     out.notes.append("server restarted")
                     srv.restart()
-                else:
+                else:  # the work a file started counts for it until the server is quiet
                     waited = srv.settle()
+                    memory_verdict(srv, out)
                     if waited is None:
                         out.failures.append("server still busy 120 s after the file; "
                                             "restarted")
