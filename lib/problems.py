@@ -9,6 +9,8 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
+from lib.textcells import scrub_text
+
 
 class Kind(StrEnum):
     """What kind of problem; the page and the tests key on these."""
@@ -55,10 +57,11 @@ MAX_NAMES_SHOWN = 12
 
 
 def clip(value: object, limit: int = MAX_QUOTED) -> str:
-    """`value` as one line of text of at most `limit` characters (cut with “…”)."""
+    """`value` as one line of text of at most `limit` characters (cut with “…”), unsafe
+    characters replaced (`scrub_text`): what a message may quote from a file."""
     text = str(value)
     text = text[: limit + 1] if len(text) > limit + 1 else text  # a huge cell: cut before copying
-    text = text.replace("\r", " ").replace("\n", " ")
+    text = scrub_text(text).replace("\r", " ").replace("\n", " ")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -40,7 +40,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from lib.problems import Effect, Kind, Problem, ReadError
+from lib.problems import (MAX_QUOTED, MAX_ROWS_SHOWN, Effect, Kind, Problem, ReadError, clip, names_phrase,
+                          row_runs, runs_phrase)
 from lib.textcells import blank, scrub_cells, scrub_text
 
 ROW_INDEX = "row"
@@ -64,10 +65,6 @@ MAX_ROW_PROBLEMS = 100_000
 up on the file: each listed row costs memory, and a file with this many is not what it seems."""
 MAX_NAME_CHARACTERS = 100
 """Column names longer than this are cut (with a note)."""
-QUOTE_CHARACTERS = 60
-"""A name or value quoted in a message is cut to this many characters."""
-LISTED_ROWS = 10
-"""A note lists at most this many row numbers, then counts the rest."""
 
 
 class Format(StrEnum):
@@ -126,30 +123,6 @@ def _size(n_bytes: int) -> str:
 
 # --- wording: what a message may quote -----------------------------------------------------------
 
-def _quoted(value: object, limit: int = QUOTE_CHARACTERS) -> str:
-    """`value` as text fit to quote in a message: unsafe characters replaced, cut to `limit`."""
-    text = scrub_text(str(value))
-    return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
-def _names(names: Sequence[object], limit: int = 8) -> str:
-    """The first `limit` names, each cut short, separated by commas (“…” when there are more)."""
-    shown = ", ".join(_quoted(n, QUOTE_CHARACTERS // 2) for n in names[:limit])
-    return shown + (", …" if len(names) > limit else "")
-
-
-def _rows_listed(rows: Sequence[int], total: int, limit: int = LISTED_ROWS) -> str:
-    """“Row 4”, “Rows 4 and 9”, “Rows 4, 9 and 12”, or the first `limit` of `total` rows and
-    “and N more” (`rows` may hold only the first ones)."""
-    shown = [f"{r:,}" for r in rows[:limit]]
-    more = total - len(shown)
-    if more:
-        return f"Rows {', '.join(shown)} and {more:,} more"
-    if len(shown) == 1:
-        return f"Row {shown[0]}"
-    return f"Rows {', '.join(shown[:-1])} and {shown[-1]}"
-
-
 _PATH = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][\w.+-]+){2,}[\\/]?")
 """Something that looks like a file path (of this machine, or of the build of a library)."""
 
@@ -157,7 +130,7 @@ _PATH = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][\w.+-]+){2,}[\\/]?")
 def _library_text(error: BaseException, limit: int = 200) -> str:
     """A library's error message fit to show: its first line, no paths, cut to `limit`."""
     text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return _quoted(_PATH.sub("…", text), limit)
+    return clip(_PATH.sub("…", text), limit)
 
 
 # --- format and encoding -------------------------------------------------------------------------
@@ -169,7 +142,7 @@ def sniff_format(data: bytes, file: str) -> Format:
         return Format.PARQUET
     if data.startswith(ZIP_MAGIC):
         if ext in (".ods", ".numbers", ".zip"):
-            raise _fail(Kind.UNSUPPORTED, f"{_quoted(ext)} files are not supported. Export the "
+            raise _fail(Kind.UNSUPPORTED, f"{clip(ext)} files are not supported. Export the "
                         "sheet as CSV or Excel .xlsx and upload that.", file)
         return Format.EXCEL
     if data.startswith(OLE_MAGIC):
@@ -284,10 +257,10 @@ def clean_header(names: Sequence[object]) -> tuple[list[str], list[str]]:
         safe = scrub_text(name)
         if safe != name:
             notes.append(f"The name of column {i} holds control characters; they are replaced "
-                         f"by � (“{_quoted(safe)}”).")
+                         f"by � (“{clip(safe)}”).")
         if len(safe) > MAX_NAME_CHARACTERS:
             notes.append(f"The name of column {i} is {len(safe):,} characters long; only its "
-                         f"first {MAX_NAME_CHARACTERS} are kept (“{_quoted(safe)}”).")
+                         f"first {MAX_NAME_CHARACTERS} are kept (“{clip(safe)}”).")
             safe = safe[:MAX_NAME_CHARACTERS].rstrip()
         cleaned.append(safe)
     given = {name.casefold() for name in cleaned if name}
@@ -300,8 +273,8 @@ def clean_header(names: Sequence[object]) -> tuple[list[str], list[str]]:
             notes.append(f"Column {i} has no name; it is called “{name}” here.")
         elif name.casefold() in taken:
             renamed = _free(name, taken, given, start=2)
-            notes.append(f"The column name “{_quoted(name)}” appears more than once; the repeat "
-                         f"in column {i} is called “{_quoted(renamed, QUOTE_CHARACTERS + 6)}” "
+            notes.append(f"The column name “{clip(name)}” appears more than once; the repeat "
+                         f"in column {i} is called “{clip(renamed, MAX_QUOTED + 6)}” "
                          "here.")
             name = renamed
         taken.add(name.casefold())
@@ -332,8 +305,8 @@ def _too_many_rows(file: str, limits: Limits) -> ReadError:
 
 
 def _header_only(columns: Sequence[str], file: str) -> ReadError:
-    return _fail(Kind.HEADER_ONLY, f"The file has a header ({_names(columns)}) but no rows of "
-                 "data.", file)
+    return _fail(Kind.HEADER_ONLY, f"The file has a header ({names_phrase(columns, 8)}) but no "
+                 "rows of data.", file)
 
 
 def _too_many_problems(file: str, what: str) -> ReadError:
@@ -368,8 +341,9 @@ def _scrubbed(raw: RawTable) -> RawTable:
     frame = raw.frame.copy(deep=False)
     for position, values in columns.items():
         frame.isetitem(position, values)
-    first = raw.frame.index[np.flatnonzero(changed)[:LISTED_ROWS]].tolist()
-    note = (f"{_rows_listed(first, int(changed.sum()))} ({cells:,} "
+    first = raw.frame.index[np.flatnonzero(changed)[:MAX_ROWS_SHOWN]].tolist()
+    rows = runs_phrase(row_runs(first), int(changed.sum()))
+    note = (f"R{rows[1:]} ({cells:,} "
             f"cell{'s' if cells != 1 else ''}): control characters replaced by �.")
     return RawTable(frame, raw.file, raw.format, raw.rows_read, (*raw.notes, note), raw.problems)
 
@@ -509,7 +483,7 @@ def _read_delimited(text: str, file: str, limits: Limits) -> RawTable:
     if empty_rows and empty_rows[0] < header_line:
         notes.insert(0, f"Row {empty_rows[0]:,} has only empty fields, so it is not the header: "
                         f"the first row with something in it, row {header_line:,}, is read as "
-                        f"the header ({_names(header)}).")
+                        f"the header ({names_phrase(header, 8)}).")
     width = len(columns)
     batch: list[list[str]] = []
     arrays: list[list[pa.Array]] = [[] for _ in columns]
@@ -1371,7 +1345,7 @@ def _check_parts(archive: zipfile.ZipFile, file: str) -> list[zipfile.ZipInfo]:
     for info in archive.infolist():
         if info not in sheets and info.filename.lower().endswith((".xml", ".rels")) \
                 and info.file_size > XLSX_PART_BYTES:
-            raise _fail(Kind.TOO_LARGE, f"A part of the workbook ({_quoted(info.filename)}) "
+            raise _fail(Kind.TOO_LARGE, f"A part of the workbook ({clip(info.filename)}) "
                         f"unpacks to {_size(info.file_size)}; the limit is "
                         f"{_size(XLSX_PART_BYTES)}. Save the sheet as CSV and upload that.", file)
     return sheets
@@ -1561,7 +1535,7 @@ def read_excel(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> RawTa
     total = _object_text(frame)
     if total > _text_limit(limits):
         raise _too_much_text(total, file, limits)
-    where = f"sheet “{_quoted(title)}”"
+    where = f"sheet “{clip(title)}”"
     if sheet_count > 1:
         where += f" (the first with data of {sheet_count} sheets)"
     return RawTable(frame, file, Format.EXCEL, len(rows),
@@ -1588,7 +1562,7 @@ def read_table(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> RawTa
         raise _fail(Kind.TOO_LARGE, "The file is too large to read in the memory the app has.",
                     file) from None
     except Exception:
-        logger.exception("Unexpected failure reading an upload (%s, %s bytes)", _quoted(file),
+        logger.exception("Unexpected failure reading an upload (%s, %s bytes)", clip(file),
                          len(data))
         raise _fail(Kind.UNREADABLE, "The app could not read this file: something in it is not "
                     f"as its format requires. Check that it is well-formed ({KNOWN_FORMATS}), "
