@@ -63,29 +63,17 @@ PAGES = {OVERVIEW: ("Overview", ["Values shown", "No rows match"]),
 REPORTED = ["Validation report", "cannot be used"]
 """Texts of which one shows once an upload has an answer."""
 
-RUN_COUNTER = """
-window.__hostileRuns = 0;
-new MutationObserver(changes => {
-  for (const c of changes) {
-    if (c.target.getAttribute('data-test-script-state') === 'notRunning'
-        && c.oldValue !== 'notRunning') window.__hostileRuns++;
-  }
-}).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
-                      attributeFilter: ['data-test-script-state']});
-"""
-"""Counts the script runs the page has seen finish (installed in every page of a session)."""
+UPLOADER_ERROR = '[data-testid="stFileUploaderFileErrorMessage"]'
 
-# Polled after an action until a script run that began after it has finished with one of the
-# texts on the page (any text when none are given), or an exception, or the uploader refused
-# the file itself (no run then).
-SETTLED = """([before, texts]) => {
-  if (document.querySelector('[data-testid="stFileUploaderFileErrorMessage"]')) return true;
+# True once the app is idle and shows what an action should lead to: one of `appear` (when
+# given) and none of `gone`, or else an exception.
+SETTLED = """([appear, gone]) => {
   const app = document.querySelector('[data-testid="stApp"]');
-  if (window.__hostileRuns <= before || !app
-      || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.querySelector('[data-testid="stException"]')) return true;
   const text = document.body.innerText;
-  return !texts.length || texts.some(t => text.includes(t))
-    || !!document.querySelector('[data-testid="stException"]');
+  return (!appear.length || appear.some(t => text.includes(t)))
+    && !gone.some(t => text.includes(t));
 }"""
 
 
@@ -256,17 +244,34 @@ class Session:
     def __init__(self, browser) -> None:
         self.context = browser.new_context(viewport={"width": 1400, "height": 1000},
                                            accept_downloads=True)
-        self.context.add_init_script(RUN_COUNTER)
         self.page = self.context.new_page()
         self.dialogs: list[str] = []
         self.downloads: list = []
+        self.runs = 0
+        """Script runs the server has reported finished to this page."""
         self.page.on("dialog", self._dialog)
         self.page.on("download", lambda d: self.downloads.append(d))
+        self.page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
         self.opened = False
 
     def _dialog(self, dialog) -> None:
         self.dialogs.append(f"{dialog.type}: {dialog.message}")
         dialog.dismiss()
+
+    def _frame(self, payload: bytes | str) -> None:
+        """Count the server's "script finished" messages (small ForwardMsg frames)."""
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        if isinstance(payload, str) or len(payload) > 256:
+            return
+        msg = ForwardMsg()
+        try:
+            msg.ParseFromString(payload)
+        except Exception:  # not a message of the app's protocol
+            return
+        if msg.WhichOneof("type") == "script_finished" and \
+                msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+            self.runs += 1
 
     def close(self) -> None:
         self.context.close()
@@ -298,34 +303,41 @@ class Visit:
                 self.out.failures.append(f"{name}: answered after {took:.0f} s (limit "
                                          f"{ANSWER_S:.0f} s)")
 
-    def wait(self, js: str, arg: object = None) -> None:
-        """Poll `js` until true, for at most the patience; stop at once if the server dies."""
-        from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-        deadline = time.monotonic() + self.patience_s
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TooSlow(f"no answer within {self.patience_s:.0f} s")
-            try:
-                self.page.wait_for_function(js, arg=arg, timeout=min(2000, left * 1000),
-                                            polling=100)
-                return
-            except PlaywrightTimeout:
-                self.server_up()
-
     def server_up(self) -> None:
         """Raise `ServerDown` when the server process has ended."""
         code = self.srv.proc.poll()
         if code is not None:
             raise ServerDown(f"server died (exit code {code})")
 
-    def act(self, action: Callable[[], object], texts: Iterable[str] = ()) -> None:
-        """Do `action` and wait for the script run it starts to finish with one of `texts`
-        on the page."""
-        before = self.page.evaluate("() => window.__hostileRuns")
+    def act(self, action: Callable[[], object], appear: Iterable[str] = (),
+            gone: Iterable[str] = ()) -> None:
+        """Do `action`, then wait (at most the patience) until a script run has finished since
+        and the page is idle, with one of `appear` and none of `gone` on it (or an exception);
+        or the uploader refused the file itself. Stops at once if the server dies."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        arg = [list(appear), list(gone)]
+        before = self.session.runs
         action()
-        self.wait(SETTLED, [before, list(texts)])
+        deadline = time.monotonic() + self.patience_s
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TooSlow(f"no answer within {self.patience_s:.0f} s")
+            self.server_up()
+            if self.session.runs <= before:
+                if self.page.locator(UPLOADER_ERROR).count():
+                    return
+                self.page.wait_for_timeout(100)
+                continue
+            try:  # twice, a moment apart: the page may not have taken in the last message yet
+                self.page.wait_for_function(SETTLED, arg=arg, timeout=min(2000, left * 1000),
+                                            polling=100)
+                self.page.wait_for_timeout(150)
+                self.page.wait_for_function(SETTLED, arg=arg, timeout=2000, polling=100)
+                return
+            except PlaywrightTimeout:
+                continue
 
     # -- checks --
 
@@ -423,16 +435,15 @@ class Visit:
         reused one follows the sidebar and removes the last file."""
         self.current = "open"
         if not self.session.opened:
-            self.page.goto(f"{self.srv.url}/your_data", timeout=60000)
             self.session.opened = True
-            self.page.wait_for_selector(UPLOAD_INPUT, state="attached", timeout=60000)
-            self.wait(SETTLED, [0, ["Results file"]])
+            self.act(lambda: self.page.goto(f"{self.srv.url}/your_data", timeout=60000),
+                     ["Results file"])
         elif self.page.locator(UPLOAD_INPUT).count() == 0:
             self.act(self.page.locator('[data-testid="stSidebarNav"] a',
                                        has_text="Your data").first.click, ["Results file"])
         remove = self.page.locator('[data-testid="stFileUploaderDeleteBtn"] button')
         if remove.count():
-            self.act(remove.first.click)
+            self.act(remove.first.click, gone=REPORTED)
 
     def upload(self) -> None:
         self.current = "upload"
@@ -466,14 +477,15 @@ class Visit:
                 pg.get_by_text("Interval settings").first.click()
                 box = pg.get_by_label("Bootstrap resamples")
                 box.fill(str(self.case.resamples))
-                self.act(lambda: box.press("Enter"))
+                self.act(lambda: box.press("Enter"),
+                         [f"{self.case.resamples:,} paired bootstrap resamples"])
             self.check("Your data (resamples)")
         if self.case.duplicates:
             self.current = "duplicates"
             choice = pg.get_by_text("Keep the mean of the repeated values")
             if choice.count():
                 with self.step("keep the mean"):
-                    self.act(choice.first.click)
+                    self.act(choice.first.click, gone=["appear more than once. Choose below"])
                 self.check("Your data (keep the mean)")
             else:
                 self.fail("Your data: no choice offered for the repeated rows")
@@ -481,7 +493,7 @@ class Visit:
         if not self._explore_enabled() and confirm.count():
             self.current = "confirm mapping"
             with self.step("confirm mapping"):
-                self.act(confirm.first.click)
+                self.act(confirm.first.click, gone=["then tick “The mapping is right”"])
             self.check("Your data (mapping)")
             self.out.notes.append("mapping confirmed by hand")
         self.current = "explore"
@@ -680,8 +692,6 @@ def main(argv: list[str] | None = None) -> int:
             for case in cases(args.small, only):
                 out = tour_case(browser, srv, case, Path(work), shots,
                                 patience_s=args.patience)
-                if case.parse_once and "upload" in out.steps:
-                    reads_estimate(case, out)
                 if srv.problem():
                     out.notes.append("server restarted")
                     srv.restart()
@@ -694,6 +704,8 @@ def main(argv: list[str] | None = None) -> int:
                         srv.restart()
                     elif waited > 2:
                         out.notes.append(f"server busy {waited:.0f} s after the file")
+                if case.parse_once and "upload" in out.steps:
+                    reads_estimate(case, out)
                 outcomes.append(out)
                 print_row(out)
     finally:
