@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from lib.errors import run_guarded
 from lib.widgets import table_switch
 
 st.set_page_config(page_title="Delta Explorer", page_icon="📊", layout="wide")
@@ -14,5 +15,12 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
-table_switch()
-page.run()
+
+
+def show_page() -> None:
+    """The sidebar's table switch, then the chosen page."""
+    table_switch()
+    page.run()
+
+
+run_guarded(show_page)
