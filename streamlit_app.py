@@ -2,8 +2,11 @@
 
 import streamlit as st
 
+from lib.errors import run_guarded
+from lib.memory import prepare_process
 from lib.widgets import table_switch
 
+prepare_process()
 st.set_page_config(page_title="Delta Explorer", page_icon="📊", layout="wide")
 
 PAGES = [
@@ -14,5 +17,12 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
-table_switch()
-page.run()
+
+
+def show_page() -> None:
+    """The sidebar's table switch, then the chosen page."""
+    table_switch()
+    page.run()
+
+
+run_guarded(show_page)

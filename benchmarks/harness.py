@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -44,16 +44,23 @@ def timed(fn: Callable[[], object], runs: int) -> list[float]:
 
 
 @contextmanager
-def server(script: Path) -> Iterator[tuple[str, subprocess.Popen, float]]:
-    """A Streamlit server for `script` on a free loopback port: (url, process, start time)."""
+def server(script: Path, options: Sequence[str] = (), env: Mapping[str, str] | None = None,
+           log: object | None = None) -> Iterator[tuple[str, subprocess.Popen, float]]:
+    """A Streamlit server for `script` on a free loopback port: (url, process, start time).
+
+    `options` are extra command-line options (`--server.disconnectedSessionTTL`, `5`), `env`
+    extra environment variables, `log` an open binary file for the server's output.
+    """
     port = free_port()
-    log = tempfile.TemporaryFile()
+    own_log = log is None
+    log = tempfile.TemporaryFile() if own_log else log
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port),
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+         "--browser.gatherUsageStats", "false", *options],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        env=None if env is None else {**os.environ, **env})
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -73,15 +80,21 @@ def server(script: Path) -> Iterator[tuple[str, subprocess.Popen, float]]:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
-        log.close()
+        if own_log:
+            log.close()
+
+
+def proc_status_mb(pid: int, field: str) -> float:
+    """A memory field of /proc/PID/status (`VmRSS`, `VmHWM`, ...) in MB (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {field}")
 
 
 def rss_mb(pid: int) -> float:
     """Resident memory of a process in MB (Linux /proc)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS")
+    return proc_status_mb(pid, "VmRSS")
 
 
 @contextmanager

@@ -25,6 +25,27 @@ def _fresh_caches() -> Iterator[None]:
     yield
 
 
+@pytest.fixture(autouse=True)
+def page_errors() -> Iterator[list]:
+    """Errors a page raised during the test. The app shows the user only a message with a
+    reference (`lib.errors`), so `at.exception` stays empty; a test fails on any such error
+    unless it takes this fixture and clears the list after checking it."""
+    import logging
+
+    from lib.errors import LOGGER
+
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(level=logging.ERROR)
+    handler.emit = records.append
+    LOGGER.addHandler(handler)
+    yield records
+    LOGGER.removeHandler(handler)
+    if records:
+        pytest.fail("a page raised: " + "; ".join(
+            f"{r.exc_info[0].__name__}: {r.exc_info[1]}" if r.exc_info else r.getMessage()
+            for r in records), pytrace=False)
+
+
 @pytest.fixture
 def app_test():
     """Factory: an AppTest of the entry point, or of the entry point switched to one page."""

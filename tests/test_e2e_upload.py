@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from lib.errors import HEADLINE
 from tests.conftest import ARTIFACTS, wait_for_chart
 
 pytestmark = pytest.mark.e2e
@@ -60,6 +61,7 @@ def use(pg, button: str) -> None:
 
 def no_exception(pg) -> None:
     assert pg.locator('[data-testid="stException"]').count() == 0
+    assert pg.get_by_text(HEADLINE).count() == 0, "a page raised (see the server's log)"
 
 
 def test_an_upload_through_the_real_uploader_changes_the_chart(live_app, page):

@@ -21,6 +21,7 @@ def test_pages_are_registered_and_exist():
 def test_page_renders_without_exception(app_test, page):
     at = app_test(page=page)
     assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
     assert at.title, f"{page} has a title"
 
 
