@@ -21,7 +21,17 @@ from tests.hostile import small_cases
 
 pytestmark = pytest.mark.e2e
 
-CASES = small_cases()
+KNOWN_OPEN = {
+    "duplicates.csv": "open: the report still lists one problem per repeated row (bounded, but "
+                      "not one line per pair), and keeping the mean does not answer in time in "
+                      "the browser",
+}
+"""Files whose fix is not finished, with what is left; strict, so a fix shows up as a failure
+until the entry is removed."""
+
+CASES = [pytest.param(c, id=c.name, marks=pytest.mark.xfail(reason=KNOWN_OPEN[c.name],
+                                                            strict=True))
+         if c.name in KNOWN_OPEN else pytest.param(c, id=c.name) for c in small_cases()]
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +53,7 @@ def sessions(browser) -> Iterator[dict[str, Session]]:
         held.pop("current").close()
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+@pytest.mark.parametrize("case", CASES)
 def test_a_hostile_file_leaves_the_server_up_and_the_pages_clean(browser, hostile_server,
                                                                  sessions, tmp_path: Path, case):
     if hostile_server.problem():
