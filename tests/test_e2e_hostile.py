@@ -26,11 +26,11 @@ KNOWN_OPEN = {
                       "not one line per pair), and keeping the mean does not answer in time in "
                       "the browser",
 }
-"""Files whose fix is not finished, with what is left; strict, so a fix shows up as a failure
-until the entry is removed."""
+"""Files whose fix is not finished, with what is left. Not strict: the time it takes depends on
+the machine's load, so a pass is reported (XPASS) rather than failing the run."""
 
 CASES = [pytest.param(c, id=c.name, marks=pytest.mark.xfail(reason=KNOWN_OPEN[c.name],
-                                                            strict=True))
+                                                            strict=False))
          if c.name in KNOWN_OPEN else pytest.param(c, id=c.name) for c in small_cases()]
 
 
