@@ -757,7 +757,7 @@ JSON_BATCH = 1 << 16
 """Records kept as tuples before they are moved into columns."""
 JSON_WHITESPACE = re.compile(r"[ \t\n\r]*")
 ELEMENT_SEPARATOR = re.compile(r"[ \t\n\r]*([,\]])[ \t\n\r]*")
-CONTAINERS = (dict, list)
+CONTAINERS = frozenset((dict, list))
 
 
 def _json_int(digits: str) -> int | float:
@@ -942,8 +942,7 @@ class _Columns:
         if self.rows >= self.limits.max_rows:
             raise _too_many_rows(self.file, self.limits)
         values = tuple(record.values())
-        kinds = set(map(type, values))
-        if dict in kinds or list in kinds:
+        if not CONTAINERS.isdisjoint(map(type, values)):
             record = _flattened(record, self.file, row or self.rows + 1)
             values = tuple(record.values())
         budget = self.budget
@@ -1184,52 +1183,44 @@ def read_json_lines(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> Ra
     records = _Columns(file, limits)
     numbers: list[int] = []
     problems: list[Problem] = []
-    scan, whitespace = _json_decoder().scan_once, JSON_WHITESPACE.match
-    deep = f"the line nests lists or objects more than {JSON_DEPTH} levels deep"
+    scan = _json_decoder().scan_once
     messages: dict[str, str] = {}
     newline = "\n" if "\n" in text or "\r" not in text else "\r"
-    number, start, n = 0, 0, len(text)
-    while start < n:
-        end = text.find(newline, start)
-        end = n if end < 0 else end
-        number += 1
-        line_start, start = start, end + 1
-        if end - line_start > JSON_PIECE:
-            message = f"the line is longer than {_size(JSON_PIECE)}, longer than any record"
-        else:
-            line = text[line_start:end]
-            first = whitespace(line).end()
-            if first == len(line) or not line.strip():
-                continue
-            try:
-                value, after = scan(line, first)
-                if whitespace(line, after).end() != len(line):
-                    raise json.JSONDecodeError("Extra data", line, after)
-            except StopIteration:
-                message = "the line is not valid JSON (Expecting value)"
-            except json.JSONDecodeError as error:
-                message = f"the line is not valid JSON ({error.msg})"
-            except RecursionError:
-                message = deep
+    number = 0
+    for piece in _line_pieces(text, newline):
+        for line in piece.split(newline):
+            number += 1
+            if len(line) > JSON_PIECE:
+                value, message = None, f"the line is longer than {_size(JSON_PIECE)}, longer " \
+                                       "than any record"
             else:
-                if type(value) is dict:
-                    if records.rows + len(problems) >= limits.max_rows:
-                        raise _too_many_rows(file, limits)
-                    try:
-                        records.add(value, number)
-                    except _TooDeep:
-                        message = deep
-                    else:
-                        numbers.append(number)
-                        continue
+                try:  # the usual line: one object, no space around it
+                    value, after = scan(line, 0)
+                except (StopIteration, json.JSONDecodeError, RecursionError):
+                    after = -1
+                if after == len(line):
+                    message = None
                 else:
-                    message = "the line is not a JSON object ({…})"
-        if records.rows + len(problems) >= limits.max_rows:
-            raise _too_many_rows(file, limits)
-        if len(problems) >= MAX_ROW_PROBLEMS:
-            raise _too_many_problems(file, "lines of the file are not JSON objects")
-        message = messages.setdefault(message, message)
-        problems.append(Problem(Kind.UNREADABLE, message, file, number, None, Effect.ROW))
+                    value, message = _json_line(line, scan)
+                    if value is None and message is None:
+                        continue  # a blank line
+            if type(value) is dict:
+                if records.rows + len(problems) >= limits.max_rows:
+                    raise _too_many_rows(file, limits)
+                try:
+                    records.add(value, number)
+                except _TooDeep:
+                    message = JSON_LINE_TOO_DEEP
+                else:
+                    numbers.append(number)
+                    continue
+            if records.rows + len(problems) >= limits.max_rows:
+                raise _too_many_rows(file, limits)
+            if len(problems) >= MAX_ROW_PROBLEMS:
+                raise _too_many_problems(file, "lines of the file are not JSON objects")
+            message = message or "the line is not a JSON object ({…})"
+            message = messages.setdefault(message, message)
+            problems.append(Problem(Kind.UNREADABLE, message, file, number, None, Effect.ROW))
     if not records.rows and not problems:
         raise _fail(Kind.EMPTY_FILE, "The file has no data: it holds only blank lines.", file)
     if not records.rows:
@@ -1237,6 +1228,42 @@ def read_json_lines(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> Ra
                     "Lines nor JSON.", file)
     return _json_table(records, file, Format.JSON_LINES,
                        ["Read as JSON Lines; rows are numbered by line."], numbers, problems)
+
+
+JSON_LINE_TOO_DEEP = f"the line nests lists or objects more than {JSON_DEPTH} levels deep"
+
+
+def _line_pieces(text: str, newline: str, size: int = 1 << 22) -> Iterator[str]:
+    """`text` in pieces of about `size` characters, each ending where a line ends (the last
+    piece's last line may be empty): split, they give the lines of `text` one by one."""
+    start, n = 0, len(text)
+    while True:
+        end = text.find(newline, min(start + size, n))
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start:end]
+        start = end + 1
+
+
+def _json_line(line: str, scan: Callable[[str, int], tuple[object, int]]) \
+        -> tuple[object, str | None]:
+    """(value, None) for a line of JSON with space around it, (None, why) for a line that is not
+    JSON, and (None, None) for a blank line."""
+    first = JSON_WHITESPACE.match(line).end()
+    if first == len(line) or not line.strip():
+        return None, None
+    try:
+        value, after = scan(line, first)
+        if JSON_WHITESPACE.match(line, after).end() != len(line):
+            raise json.JSONDecodeError("Extra data", line, after)
+    except StopIteration:
+        return None, "the line is not valid JSON (Expecting value)"
+    except json.JSONDecodeError as error:
+        return None, f"the line is not valid JSON ({error.msg})"
+    except RecursionError:
+        return None, JSON_LINE_TOO_DEEP
+    return value, None
 
 
 # --- binary formats ------------------------------------------------------------------------------
