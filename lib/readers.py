@@ -1643,9 +1643,13 @@ def _read(data: bytes, file: str, limits: Limits) -> RawTable:
     if fmt is Format.DELIMITED and text.lstrip("\ufeff \t\r\n")[:1] in ("[", "{"):
         fmt = Format.JSON
     if fmt is Format.DELIMITED and encoding not in (UTF8, UTF8_BOM):
-        fast = read_delimited_fast(text.encode("utf-8"), file, limits, encoding)
+        transcoded = text.encode("utf-8")
+        del text  # at most one copy of the text besides the file's own bytes
+        fast = read_delimited_fast(transcoded, file, limits, encoding)
         if fast is not None:
             return fast
+        text = transcoded.decode("utf-8")
+        del transcoded
     reader = {Format.JSON: read_json, Format.JSON_LINES: read_json_lines,
               Format.DELIMITED: read_delimited}[fmt]
     raw = reader(text, file, limits)
