@@ -41,7 +41,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from lib.problems import Effect, Kind, Problem, ReadError
-from lib.textcells import blank, scrub_cells, scrub_text
+from lib.textcells import as_array, blank, scrub_cells, scrub_text
 
 ROW_INDEX = "row"
 
@@ -616,14 +616,17 @@ def _fast_header(text: str, whole: bool, file: str,
     return delimiter, header
 
 
-def _arrow_records(body: pa.Buffer, columns: list[str], delimiter: str) -> pa.Table | None:
+def _arrow_records(body: pa.Buffer, columns: list[str], delimiter: str,
+                   line_breaks: bool = False) -> pa.Table | None:
     """Every line of `body` as a record of strings (an empty line: empty strings), or None when
-    a line has another number of fields, a value is not UTF-8, or pyarrow refuses it."""
+    a line has another number of fields, a value is not UTF-8, or pyarrow refuses it. With
+    `line_breaks`, a quoted value may hold line breaks (and its record span lines)."""
     try:
         return pacsv.read_csv(
             pa.BufferReader(body),
             read_options=pacsv.ReadOptions(column_names=[str(i) for i in range(len(columns))]),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,
+                                             newlines_in_values=line_breaks),
             convert_options=pacsv.ConvertOptions(  # large strings, as pandas keeps them
                 column_types={str(i): pa.large_string() for i in range(len(columns))},
                 strings_can_be_null=False))
@@ -646,6 +649,25 @@ def _one_record_per_line(data: bytes, start: int, end: int, records: int) -> boo
         return False
     return data.find(b"\r", start, end) < 0 or \
         data.count(b"\r", start, end) == data.count(b"\r\n", start, end)
+
+
+def _line_count(data: bytes, start: int, end: int) -> int:
+    """Lines of `data[start:end]` as Python's csv reader counts them (\\r\\n, \\r and \\n end
+    one each; the last line needs none)."""
+    return data.count(b"\n", start, end) + data.count(b"\r", start, end) \
+        - data.count(b"\r\n", start, end) + 1
+
+
+def _record_lines(table: pa.Table) -> tuple[np.ndarray, int]:
+    """The line on which each record starts, counted from 0, and the lines of all records: a
+    record takes one line, and one more for each line break inside its quoted values."""
+    lines = np.ones(table.num_rows, dtype=np.int64)
+    for column in table.columns:
+        for line_end, weight in (("\r", 1), ("\n", 1), ("\r\n", -1)):
+            counts = pc.fill_null(pc.count_substring(column, line_end), 0)
+            lines += weight * as_array(counts).to_numpy(zero_copy_only=False)
+    ends = np.cumsum(lines)
+    return ends - lines, int(ends[-1]) if len(ends) else 0
 
 
 def _blank_rows(table: pa.Table) -> np.ndarray:
@@ -679,7 +701,8 @@ def read_delimited_fast(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS,
     start = len(codecs.BOM_UTF8) if bom else 0
     if encoding is None:
         encoding = UTF8_BOM if bom else UTF8
-    if data.find(b"\n", start) < 0 and data.find(b"\r", start) >= 0:
+    old_mac = data.find(b"\n", start) < 0 and data.find(b"\r", start) >= 0
+    if old_mac:
         data = data.replace(b"\r", b"\n")  # only carriage returns: the lines of an old Mac
     for size in (FAST_SAMPLE_BYTES, 16 * FAST_SAMPLE_BYTES, 256 * FAST_SAMPLE_BYTES):
         sample = _sample(data, start, size)
@@ -705,12 +728,21 @@ def read_delimited_fast(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS,
         end -= 1
     if end <= body_start:
         return None
-    table = _arrow_records(pa.py_buffer(data).slice(body_start, end - body_start), columns,
-                           delimiter)
-    if table is None or not _as_python_reads(table):
-        return None
+    body = pa.py_buffer(data).slice(body_start, end - body_start)
     quoted_values = data.find(b'"', body_start, end) >= 0
-    if quoted_values and not _one_record_per_line(data, body_start, end, table.num_rows):
+    table = _arrow_records(body, columns, delimiter)
+    lines: np.ndarray | None = None
+    if table is not None and quoted_values and \
+            not _one_record_per_line(data, body_start, end, table.num_rows):
+        table = None
+    if table is None and quoted_values and not old_mac:  # quoted line breaks: records span lines
+        table = _arrow_records(body, columns, delimiter, line_breaks=True)
+        if table is None:
+            return None
+        lines, total = _record_lines(table)
+        if total != _line_count(data, body_start, end):
+            return None  # not read as Python's reader reads it: let that reader read it
+    if table is None or not _as_python_reads(table):
         return None
     skip = _blank_rows(table)
     read = table.num_rows - int(skip.sum())
@@ -719,7 +751,10 @@ def read_delimited_fast(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS,
     if read == 0:
         raise _header_only(columns, file)
     first_row = 2 + skipped
-    if skip.any():
+    if lines is not None:
+        table = table.filter(pa.array(~skip)) if skip.any() else table
+        index = pd.Index(lines[~skip] + first_row, name=ROW_INDEX)
+    elif skip.any():
         table = table.filter(pa.array(~skip))
         index = pd.Index(np.flatnonzero(~skip) + first_row, name=ROW_INDEX)
     else:
