@@ -42,7 +42,7 @@ import pyarrow.csv as pacsv
 
 from lib.problems import (MAX_QUOTED, MAX_ROWS_SHOWN, Effect, Kind, Problem, ReadError, clip, names_phrase,
                           row_runs, runs_phrase)
-from lib.textcells import blank, scrub_cells, scrub_text
+from lib.textcells import as_array, blank, scrub_cells, scrub_text
 
 ROW_INDEX = "row"
 
@@ -590,14 +590,17 @@ def _fast_header(text: str, whole: bool, file: str,
     return delimiter, header
 
 
-def _arrow_records(body: pa.Buffer, columns: list[str], delimiter: str) -> pa.Table | None:
+def _arrow_records(body: pa.Buffer, columns: list[str], delimiter: str,
+                   line_breaks: bool = False) -> pa.Table | None:
     """Every line of `body` as a record of strings (an empty line: empty strings), or None when
-    a line has another number of fields, a value is not UTF-8, or pyarrow refuses it."""
+    a line has another number of fields, a value is not UTF-8, or pyarrow refuses it. With
+    `line_breaks`, a quoted value may hold line breaks (and its record span lines)."""
     try:
         return pacsv.read_csv(
             pa.BufferReader(body),
             read_options=pacsv.ReadOptions(column_names=[str(i) for i in range(len(columns))]),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,
+                                             newlines_in_values=line_breaks),
             convert_options=pacsv.ConvertOptions(  # large strings, as pandas keeps them
                 column_types={str(i): pa.large_string() for i in range(len(columns))},
                 strings_can_be_null=False))
@@ -620,6 +623,25 @@ def _one_record_per_line(data: bytes, start: int, end: int, records: int) -> boo
         return False
     return data.find(b"\r", start, end) < 0 or \
         data.count(b"\r", start, end) == data.count(b"\r\n", start, end)
+
+
+def _line_count(data: bytes, start: int, end: int) -> int:
+    """Lines of `data[start:end]` as Python's csv reader counts them (\\r\\n, \\r and \\n end
+    one each; the last line needs none)."""
+    return data.count(b"\n", start, end) + data.count(b"\r", start, end) \
+        - data.count(b"\r\n", start, end) + 1
+
+
+def _record_lines(table: pa.Table) -> tuple[np.ndarray, int]:
+    """The line on which each record starts, counted from 0, and the lines of all records: a
+    record takes one line, and one more for each line break inside its quoted values."""
+    lines = np.ones(table.num_rows, dtype=np.int64)
+    for column in table.columns:
+        for line_end, weight in (("\r", 1), ("\n", 1), ("\r\n", -1)):
+            counts = pc.fill_null(pc.count_substring(column, line_end), 0)
+            lines += weight * as_array(counts).to_numpy(zero_copy_only=False)
+    ends = np.cumsum(lines)
+    return ends - lines, int(ends[-1]) if len(ends) else 0
 
 
 def _blank_rows(table: pa.Table) -> np.ndarray:
@@ -653,7 +675,8 @@ def read_delimited_fast(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS,
     start = len(codecs.BOM_UTF8) if bom else 0
     if encoding is None:
         encoding = UTF8_BOM if bom else UTF8
-    if data.find(b"\n", start) < 0 and data.find(b"\r", start) >= 0:
+    old_mac = data.find(b"\n", start) < 0 and data.find(b"\r", start) >= 0
+    if old_mac:
         data = data.replace(b"\r", b"\n")  # only carriage returns: the lines of an old Mac
     for size in (FAST_SAMPLE_BYTES, 16 * FAST_SAMPLE_BYTES, 256 * FAST_SAMPLE_BYTES):
         sample = _sample(data, start, size)
@@ -679,12 +702,21 @@ def read_delimited_fast(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS,
         end -= 1
     if end <= body_start:
         return None
-    table = _arrow_records(pa.py_buffer(data).slice(body_start, end - body_start), columns,
-                           delimiter)
-    if table is None or not _as_python_reads(table):
-        return None
+    body = pa.py_buffer(data).slice(body_start, end - body_start)
     quoted_values = data.find(b'"', body_start, end) >= 0
-    if quoted_values and not _one_record_per_line(data, body_start, end, table.num_rows):
+    table = _arrow_records(body, columns, delimiter)
+    lines: np.ndarray | None = None
+    if table is not None and quoted_values and \
+            not _one_record_per_line(data, body_start, end, table.num_rows):
+        table = None
+    if table is None and quoted_values and not old_mac:  # quoted line breaks: records span lines
+        table = _arrow_records(body, columns, delimiter, line_breaks=True)
+        if table is None:
+            return None
+        lines, total = _record_lines(table)
+        if total != _line_count(data, body_start, end):
+            return None  # not read as Python's reader reads it: let that reader read it
+    if table is None or not _as_python_reads(table):
         return None
     skip = _blank_rows(table)
     read = table.num_rows - int(skip.sum())
@@ -693,7 +725,10 @@ def read_delimited_fast(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS,
     if read == 0:
         raise _header_only(columns, file)
     first_row = 2 + skipped
-    if skip.any():
+    if lines is not None:
+        table = table.filter(pa.array(~skip)) if skip.any() else table
+        index = pd.Index(lines[~skip] + first_row, name=ROW_INDEX)
+    elif skip.any():
         table = table.filter(pa.array(~skip))
         index = pd.Index(np.flatnonzero(~skip) + first_row, name=ROW_INDEX)
     else:
@@ -731,7 +766,7 @@ JSON_BATCH = 1 << 16
 """Records kept as tuples before they are moved into columns."""
 JSON_WHITESPACE = re.compile(r"[ \t\n\r]*")
 ELEMENT_SEPARATOR = re.compile(r"[ \t\n\r]*([,\]])[ \t\n\r]*")
-CONTAINERS = (dict, list)
+CONTAINERS = frozenset((dict, list))
 
 
 def _json_int(digits: str) -> int | float:
@@ -916,8 +951,7 @@ class _Columns:
         if self.rows >= self.limits.max_rows:
             raise _too_many_rows(self.file, self.limits)
         values = tuple(record.values())
-        kinds = set(map(type, values))
-        if dict in kinds or list in kinds:
+        if not CONTAINERS.isdisjoint(map(type, values)):
             record = _flattened(record, self.file, row or self.rows + 1)
             values = tuple(record.values())
         budget = self.budget
@@ -1158,52 +1192,44 @@ def read_json_lines(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> Ra
     records = _Columns(file, limits)
     numbers: list[int] = []
     problems: list[Problem] = []
-    scan, whitespace = _json_decoder().scan_once, JSON_WHITESPACE.match
-    deep = f"the line nests lists or objects more than {JSON_DEPTH} levels deep"
+    scan = _json_decoder().scan_once
     messages: dict[str, str] = {}
     newline = "\n" if "\n" in text or "\r" not in text else "\r"
-    number, start, n = 0, 0, len(text)
-    while start < n:
-        end = text.find(newline, start)
-        end = n if end < 0 else end
-        number += 1
-        line_start, start = start, end + 1
-        if end - line_start > JSON_PIECE:
-            message = f"the line is longer than {_size(JSON_PIECE)}, longer than any record"
-        else:
-            line = text[line_start:end]
-            first = whitespace(line).end()
-            if first == len(line) or not line.strip():
-                continue
-            try:
-                value, after = scan(line, first)
-                if whitespace(line, after).end() != len(line):
-                    raise json.JSONDecodeError("Extra data", line, after)
-            except StopIteration:
-                message = "the line is not valid JSON (Expecting value)"
-            except json.JSONDecodeError as error:
-                message = f"the line is not valid JSON ({error.msg})"
-            except RecursionError:
-                message = deep
+    number = 0
+    for piece in _line_pieces(text, newline):
+        for line in piece.split(newline):
+            number += 1
+            if len(line) > JSON_PIECE:
+                value, message = None, f"the line is longer than {_size(JSON_PIECE)}, longer " \
+                                       "than any record"
             else:
-                if type(value) is dict:
-                    if records.rows + len(problems) >= limits.max_rows:
-                        raise _too_many_rows(file, limits)
-                    try:
-                        records.add(value, number)
-                    except _TooDeep:
-                        message = deep
-                    else:
-                        numbers.append(number)
-                        continue
+                try:  # the usual line: one object, no space around it
+                    value, after = scan(line, 0)
+                except (StopIteration, json.JSONDecodeError, RecursionError):
+                    after = -1
+                if after == len(line):
+                    message = None
                 else:
-                    message = "the line is not a JSON object ({…})"
-        if records.rows + len(problems) >= limits.max_rows:
-            raise _too_many_rows(file, limits)
-        if len(problems) >= MAX_ROW_PROBLEMS:
-            raise _too_many_problems(file, "lines of the file are not JSON objects")
-        message = messages.setdefault(message, message)
-        problems.append(Problem(Kind.UNREADABLE, message, file, number, None, Effect.ROW))
+                    value, message = _json_line(line, scan)
+                    if value is None and message is None:
+                        continue  # a blank line
+            if type(value) is dict:
+                if records.rows + len(problems) >= limits.max_rows:
+                    raise _too_many_rows(file, limits)
+                try:
+                    records.add(value, number)
+                except _TooDeep:
+                    message = JSON_LINE_TOO_DEEP
+                else:
+                    numbers.append(number)
+                    continue
+            if records.rows + len(problems) >= limits.max_rows:
+                raise _too_many_rows(file, limits)
+            if len(problems) >= MAX_ROW_PROBLEMS:
+                raise _too_many_problems(file, "lines of the file are not JSON objects")
+            message = message or "the line is not a JSON object ({…})"
+            message = messages.setdefault(message, message)
+            problems.append(Problem(Kind.UNREADABLE, message, file, number, None, Effect.ROW))
     if not records.rows and not problems:
         raise _fail(Kind.EMPTY_FILE, "The file has no data: it holds only blank lines.", file)
     if not records.rows:
@@ -1211,6 +1237,42 @@ def read_json_lines(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> Ra
                     "Lines nor JSON.", file)
     return _json_table(records, file, Format.JSON_LINES,
                        ["Read as JSON Lines; rows are numbered by line."], numbers, problems)
+
+
+JSON_LINE_TOO_DEEP = f"the line nests lists or objects more than {JSON_DEPTH} levels deep"
+
+
+def _line_pieces(text: str, newline: str, size: int = 1 << 22) -> Iterator[str]:
+    """`text` in pieces of about `size` characters, each ending where a line ends (the last
+    piece's last line may be empty): split, they give the lines of `text` one by one."""
+    start, n = 0, len(text)
+    while True:
+        end = text.find(newline, min(start + size, n))
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start:end]
+        start = end + 1
+
+
+def _json_line(line: str, scan: Callable[[str, int], tuple[object, int]]) \
+        -> tuple[object, str | None]:
+    """(value, None) for a line of JSON with space around it, (None, why) for a line that is not
+    JSON, and (None, None) for a blank line."""
+    first = JSON_WHITESPACE.match(line).end()
+    if first == len(line) or not line.strip():
+        return None, None
+    try:
+        value, after = scan(line, first)
+        if JSON_WHITESPACE.match(line, after).end() != len(line):
+            raise json.JSONDecodeError("Extra data", line, after)
+    except StopIteration:
+        return None, "the line is not valid JSON (Expecting value)"
+    except json.JSONDecodeError as error:
+        return None, f"the line is not valid JSON ({error.msg})"
+    except RecursionError:
+        return None, JSON_LINE_TOO_DEEP
+    return value, None
 
 
 # --- binary formats ------------------------------------------------------------------------------
@@ -1590,9 +1652,13 @@ def _read(data: bytes, file: str, limits: Limits) -> RawTable:
     if fmt is Format.DELIMITED and text.lstrip("\ufeff \t\r\n")[:1] in ("[", "{"):
         fmt = Format.JSON
     if fmt is Format.DELIMITED and encoding not in (UTF8, UTF8_BOM):
-        fast = read_delimited_fast(text.encode("utf-8"), file, limits, encoding)
+        transcoded = text.encode("utf-8")
+        del text  # at most one copy of the text besides the file's own bytes
+        fast = read_delimited_fast(transcoded, file, limits, encoding)
         if fast is not None:
             return fast
+        text = transcoded.decode("utf-8")
+        del transcoded
     reader = {Format.JSON: read_json, Format.JSON_LINES: read_json_lines,
               Format.DELIMITED: read_delimited}[fmt]
     raw = reader(text, file, limits)

@@ -97,12 +97,12 @@ def test_a_control_character_in_a_csv_name_is_replaced(bad: str) -> None:
 
 
 def test_the_slow_path_scrubs_alike() -> None:
-    text = 'model,dataset,delta\n"two\nlines",GSM8K,1\n' + FILLER + "x\x1fy,MATH,\x01\n"
-    assert read_delimited_fast(text.encode(), "f.csv") is None, "a quoted line break: slow path"
+    text = "model,dataset,delta\nA,GSM8K,1,2\n" + FILLER + "x\x1fy,MATH,\x01\n"
+    assert read_delimited_fast(text.encode(), "f.csv") is None, "a ragged row: slow path"
     raw = read_table(text.encode(), "f.csv")
     assert unsafe_cells(raw.frame) == []
-    assert raw.frame.loc[204].tolist() == ["x\ufffdy", "MATH", "\ufffd"]
-    assert "Row 204 (2 cells): control characters replaced by �." in raw.notes
+    assert raw.frame.loc[203].tolist() == ["x\ufffdy", "MATH", "\ufffd"]
+    assert "Row 203 (2 cells): control characters replaced by �." in raw.notes
 
 
 def test_header_names_are_scrubbed_and_noted() -> None:
