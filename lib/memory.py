@@ -1,7 +1,7 @@
 """The server's memory: what a session held is given back to the system when the session ends.
 
 One server process serves every visitor, and each session holding an upload keeps the file's
-bytes (Streamlit's uploader) and what was made of them (`st.session_state`). Three things kept
+bytes (Streamlit's uploader) and what was made of them (`st.session_state`). Four things kept
 that memory after the session had gone; each is handled here, from Python, once per process,
 because on Community Cloud nothing but `streamlit run streamlit_app.py` runs:
 
@@ -15,7 +15,9 @@ because on Community Cloud nothing but `streamlit run streamlit_app.py` runs:
    to 32 and 64 MB), after which file-sized buffers live in its heaps and freed memory at a
    heap's top stays there. `tune_malloc` fixes both thresholds, so large buffers are mapped on
    their own and unmapped when freed.
-3. What is free but still resident (holes in malloc's heaps, pyarrow's pool) is returned by
+3. pyarrow's default pool (mimalloc) keeps freed memory for reuse: `use_system_pool_for_arrow`
+   makes malloc pyarrow's default, so one allocator, tuned as above, serves everything.
+4. What is free but still resident (holes in malloc's heaps, pyarrow's pools) is returned by
    `release_memory` after sessions were swept.
 """
 
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import functools
 import gc
 import platform
 import threading
@@ -45,8 +48,11 @@ TRIM_THRESHOLD = 4 << 20
 
 _started = threading.Lock()
 _state: dict[str, object] = {}
+_previous_arrow_pools: list[object] = []
+"""pyarrow's default pool before `use_system_pool_for_arrow` (code handed it keeps using it)."""
 
 
+@functools.cache
 def _libc() -> ctypes.CDLL | None:
     """The C library when it is glibc (`mallopt`, `malloc_trim`), else None."""
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
@@ -80,15 +86,23 @@ def resident_mb() -> float | None:
     return None
 
 
-def release_memory() -> None:
-    """Collect garbage, then hand free memory back to the system: pyarrow's pool and glibc."""
-    gc.collect()
-    try:
-        import pyarrow as pa
+def use_system_pool_for_arrow() -> str:
+    """Make malloc pyarrow's default memory pool (it is mimalloc in the wheels, which keeps
+    freed memory for reuse); the backend's name after the change."""
+    import pyarrow as pa
 
-        pa.default_memory_pool().release_unused()
-    except ImportError:
-        pass
+    _previous_arrow_pools.append(pa.default_memory_pool())
+    pa.set_memory_pool(pa.system_memory_pool())
+    return pa.default_memory_pool().backend_name
+
+
+def release_memory() -> None:
+    """Collect garbage, then hand free memory back to the system: pyarrow's pools and glibc."""
+    gc.collect()
+    import pyarrow as pa
+
+    for pool in (pa.default_memory_pool(), *_previous_arrow_pools):
+        pool.release_unused()
     libc = _libc()
     if libc is not None:
         libc.malloc_trim(0)
@@ -118,8 +132,11 @@ def shut_down_expired_sessions(runtime: object) -> int:
     lock = getattr(manager, "_storage_lock", None) or threading.Lock()
     with lock:
         expired = cache.expire()
-    for _session_id, info in expired:
-        info.session.shutdown()
+    for session_id, info in expired:
+        try:
+            info.session.shutdown()
+        except Exception:  # noqa: BLE001 - the other sessions are still shut down
+            LOGGER.exception("Shutting down expired session %s failed", session_id)
     return len(expired)
 
 
@@ -159,12 +176,16 @@ def start_session_sweeper() -> bool:
 
 
 def prepare_process() -> None:
-    """Once per server process, from the entry point's first run: `tune_malloc` and the
-    session sweeper. Later calls do nothing."""
+    """Once per server process, from the entry point's first run: the session sweeper, then
+    `tune_malloc` and `use_system_pool_for_arrow`. Where there is no server (AppTest), nothing
+    is changed. Later calls do nothing."""
     with _started:
         if _state:
             return
-        _state["malloc"] = tune_malloc()
         _state["sweeper"] = start_session_sweeper()
-        LOGGER.info("Memory: malloc thresholds fixed: %s; expired-session sweeper: %s",
-                    _state["malloc"], _state["sweeper"])
+        if not _state["sweeper"]:
+            return
+        _state["malloc"] = tune_malloc()
+        _state["arrow"] = use_system_pool_for_arrow()
+        LOGGER.info("Memory: expired-session sweeper started; malloc thresholds fixed: %s; "
+                    "pyarrow's pool: %s", _state["malloc"], _state["arrow"])

@@ -103,3 +103,59 @@ def test_release_memory_hands_free_holes_back():
     after = memory.resident_mb()
     assert before - after > 30, (before, after)
     del blocks
+
+
+def test_one_failing_shutdown_does_not_keep_the_others():
+    runtime, storage, clock = runtime_with_storage(ttl=10)
+    broken, fine = FakeSession("broken"), FakeSession("fine")
+
+    def fail() -> None:
+        raise RuntimeError("cannot shut down")
+
+    broken.shutdown = fail
+    storage.save(SessionInfo(client=None, session=broken))
+    storage.save(SessionInfo(client=None, session=fine))
+    clock.now = 11
+    assert memory.shut_down_expired_sessions(runtime) == 2
+    assert fine.shut_down == 1
+
+
+def test_pyarrows_default_pool_becomes_malloc(monkeypatch):
+    import pyarrow as pa
+
+    previous = pa.default_memory_pool()
+    monkeypatch.setattr(memory, "_previous_arrow_pools", [])
+    try:
+        assert memory.use_system_pool_for_arrow() == "system"
+        assert pa.default_memory_pool().backend_name == "system"
+        assert memory._previous_arrow_pools[0].backend_name == previous.backend_name
+        memory.release_memory()  # every pool, old and new, is asked to give memory back
+    finally:
+        pa.set_memory_pool(previous)
+
+
+def test_without_a_server_the_process_is_left_as_it_is(monkeypatch):
+    """AppTest and bare runs: no sweeper, so neither malloc nor pyarrow is changed."""
+    import pyarrow as pa
+
+    calls = []
+    monkeypatch.setattr(memory, "_state", {})
+    monkeypatch.setattr(memory, "tune_malloc", lambda: calls.append("malloc"))
+    monkeypatch.setattr(memory, "use_system_pool_for_arrow", lambda: calls.append("arrow"))
+    backend = pa.default_memory_pool().backend_name
+    memory.prepare_process()
+    memory.prepare_process()
+    assert calls == [] and memory._state == {"sweeper": False}
+    assert pa.default_memory_pool().backend_name == backend
+
+
+def test_with_a_server_everything_is_set_once(monkeypatch):
+    calls = []
+    monkeypatch.setattr(memory, "_state", {})
+    monkeypatch.setattr(memory, "start_session_sweeper", lambda: calls.append("sweeper") or True)
+    monkeypatch.setattr(memory, "tune_malloc", lambda: calls.append("malloc") or True)
+    monkeypatch.setattr(memory, "use_system_pool_for_arrow",
+                        lambda: calls.append("arrow") or "system")
+    memory.prepare_process()
+    memory.prepare_process()
+    assert calls == ["sweeper", "malloc", "arrow"]
