@@ -482,7 +482,8 @@ class Visit:
             self.check("Your data (resamples)")
         if self.case.duplicates:
             self.current = "duplicates"
-            choice = pg.get_by_text("Keep the mean of the repeated values")
+            choice = pg.locator('[data-testid="stRadio"] label',  # not the alert that names it
+                                has_text="Keep the mean of the repeated values")
             if choice.count():
                 with self.step("keep the mean"):
                     self.act(choice.first.click, gone=["appear more than once. Choose below"])

@@ -475,7 +475,8 @@ def _distinct_rows(rows: np.ndarray) -> int:
 
 def _duplicates(contract: _Contract, cells: pd.DataFrame, file: str,
                 policy: DuplicatePolicy) -> tuple[list[Found], int]:
-    """A problem per row of a repeated model × dataset pair, and the number of such pairs."""
+    """A problem per repeated model × dataset pair (at its first row, naming all its rows), and
+    the number of such pairs."""
     if not contract.pairs.count:
         return [], 0
     pairs, n_pairs = contract.pairs.numbers, contract.pairs.count
@@ -485,25 +486,18 @@ def _duplicates(contract: _Contract, cells: pd.DataFrame, file: str,
     effect = Effect.MERGED if policy is DuplicatePolicy.MEAN else Effect.STOPPED
     column, rows = _origins(cells, schema.MODEL), contract.rows
     models, datasets = contract.models, contract.datasets
-    messages: dict[int, str] = {}
 
-    def message(group: int) -> str:
-        if group not in messages:
-            members = order[starts[group]:starts[group + 1]]
-            model = models.values[models.codes[members[0]]]
-            dataset = datasets.values[datasets.codes[members[0]]]
-            messages[group] = (f"the pair “{clip(model)}” × “{clip(dataset)}” appears "
-                               f"{len(members):,} times ({rows_phrase(rows[members])})")
-        return messages[group]
+    def make(group: int) -> Problem:
+        members = order[starts[group]:starts[group + 1]]
+        first = members[0]
+        model = models.values[models.codes[first]]
+        dataset = datasets.values[datasets.codes[first]]
+        message = (f"the pair “{clip(model)}” × “{clip(dataset)}” appears {len(members):,} "
+                   f"times ({rows_phrase(rows[members])})")
+        cell = first if contract.at is None else contract.at[first]
+        return Problem(Kind.DUPLICATE, message, file, int(rows[first]), column(int(cell)), effect)
 
-    def make(k: int) -> Problem:
-        i = order[k]
-        group = int(np.searchsorted(starts, k, side="right")) - 1
-        cell = i if contract.at is None else contract.at[i]
-        return Problem(Kind.DUPLICATE, message(group), file, int(rows[i]), column(int(cell)),
-                       effect)
-
-    return [Found(rows[order], effect is Effect.STOPPED, make)], n_pairs
+    return [Found(rows[order[starts[:-1]]], effect is Effect.STOPPED, make)], n_pairs
 
 
 MEAN_COLUMNS = (schema.DELTA, schema.BASELINE, schema.TREATMENT, schema.CI_LOW, schema.CI_HIGH,

@@ -142,18 +142,17 @@ def _scores_to_delta(values: dict[str, pd.Series], cells: pd.DataFrame, kind: De
 
 def _duplicates(table: pd.DataFrame, file: str, model_from: pd.Series,
                 policy: DuplicatePolicy) -> tuple[list[Problem], int]:
-    """A problem per row of a repeated model × dataset pair, and the number of such pairs."""
+    """A problem per repeated model × dataset pair, at its first row, and the number of pairs."""
     keys = [schema.MODEL, schema.DATASET]
     repeated = table[table.duplicated(keys, keep=False)]
     effect = Effect.MERGED if policy is DuplicatePolicy.MEAN else Effect.STOPPED
     problems: list[Problem] = []
     for (model, dataset), group in repeated.groupby(keys, sort=False):
         rows = rows_phrase(group[ROW].to_numpy())
-        for i, row in zip(group.index, group[ROW]):
-            problems.append(Problem(
-                Kind.DUPLICATE, f"the pair “{clip(model)}” × “{clip(dataset)}” "
-                f"appears {len(group):,} times ({rows})", file, int(row), model_from[i],
-                effect))
+        i, row = group.index[0], group[ROW].iloc[0]
+        problems.append(Problem(
+            Kind.DUPLICATE, f"the pair “{clip(model)}” × “{clip(dataset)}” "
+            f"appears {len(group):,} times ({rows})", file, int(row), model_from[i], effect))
     return problems, repeated.groupby(keys, sort=False).ngroups
 
 

@@ -21,17 +21,7 @@ from tests.hostile import small_cases
 
 pytestmark = pytest.mark.e2e
 
-KNOWN_OPEN = {
-    "duplicates.csv": "open: the report still lists one problem per repeated row (bounded, but "
-                      "not one line per pair), and keeping the mean does not answer in time in "
-                      "the browser",
-}
-"""Files whose fix is not finished, with what is left. Not strict: the time it takes depends on
-the machine's load, so a pass is reported (XPASS) rather than failing the run."""
-
-CASES = [pytest.param(c, id=c.name, marks=pytest.mark.xfail(reason=KNOWN_OPEN[c.name],
-                                                            strict=False))
-         if c.name in KNOWN_OPEN else pytest.param(c, id=c.name) for c in small_cases()]
+CASES = [pytest.param(c, id=c.name) for c in small_cases()]
 
 
 @pytest.fixture(scope="module")

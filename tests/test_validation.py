@@ -169,8 +169,8 @@ def test_duplicates_stop_by_default_and_average_on_request() -> None:
             "a,gsm-8k,3,2,4\n")
     stopped = report(text)
     assert not stopped.usable and stopped.duplicate_pairs == 1
-    assert [(p.row, p.effect) for p in stopped.problems] == [(2, Effect.STOPPED),
-                                                              (4, Effect.STOPPED)]
+    assert [(p.row, p.effect) for p in stopped.problems] == [(2, Effect.STOPPED)]
+    assert stopped.problems[0].message.endswith("appears 2 times (rows 2, 4)")
     merged = report(text, duplicates=DuplicatePolicy.MEAN)
     assert merged.usable
     assert rows(merged.table) == [("A", "GSM8K", 2.0), ("A", "MATH", 5.0)]
@@ -256,7 +256,7 @@ def test_identical_rows_give_short_duplicate_messages(policy: DuplicatePolicy) -
     assert big.duplicate_pairs == 1
     assert big.problems[0].message == ("the pair “GPT-4o” × “GSM8K” appears 100,000 times "
                                        "(rows 2–100001)")
-    assert len(big.problems) == MAX_LISTED and big.unlisted == 100_000 - MAX_LISTED
+    assert len(big.problems) == 1 and big.unlisted == 0, "one problem per pair, not per row"
     assert max(len(p.message) for p in big.problems) < 100
     assert _report_size(big) <= 1.1 * _report_size(small)  # a few more digits, no more
     assert big.usable is (policy is DuplicatePolicy.MEAN)
@@ -270,6 +270,17 @@ def test_scattered_duplicate_rows_are_listed_up_to_a_count() -> None:
     message = got.problems[0].message
     assert message.startswith("the pair “Twin” × “D” appears 2,500 times (rows 2, 4, 6, 8, 10, "
                               "12, 14, 16, 18, 20 and 2,490 more)")
+    assert len(got.problems) == 1
+
+
+def test_many_repeated_pairs_are_listed_once_each_up_to_the_cap() -> None:
+    body = "".join(f"M{i},D,1\nM{i},D,2\n" for i in range(MAX_LISTED + 7))
+    got = report("model,dataset,delta\n" + body, duplicates=DuplicatePolicy.MEAN)
+    assert got.duplicate_pairs == MAX_LISTED + 7
+    assert len(got.problems) == MAX_LISTED and got.unlisted == 7
+    assert [p.row for p in got.problems[:3]] == [2, 4, 6]
+    assert got.problems[1].message == "the pair “M1” × “D” appears 2 times (rows 4, 5)"
+    assert got.table[schema.DELTA].eq(1.5).all() and len(got.table) == MAX_LISTED + 7
 
 
 def test_many_unused_and_renamed_columns_are_counted_not_listed() -> None:
