@@ -29,7 +29,7 @@ from lib.itemchecks import MAX_ROW_PROBLEMS
 from lib.itemread import fast_path_fits
 from lib.peritem import (CheckedItems, ItemProblem, PerItemResult, Settings, aggregate_counts,
                          check_csv, check_items, detect_shape, summarise)
-from lib.problems import ReadError
+from lib.problems import ReadError, file_label
 from lib.readers import Format, RawTable, read_table, sniff_format
 from lib.upload import UploadedFile, release_upload, session_upload
 
@@ -231,7 +231,7 @@ def session_item_shape(file: UploadedFile) -> str | None:
     state: a rerun neither reads nor hashes the bytes again."""
     memo = _memo(file)
     if "shape" not in memo:
-        memo["shape"] = item_shape(file.getvalue(), file.name, _session_reader(file))
+        memo["shape"] = item_shape(file.getvalue(), file_label(file.name), _session_reader(file))
     return memo["shape"]
 
 
@@ -242,7 +242,7 @@ def session_items(file: UploadedFile, settings: Settings) -> ItemUpload:
     memo = _memo(file)
     if "read" not in memo:
         with st.spinner("Reading per-item results…"):
-            memo["read"] = read_items(file.getvalue(), file.name, _session_reader(file))
+            memo["read"] = read_items(file.getvalue(), file_label(file.name), _session_reader(file))
         release_upload(file)  # the checked items hold what is needed; the raw table can go
     results = memo["results"]
     if settings not in results:

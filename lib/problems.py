@@ -65,6 +65,12 @@ def clip(value: object, limit: int = MAX_QUOTED) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def file_label(name: str) -> str:
+    """An uploaded file's name as the app keeps and shows it: one line, unsafe characters
+    replaced, at most `MAX_NAME` characters (browsers send what the user's system allows)."""
+    return clip(name, MAX_NAME) or "unnamed file"
+
+
 def names_phrase(names: Sequence[object], limit: int = MAX_NAMES_SHOWN) -> str:
     """The first `limit` names, each clipped, joined by commas, and how many more there are."""
     shown = ", ".join(clip(n) for n in names[:limit])

@@ -17,7 +17,7 @@ from typing import Protocol
 
 import streamlit as st
 
-from lib.problems import Kind, Problem, ReadError
+from lib.problems import Kind, Problem, ReadError, file_label
 from lib.readers import DEFAULT_LIMITS, Limits, RawTable, read_table
 from lib.shapes import Detection, Mapping, detect
 from lib.validation import Options, Report, failed_report, validate
@@ -124,7 +124,7 @@ def session_upload(file: UploadedFile) -> Upload:
     kept = st.session_state.get(SESSION_UPLOAD_KEY)
     if kept is not None and kept[0] == file.file_id:
         return kept[1]
-    upload = read_upload(file.getvalue(), file.name)
+    upload = read_upload(file.getvalue(), file_label(file.name))
     st.session_state[SESSION_UPLOAD_KEY] = (file.file_id, upload)
     return upload
 

@@ -341,3 +341,12 @@ def test_an_ordinary_upload_is_parsed_once(page, count_reads, kind) -> None:
     assert not page.exception
     assert active(page).table[schema.DELTA].tolist() == [1.5, -2.0]
     assert count_reads == [name]
+
+
+def test_a_file_name_with_control_characters_is_kept_as_one_safe_bounded_line(page) -> None:
+    name = "evil\x1f\u2028" + "n" * 500 + ".csv"  # Streamlit itself refuses a NUL
+    upload(page, name, b"model,dataset,delta\nA,GSM8K,1\n")
+    page.button(key="your_data_explore").click().run()
+    label = active(page).label
+    assert "\x1f" not in label and "\u2028" not in label and "\ufffd" in label
+    assert len(label) < 120

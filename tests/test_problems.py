@@ -40,3 +40,12 @@ def test_a_huge_column_name_is_cut_where_a_problem_is_shown() -> None:
     problem = Problem(Kind.EMPTY_CELL, "empty cell", "f.csv", 3, "c" * 100_000)
     assert len(problem.describe()) < MAX_NAME + 60
     assert len(problems_frame([problem]).loc[0, "Column"]) == MAX_NAME
+
+
+def test_an_uploaded_file_name_is_one_safe_line_of_bounded_length() -> None:
+    from lib.problems import MAX_NAME, file_label
+    assert file_label("results.csv") == "results.csv"
+    assert file_label("a\x00b\nc.csv") == "a\ufffdb c.csv"
+    long = file_label("x" * 10_000 + ".csv")
+    assert len(long) == MAX_NAME and long.endswith("…")
+    assert file_label("") == "unnamed file"
