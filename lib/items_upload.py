@@ -30,7 +30,7 @@ from lib.itemread import fast_path_fits
 from lib.peritem import (CheckedItems, ItemProblem, PerItemResult, Settings, aggregate_counts,
                          check_csv, check_items, detect_shape, summarise)
 from lib.problems import ReadError, file_label
-from lib.readers import Format, RawTable, read_table, sniff_format
+from lib.readers import GZIP_MAGIC, Format, RawTable, read_table, sniff_format
 from lib.upload import UploadedFile, release_upload, session_upload
 
 logger = logging.getLogger(__name__)
@@ -84,7 +84,8 @@ def _general_reader(data: bytes, file: str) -> Reader:
 
 def _fast(data: bytes, file: str) -> bool:
     """Whether pyarrow may read the bytes directly (delimited text it can take as it is)."""
-    return sniff_format(data, file) is Format.DELIMITED and fast_path_fits(data)
+    return (not data.startswith(GZIP_MAGIC) and sniff_format(data, file) is Format.DELIMITED
+            and fast_path_fits(data))
 
 
 def item_shape(data: bytes, file: str, read: Reader | None = None) -> str | None:

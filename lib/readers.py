@@ -1,10 +1,10 @@
 """Bytes of an uploaded file to a raw table: the cells as read, indexed by their row in the file.
 
-Reads delimited text (delimiter detected), JSON, JSON Lines, Parquet and Excel (.xlsx). Cells are
-kept as read (text stays text) so that the validation can say exactly which cell is wrong; the
-frame's index is the row number a user would look up in the file. Anything that cannot be read
-raises `ReadError` carrying one `Problem` that says why, and nothing else escapes `read_table`.
-Nothing is written to disk.
+Reads delimited text (delimiter detected), JSON, JSON Lines, Parquet and Excel (.xlsx), each
+also gzip-compressed. Cells are kept as read (text stays text) so that the validation can say
+exactly which cell is wrong; the frame's index is the row number a user would look up in the
+file. Anything that cannot be read raises `ReadError` carrying one `Problem` that says why, and
+nothing else escapes `read_table`. Nothing is written to disk.
 
 Every text cell and column name is scrubbed at read time: control characters, noncharacters and
 lone surrogates become U+FFFD (`lib.textcells`), and a note names the rows where that happened.
@@ -28,6 +28,7 @@ import logging
 import re
 import struct
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -114,7 +115,8 @@ def _fail(kind: Kind, message: str, file: str) -> ReadError:
 
 
 def _extension(file: str) -> str:
-    return PurePath(file).suffix.lower()
+    """The file's extension, of the file inside for a gzip file ("a.tsv.gz" gives ".tsv")."""
+    return PurePath(inner_name(file)).suffix.lower()
 
 
 def _size(n_bytes: int) -> str:
@@ -149,14 +151,53 @@ def sniff_format(data: bytes, file: str) -> Format:
         raise _fail(Kind.UNSUPPORTED, "This is an old Excel .xls workbook or a password-protected "
                     "one, which the app cannot open. Save it as .xlsx (without a password) or as "
                     "CSV and upload that.", file)
-    if data.startswith(GZIP_MAGIC):
-        raise _fail(Kind.UNSUPPORTED, "This is a compressed (gzip) file. Unpack it and upload "
-                    "the file inside.", file)
+    if data.startswith(GZIP_MAGIC):  # `read_table` unpacks gzip before it asks
+        raise _fail(Kind.UNSUPPORTED, "This gzip file holds another gzip file. Unpack it and "
+                    "upload the file inside.", file)
     if ext in JSON_LINES_EXTENSIONS:
         return Format.JSON_LINES
     if ext == ".json":
         return Format.JSON
     return Format.DELIMITED
+
+
+GZIP_PIECE = 1 << 20
+"""Compressed bytes handed to zlib at once while unpacking."""
+
+
+def inner_name(file: str) -> str:
+    """The name of the file inside a gzip file: "results.csv.gz" holds "results.csv"."""
+    return file[:-3] if file.lower().endswith(".gz") else file
+
+
+def gunzip(data: bytes, file: str, limit: int) -> bytes:
+    """The bytes of a gzip file unpacked (all its members), or `ReadError` when they are not
+    gzip or would be more than `limit` bytes: unpacking stops there, so a small file that
+    unpacks to gigabytes costs no more than `limit`."""
+    out = bytearray()
+    rest = memoryview(data)
+    try:
+        while rest.nbytes and bytes(rest[:2]) == GZIP_MAGIC:
+            unpack = zlib.decompressobj(wbits=31)
+            while rest.nbytes and not unpack.eof:
+                piece, rest = rest[:GZIP_PIECE], rest[GZIP_PIECE:]
+                out += unpack.decompress(piece, limit + 1 - len(out))
+                while unpack.unconsumed_tail and len(out) <= limit:
+                    out += unpack.decompress(unpack.unconsumed_tail, limit + 1 - len(out))
+                if len(out) > limit:
+                    raise _fail(Kind.TOO_LARGE, f"The gzip file unpacks to more than "
+                                f"{_size(limit)}, the limit for a file.", file)
+            if not unpack.eof:
+                raise _fail(Kind.UNREADABLE, "The gzip file is cut short: its end is missing. "
+                            "Upload the whole file, or the file inside it.", file)
+            rest = memoryview(unpack.unused_data) if unpack.unused_data else rest
+    except zlib.error:
+        raise _fail(Kind.UNREADABLE, "The gzip file is damaged and cannot be unpacked. Upload "
+                    "the file inside it instead.", file) from None
+    if rest.nbytes and any(bytes(rest)):
+        raise _fail(Kind.UNREADABLE, "The gzip file has data after its end that is not gzip. "
+                    "Upload the file inside it instead.", file)
+    return bytes(out)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -1637,6 +1678,13 @@ def _read(data: bytes, file: str, limits: Limits) -> RawTable:
                     f"{_size(limits.max_bytes)}.", file)
     if not data:
         raise _fail(Kind.EMPTY_FILE, "The file is empty (0 bytes).", file)
+    if data.startswith(GZIP_MAGIC):
+        inner = gunzip(data, file, limits.max_bytes)
+        if inner.startswith(GZIP_MAGIC):
+            sniff_format(inner, file)  # refuses gzip inside gzip
+        raw = _read(inner, file, limits)
+        return RawTable(raw.frame, file, raw.format, raw.rows_read,
+                        ("Unpacked from gzip.", *raw.notes), raw.problems)
     fmt = sniff_format(data, file)
     if fmt is Format.PARQUET:
         return read_parquet(data, file, limits)

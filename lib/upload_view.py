@@ -29,7 +29,7 @@ from lib.widgets import delta_columns
 
 NONE = "(none)"
 ACCEPTED_TYPES = ["csv", "tsv", "tab", "txt", "psv", "json", "jsonl", "ndjson", "parquet", "pq",
-                  "xlsx", "xlsm", "xls"]
+                  "xlsx", "xlsm", "xls", "gz"]
 DUPLICATE_CHOICES = {DuplicatePolicy.STOP: "Stop: I will fix the file",
                      DuplicatePolicy.MEAN: "Keep the mean of the repeated values"}
 SHOWN_NAMES = 20
@@ -320,8 +320,8 @@ def templates_section() -> None:
     st.subheader("Templates and the data contract")
     st.markdown("Accepted files: CSV, TSV and other delimited text (comma, semicolon, tab or "
                 "pipe; a decimal comma is recognised), JSON, JSON Lines, Parquet and Excel "
-                "(.xlsx). Text in UTF-8 (with or without a byte-order mark), UTF-16 or "
-                "Windows-1252. Column and dataset names are matched ignoring case and "
+                "(.xlsx), each also gzip-compressed (.csv.gz, …). Text in UTF-8 (with or without "
+                "a byte-order mark), UTF-16 or Windows-1252, with any line ends. Column and dataset names are matched ignoring case and "
                 "punctuation: CommonsenseQA, CSQA and CS-QA are the same benchmark.")
     samples = templates()
     for column, sample in zip(st.columns(len(samples)), samples):

@@ -1,5 +1,6 @@
 """Per-item uploads on the way to the app: recognised, aggregated, named like the figure."""
 
+import gzip
 import io
 import json
 
@@ -125,6 +126,16 @@ def _xlsx(rows: list[list]) -> bytes:
     ("cp1252.csv", ITEMS.replace("Mine", "Miné").encode("cp1252")),
     ("sep.csv", ("sep=;\n" + ITEMS.replace(",", ";")).encode()),
     ("items.tsv", ITEMS.replace(",", "\t").encode()),
+    ("semicolon.csv", ITEMS.replace(",", ";").encode()),
+    ("crlf-bom.csv", b"\xef\xbb\xbf" + ITEMS.replace("\n", "\r\n").encode()),
+    ("headers.csv", ITEMS.replace("model,dataset,item,baseline,treatment",
+                                  "Model,Benchmark,question,base,cot").encode()),
+    ("items.csv.gz", gzip.compress(ITEMS.encode())),
+    ("utf16.tsv.gz", gzip.compress(ITEMS.replace(",", "\t").encode("utf-16"))),
+    ("items.json", pd.read_csv(io.StringIO(ITEMS)).to_json(orient="records").encode()),
+    ("items.jsonl.gz", gzip.compress(pd.read_csv(io.StringIO(ITEMS)).to_json(
+        orient="records", lines=True).encode())),
+    ("items.xlsx", _xlsx([line.split(",") for line in ITEMS.splitlines()])),
 ])
 def test_per_item_text_in_any_accepted_encoding_and_layout_is_read(name, data):
     assert item_shape(data, name) == "per_item"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 
@@ -312,12 +313,14 @@ def _as(kind: str, table: pd.DataFrame) -> bytes:
         table.to_excel(buffer, index=False)
     elif kind == "parquet":
         table.to_parquet(buffer, index=False)
+    elif kind == "csv.gz":
+        buffer.write(gzip.compress(table.to_csv(index=False).encode()))
     else:
         buffer.write(table.to_json(orient="records").encode())
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("kind", ["xlsx", "json", "parquet"])
+@pytest.mark.parametrize("kind", ["xlsx", "json", "parquet", "csv.gz"])
 def test_a_per_item_upload_is_parsed_once(page, count_reads, kind) -> None:
     name = f"items.{kind}"
     upload(page, name, _as(kind, _items_table()), "application/octet-stream")
@@ -331,7 +334,7 @@ def test_a_per_item_upload_is_parsed_once(page, count_reads, kind) -> None:
     assert count_reads == [name]
 
 
-@pytest.mark.parametrize("kind", ["xlsx", "json", "parquet"])
+@pytest.mark.parametrize("kind", ["xlsx", "json", "parquet", "csv.gz"])
 def test_an_ordinary_upload_is_parsed_once(page, count_reads, kind) -> None:
     table = pd.DataFrame({"model": ["GPT-4o", "Mine"], "dataset": "GSM8K", "delta": [1.5, -2.0]})
     name = f"long.{kind}"

@@ -335,3 +335,63 @@ def test_reading_never_touches_the_file_system(monkeypatch) -> None:
         monkeypatch.setattr(target, name, refuse)
     for name, data in samples.items():
         assert len(read_table(data, name).frame) >= 1
+
+
+# --- gzip ----------------------------------------------------------------------------------------
+
+GZ_TEXT = "model,dataset,delta\nA,GSM8K,1\nB,MATH,-2\n"
+
+
+@pytest.mark.parametrize("name,inner,fmt", [
+    ("r.csv.gz", GZ_TEXT.encode(), Format.DELIMITED),
+    ("r.tsv.gz", GZ_TEXT.replace(",", "\t").encode(), Format.DELIMITED),
+    ("r.gz", GZ_TEXT.encode("utf-16"), Format.DELIMITED),
+    ("r.json.gz", b'[{"model": "A", "dataset": "GSM8K", "delta": 1}]', Format.JSON),
+    ("r.jsonl.gz", b'{"model": "A", "dataset": "GSM8K", "delta": 1}\n', Format.JSON_LINES),
+])
+def test_gzip_files_are_read_as_the_file_inside(name, inner, fmt) -> None:
+    import gzip
+    raw = read_table(gzip.compress(inner), name)
+    assert raw.format is fmt and raw.file == name
+    assert raw.notes[0] == "Unpacked from gzip."
+    assert raw.frame["model"].iloc[0] == "A"
+
+
+def test_gzip_with_several_members_is_read_whole() -> None:
+    import gzip
+    raw = read_table(gzip.compress(GZ_TEXT.encode()) + gzip.compress(b"C,AQUA,3\n"), "r.csv.gz")
+    assert raw.frame["model"].tolist() == ["A", "B", "C"]
+    assert raw.frame.index.tolist() == [2, 3, 4]
+
+
+@pytest.mark.parametrize("data,message", [
+    (b"\x1f\x8b" + b"\xff" * 30, "damaged"),
+    (None, "cut short"),
+    (b"junk", "after its end"),
+])
+def test_broken_gzip_gets_a_message(data, message) -> None:
+    import gzip
+    whole = gzip.compress(GZ_TEXT.encode())
+    data = whole[:-9] if data is None else (data if data.startswith(b"\x1f") else whole + data)
+    with pytest.raises(ReadError) as caught:
+        read_table(data, "r.csv.gz")
+    assert message in caught.value.problem.message
+    assert caught.value.problem.file == "r.csv.gz"
+
+
+def test_a_gzip_bomb_stops_at_the_limit_without_unpacking_it_all() -> None:
+    import gzip
+    import time
+    bomb = gzip.compress(b"0" * (64 * 1024 * 1024), compresslevel=1)
+    start = time.perf_counter()
+    with pytest.raises(ReadError) as caught:
+        read_table(bomb, "bomb.csv.gz", Limits(max_bytes=4 * 1024 * 1024))
+    assert caught.value.problem.kind is Kind.TOO_LARGE
+    assert "unpacks to more than 4.0 MB" in caught.value.problem.message
+    assert time.perf_counter() - start < 5
+
+
+def test_gzip_inside_gzip_is_named() -> None:
+    import gzip
+    with pytest.raises(ReadError, match="holds another gzip file"):
+        read_table(gzip.compress(gzip.compress(GZ_TEXT.encode())), "r.csv.gz.gz")
