@@ -12,7 +12,6 @@ from lib import schema
 from lib.figure import category_order, dataset_order, model_order
 from lib.styles import BASELINE_COLOR, BASELINE_LABEL, category_shapes, model_colors, vega_shape
 
-Y_TITLE = "Δ (%)"
 DEFAULT_DOMAIN: tuple[float, float] = (-30.0, 30.0)
 SELECTION = "model_pick"
 """Name of the legend-bound selection: clicking a model highlights it in every facet."""
@@ -125,7 +124,7 @@ def _marker_channels(table: pd.DataFrame, pick: alt.Parameter) -> dict[str, obje
     return channels
 
 
-def delta_dot_plot(table: pd.DataFrame, *, y_title: str = Y_TITLE, height: int = 380,
+def delta_dot_plot(table: pd.DataFrame, *, y_title: str = schema.Y_TITLE, height: int = 380,
                    plot_width: int = PLOT_WIDTH) -> alt.FacetChart:
     """The Δ dot plot: points per model, a dashed baseline at 0, one facet per dataset.
 

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from lib import schema
-from lib.charts import Y_TITLE
-from lib.figure import figure_styles
+from lib.figure import with_figure_categories
 
 FIGURE_SOURCE = "Figure"
 UPLOAD_SOURCE = "Yours"
@@ -16,17 +15,6 @@ UPLOAD_SOURCE = "Yours"
 FIGURE_DELTA = "figure_delta"
 UPLOAD_DELTA = "your_delta"
 DIFFERENCE = "difference"
-
-
-def with_figure_categories(upload: pd.DataFrame) -> pd.DataFrame:
-    """The upload, its figure models given the figure's category where the file gave none, so
-    that the same model keeps the same marker shape in both sources."""
-    known = dict(zip(figure_styles()["model"], figure_styles()["category"]))
-    out = upload.copy()
-    unspecified = out[schema.CATEGORY] == schema.UNSPECIFIED_CATEGORY
-    out.loc[unspecified, schema.CATEGORY] = (
-        out.loc[unspecified, schema.MODEL].map(known).fillna(schema.UNSPECIFIED_CATEGORY))
-    return out
 
 
 def combined_table(figure: pd.DataFrame, upload: pd.DataFrame) -> pd.DataFrame:
@@ -87,6 +75,6 @@ def overlap(figure: pd.DataFrame, upload: pd.DataFrame) -> Overlap:
 
 def compare_y_title(upload_title: str) -> str:
     """The y title of a combined chart: one title when both units agree, else both named."""
-    if upload_title == Y_TITLE:
-        return Y_TITLE
+    if upload_title == schema.Y_TITLE:
+        return schema.Y_TITLE
     return f"Δ (figure: %; yours: {upload_title.removeprefix('Δ').strip(' ()') or 'as given'})"

@@ -74,15 +74,15 @@ def export_problem(rows: int) -> str | None:
     return TOO_MANY_ROWS if rows > EXPORT_MAX_ROWS else None
 
 
-def _altair_globals() -> AbstractContextManager[object]:
-    """The lock Streamlit holds while it switches Altair's process-wide data transformer to its
-    own (`st.altair_chart`). A spec made while another session holds it would lose its data
-    to that session's chart, so `export_spec` takes the same lock."""
-    try:
-        from streamlit.elements.vega_charts import _altair_globals_lock
-    except ImportError:  # another Streamlit: then nothing to share the globals with is known
-        return threading.Lock()
-    return _altair_globals_lock
+_spec_lock: AbstractContextManager[object] = threading.Lock()
+
+
+def share_spec_lock(lock: AbstractContextManager[object]) -> None:
+    """Make `export_spec` hold `lock` while it builds a spec: the lock under which the UI
+    switches Altair's process-wide data transformer to draw a chart. A spec made while another
+    session holds it would otherwise lose its data to that session's chart."""
+    global _spec_lock
+    _spec_lock = lock
 
 
 def export_spec(chart: alt.TopLevelMixin, limit: int = EXPORT_TEXT_LIMIT) -> dict[str, Any]:
@@ -91,7 +91,7 @@ def export_spec(chart: alt.TopLevelMixin, limit: int = EXPORT_TEXT_LIMIT) -> dic
     `limit` cut the same way wherever it appears, so the data still match their scales.
     Raises ExportError when the chart has more than `EXPORT_MAX_ROWS` rows."""
     try:
-        with _altair_globals():
+        with _spec_lock:
             spec = chart.to_dict()
     except alt.MaxRowsError as exc:
         raise ExportError(TOO_MANY_ROWS) from exc

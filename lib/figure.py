@@ -60,3 +60,14 @@ def model_order(table: pd.DataFrame) -> list[str]:
 def category_order(table: pd.DataFrame) -> list[str]:
     """Categories of `table`: the figure's three first, then others as first seen."""
     return schema.ordered_unique(table[schema.CATEGORY], FIGURE_CATEGORIES)
+
+
+def with_figure_categories(upload: pd.DataFrame) -> pd.DataFrame:
+    """The upload, its figure models given the figure's category where the file gave none, so
+    that the same model keeps the same marker shape in both sources."""
+    known = dict(zip(figure_styles()["model"], figure_styles()["category"]))
+    out = upload.copy()
+    unspecified = out[schema.CATEGORY] == schema.UNSPECIFIED_CATEGORY
+    out.loc[unspecified, schema.CATEGORY] = (
+        out.loc[unspecified, schema.MODEL].map(known).fillna(schema.UNSPECIFIED_CATEGORY))
+    return out

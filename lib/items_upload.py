@@ -7,8 +7,8 @@ dataset spelling (CSQA is CS-QA) and the figure's categories for its models.
 
 Delimited UTF-8 text takes pyarrow's fast path; anything else (Excel, JSON, Parquet, other
 encodings, a `sep=` line, rows pyarrow cannot parse) is read once by the general reader
-(`lib.readers.read_table`, through the session's upload in the app, so that the ordinary path
-reuses the same table). Whatever goes wrong becomes a problem naming the file, never a
+(`lib.readers.read_table`; in the app through the session's upload, `lib.uploads`, so that the
+ordinary path reuses the same table). Whatever goes wrong becomes a problem naming the file, never a
 traceback.
 """
 
@@ -20,24 +20,20 @@ from dataclasses import dataclass
 
 import pandas as pd
 import pyarrow as pa
-import streamlit as st
 
 from lib import schema
 from lib.columns import dataset_names, model_names
-from lib.compare import with_figure_categories
+from lib.figure import with_figure_categories
 from lib.itemchecks import MAX_ROW_PROBLEMS
 from lib.itemread import fast_path_fits
 from lib.peritem import (CheckedItems, ItemProblem, PerItemResult, Settings, aggregate_counts,
                          check_csv, check_items, detect_shape, summarise)
-from lib.problems import ReadError, file_label
+from lib.problems import ReadError
 from lib.readers import GZIP_MAGIC, Format, RawTable, read_table, sniff_format
-from lib.upload import UploadedFile, release_upload, session_upload
 
 logger = logging.getLogger(__name__)
 
 ITEM_SHAPES = ("per_item", "counts")
-Y_TITLE = "Δ (points)"
-"""Aggregated per-item Δ is a difference of accuracies in percentage points."""
 UNEXPECTED = ("the file could not be read as per-item results: an unexpected error occurred. "
               "The table in use is unchanged; check the file against the template below.")
 
@@ -194,61 +190,3 @@ def _with_categories(table: pd.DataFrame) -> pd.DataFrame:
 def aggregate_items(data: bytes, file: str, settings: Settings) -> ItemUpload:
     """Read and aggregate a per-item or counts file with `settings` (resamples, level, ...)."""
     return aggregate(read_items(data, file), settings)
-
-
-cached_aggregate_items = st.cache_data(aggregate_items, max_entries=8, ttl=3600,
-                                       show_spinner="Aggregating per-item results…")
-"""`aggregate_items` memoised on the bytes, name and settings (a few files, for an hour); used
-for the bundled example, which every session may load."""
-
-SESSION_ITEMS_KEY = "items_upload_memo"
-SESSION_ITEMS = 4
-"""Aggregations (one per settings) a session keeps for its file."""
-
-
-def _memo(file: UploadedFile) -> dict:
-    """This session's memo of `file`: its shape, what was read, its aggregations (a new file
-    replaces the previous one's)."""
-    memo = st.session_state.get(SESSION_ITEMS_KEY)
-    if memo is None or memo.get("file_id") != file.file_id:
-        memo = {"file_id": file.file_id, "results": {}}
-        st.session_state[SESSION_ITEMS_KEY] = memo
-    return memo
-
-
-def _session_reader(file: UploadedFile) -> Reader:
-    """The general reader through the session's upload (`lib.upload.session_upload`): the file
-    is parsed once, whichever path then uses it."""
-    def read() -> RawTable:
-        upload = session_upload(file)
-        if upload.failure is not None:
-            raise ReadError(upload.failure)
-        return upload.raw
-    return read
-
-
-def session_item_shape(file: UploadedFile) -> str | None:
-    """`item_shape` of an uploaded file, worked out once per file and kept in this session's
-    state: a rerun neither reads nor hashes the bytes again."""
-    memo = _memo(file)
-    if "shape" not in memo:
-        memo["shape"] = item_shape(file.getvalue(), file_label(file.name), _session_reader(file))
-    return memo["shape"]
-
-
-def session_items(file: UploadedFile, settings: Settings) -> ItemUpload:
-    """`aggregate` of an uploaded file: read once per file, aggregated once per settings (the
-    last few are kept), all in this session's state (nothing of it goes to a cache shared with
-    other sessions)."""
-    memo = _memo(file)
-    if "read" not in memo:
-        with st.spinner("Reading per-item results…"):
-            memo["read"] = read_items(file.getvalue(), file_label(file.name), _session_reader(file))
-        release_upload(file)  # the checked items hold what is needed; the raw table can go
-    results = memo["results"]
-    if settings not in results:
-        with st.spinner("Aggregating per-item results…"):
-            results[settings] = aggregate(memo["read"], settings)
-        for old in list(results)[:-SESSION_ITEMS]:
-            del results[old]
-    return results[settings]

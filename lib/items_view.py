@@ -12,7 +12,8 @@ from lib import schema
 from lib.cellstats import T_INTERVAL
 from lib.compare import combined_table, compare_y_title
 from lib.figure import DATA_DIR, figure_table
-from lib.items_upload import Y_TITLE, ItemUpload, cached_aggregate_items
+from lib.items_upload import ItemUpload
+from lib.uploads import cached_aggregate_items
 from lib.multiple import CORRECTIONS
 from lib.peritem import Settings
 from lib.problems import MAX_NAME, clip
@@ -118,7 +119,7 @@ def item_buttons(upload: ItemUpload, settings: Settings) -> None:
     """Explore or compare the aggregated table (disabled when nothing came out)."""
     if upload.usable:
         with st.expander("Preview of the aggregated table"):
-            preview(upload.table, item_columns(Y_TITLE), "items_preview")
+            preview(upload.table, item_columns(schema.Y_POINTS), "items_preview")
     method = method_label(upload, settings)
     explore, compare = st.columns(2)
     explore.button("Explore my data", key="items_explore", type="primary",
@@ -133,14 +134,14 @@ def item_buttons(upload: ItemUpload, settings: Settings) -> None:
 def explore_items(upload: ItemUpload, method: str) -> ActiveTable:
     """The aggregated upload as the active table."""
     return ActiveTable(upload.table, label=f"Your data: {upload.file} ({method})",
-                       is_figure=False, y_title=Y_TITLE)
+                       is_figure=False, y_title=schema.Y_POINTS)
 
 
 def compare_items(upload: ItemUpload, method: str) -> ActiveTable:
     """The figure and the aggregated upload together."""
     return ActiveTable(combined_table(figure_table(), upload.table),
                        label=f"Compare: the bundled figure and your data ({upload.file}, {method})",
-                       is_figure=False, y_title=compare_y_title(Y_TITLE))
+                       is_figure=False, y_title=compare_y_title(schema.Y_POINTS))
 
 
 def per_item_templates() -> None:

@@ -18,7 +18,7 @@ import altair as alt
 import pandas as pd
 
 from lib import schema
-from lib.charts import Y_TITLE, y_domain, y_ticks
+from lib.charts import y_domain, y_ticks
 from lib.wording import signed
 from lib.styles import BASELINE_COLOR
 
@@ -108,7 +108,7 @@ def standing_domain(frames: Mapping[str, pd.DataFrame]) -> tuple[float, float]:
 
 
 def standing_chart(datasets: Sequence[str], domain: tuple[float, float], *,
-                   y_title: str = Y_TITLE, intervals: bool = False,
+                   y_title: str = schema.Y_TITLE, intervals: bool = False,
                    height: int = 320) -> alt.LayerChart:
     """The model's Δ per dataset over the spread of the other models.
 
@@ -170,7 +170,7 @@ def comparison_frames(compared: pd.DataFrame, model: str,
 
 def comparison_chart(datasets: Sequence[str], domain: tuple[float, float], model: str,
                      reference: str, markers: tuple[tuple[str, str], tuple[str, str]], *,
-                     y_title: str = Y_TITLE, height: int = 300) -> alt.LayerChart:
+                     y_title: str = schema.Y_TITLE, height: int = 300) -> alt.LayerChart:
     """Both Δ per dataset side by side: a line joins the model's point to the reference's.
 
     `markers` gives (color, Vega shape) for the model and for the reference.
@@ -251,7 +251,7 @@ def heatmap_frame(matrix: pd.DataFrame, categories: Mapping[str, str],
 
 
 def heatmap(datasets: Sequence[str], models: Sequence[str], category_order: Sequence[str],
-            limit: float, *, y_title: str = Y_TITLE, max_width: int = 420) -> alt.FacetChart:
+            limit: float, *, y_title: str = schema.Y_TITLE, max_width: int = 420) -> alt.FacetChart:
     """Models × datasets, colored red (loss) to blue (gain) around a white 0, values printed.
 
     Datasets run in the given (figure) order; models are grouped in one panel per category. A

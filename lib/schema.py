@@ -28,6 +28,17 @@ REQUIRED_COLUMNS: tuple[str, ...] = (MODEL, DATASET, DELTA)
 OPTIONAL_COLUMNS: tuple[str, ...] = (CATEGORY, BASELINE, TREATMENT, CI_LOW, CI_HIGH, N_ITEMS)
 CONTRACT_COLUMNS: tuple[str, ...] = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
+Y_PERCENT = "Δ (%)"
+"""Axis title of Δ in percent: the figure's unit."""
+Y_POINTS = "Δ (points)"
+"""Axis title of Δ in percentage points (treatment − baseline accuracy, as per-item files give)."""
+Y_RELATIVE = "Δ (% relative)"
+"""Axis title of Δ relative to the baseline score."""
+Y_AS_GIVEN = "Δ (as in your file)"
+"""Axis title when a file does not say its unit."""
+Y_TITLE = Y_PERCENT
+"""The default axis title: the bundled figure's."""
+
 UNSPECIFIED_CATEGORY = "Unspecified"
 """Category given to rows whose table has no category column (or an empty cell)."""
 

@@ -49,8 +49,8 @@ DELTA_KIND_TITLES: dict[DeltaKind, str] = {
     DeltaKind.POINTS: "Absolute points: treatment − baseline",
     DeltaKind.RELATIVE: "Relative %: (treatment − baseline) / baseline × 100",
 }
-Y_TITLES: dict[DeltaKind, str] = {DeltaKind.POINTS: "Δ (points)",
-                                   DeltaKind.RELATIVE: "Δ (% relative)"}
+Y_TITLES: dict[DeltaKind, str] = {DeltaKind.POINTS: schema.Y_POINTS,
+                                   DeltaKind.RELATIVE: schema.Y_RELATIVE}
 
 ROLE_LABELS: dict[str, str] = {
     schema.MODEL: "model", schema.DATASET: "dataset", schema.DELTA: "Δ",

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from lib.streamlit_private import pages_directory_mode
+
 ENTRYPOINT = Path(__file__).resolve().parent.parent / "streamlit_app.py"
 
 
@@ -19,8 +21,6 @@ def ensure_app_navigation() -> None:
     without the app's page setup and navigation. Here the entry point runs instead (its
     navigation then runs this page as usual), and the direct run stops.
     """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if getattr(PagesManager, "uses_pages_directory", False):
+    if pages_directory_mode():
         runpy.run_path(str(ENTRYPOINT), run_name="__main__")
         st.stop()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from lib.charts import Y_TITLE
+from lib import schema
 from lib.figure import figure_table
 
 ACTIVE_KEY = "active_table"
@@ -28,7 +28,7 @@ class ActiveTable:
     table: pd.DataFrame
     label: str
     is_figure: bool
-    y_title: str = Y_TITLE
+    y_title: str = schema.Y_TITLE
 
 
 def figure_active() -> ActiveTable:

@@ -1,9 +1,8 @@
-"""An uploaded file from bytes to a report: read once per distinct file, validated per choice.
+"""An uploaded file from bytes to a report: read and detected once, validated per choice.
 
-`read_upload` and `report_for` are pure; `ingest` reads and validates in one call (what the
-benchmark times). `session_upload` and `session_report` keep what a session uses in its own
-session state: a rerun then neither reads, hashes, pickles nor validates anything again, and
-nothing of an upload goes to a cache shared with other sessions.
+`read_upload` reads a file and detects its shape, `report_for` validates it under the user's
+mapping and options, and `ingest` does both in one call (what the benchmark times). The session
+store that keeps them per browser session is `lib.uploads`.
 """
 
 from __future__ import annotations
@@ -13,11 +12,8 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Protocol
 
-import streamlit as st
-
-from lib.problems import Kind, Problem, ReadError, file_label
+from lib.problems import Kind, Problem, ReadError
 from lib.readers import DEFAULT_LIMITS, Limits, RawTable, read_table
 from lib.shapes import Detection, Mapping, detect
 from lib.validation import Options, Report, failed_report, validate
@@ -26,12 +22,6 @@ logger = logging.getLogger(__name__)
 
 DIGEST_IN_BACKGROUND_BYTES = 1 << 20
 """From this size, the digest is computed while the file is parsed (hashlib frees the GIL)."""
-SESSION_UPLOAD_KEY = "_upload_read"
-"""Session-state key of the upload a session is using, with its uploader file id."""
-SESSION_REPORTS_KEY = "_upload_reports"
-"""Session-state key of the reports of that upload under the last few choices."""
-SESSION_REPORTS = 4
-"""How many of those reports a session keeps."""
 
 
 @dataclass(frozen=True)
@@ -106,47 +96,3 @@ def ingest(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS,
     except Exception:
         logger.exception("Reading or validating an upload failed")
         return failed_report(unexpected(file))
-
-
-class UploadedFile(Protocol):
-    """What `session_upload` needs of Streamlit's uploaded file."""
-
-    file_id: str
-    name: str
-
-    def getvalue(self) -> bytes: ...
-
-
-def session_upload(file: UploadedFile) -> Upload:
-    """The upload of `file`, read once per uploaded file and kept in this session's state: a
-    rerun returns it without reading, hashing or copying the bytes (and nothing is pickled into
-    a cache shared with other sessions)."""
-    kept = st.session_state.get(SESSION_UPLOAD_KEY)
-    if kept is not None and kept[0] == file.file_id:
-        return kept[1]
-    upload = read_upload(file.getvalue(), file_label(file.name))
-    st.session_state[SESSION_UPLOAD_KEY] = (file.file_id, upload)
-    return upload
-
-
-def release_upload(file: UploadedFile) -> None:
-    """Forget the upload of `file` kept by `session_upload` (once another path holds all it
-    needs of it), so that its raw table does not stay in the session's memory."""
-    kept = st.session_state.get(SESSION_UPLOAD_KEY)
-    if kept is not None and kept[0] == file.file_id:
-        del st.session_state[SESSION_UPLOAD_KEY]
-
-
-def session_report(upload: Upload, mapping: Mapping | None = None,
-                   options: Options = Options()) -> Report:
-    """`report_for`, remembered in this session's state for the last few choices on the last
-    file, so that a rerun with the same mapping and options validates nothing again."""
-    kept = [k for k in st.session_state.get(SESSION_REPORTS_KEY, ())
-            if k[0] == upload.digest and k[1] == upload.file]
-    for _, _, chosen, picked, report in kept:
-        if chosen == mapping and picked == options:
-            return report
-    report = report_for(upload, mapping, options)
-    st.session_state[SESSION_REPORTS_KEY] = [*kept[-(SESSION_REPORTS - 1):],
-                                             (upload.digest, upload.file, mapping, options, report)]
-    return report

@@ -35,7 +35,6 @@ from lib.textcells import (Codes, TextCells, first_seen, mapped_codes, name_code
                            text_cells)
 from lib.textnumbers import NumberText, decimal_mark, missing, number_text, percent_only
 
-UNITS_AS_GIVEN = "Δ (as in your file)"
 """The y title when nothing says whether Δ is in points or percent."""
 
 MAX_LISTED = 500
@@ -90,7 +89,7 @@ class Report:
     notes: tuple[str, ...] = ()
     table: pd.DataFrame | None = None
     shape: Shape | None = None
-    y_title: str = UNITS_AS_GIVEN
+    y_title: str = schema.Y_AS_GIVEN
     duplicate_pairs: int = 0
     unlisted: int = 0
     renamed: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -562,7 +561,7 @@ def _y_title(mapping: Mapping, parsed: _Parsed, kind: DeltaKind) -> str:
     hint = unit_hint(mapping.roles[schema.DELTA]) if mapping.shape is Shape.LONG else None
     if hint is None and percent_only(parsed.texts[schema.DELTA].strings):
         hint = "%"
-    return {"%": "Δ (%)", "points": "Δ (points)"}.get(hint or "", UNITS_AS_GIVEN)
+    return {"%": schema.Y_PERCENT, "points": schema.Y_POINTS}.get(hint or "", schema.Y_AS_GIVEN)
 
 
 def _listed(found: list[Found]) -> tuple[tuple[Problem, ...], int]:

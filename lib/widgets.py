@@ -9,11 +9,15 @@ import pandas as pd
 import streamlit as st
 
 from lib import schema
-from lib.exports import chart_html, chart_png, chart_svg, csv_bytes, export_problem
+from lib.exports import (chart_html, chart_png, chart_svg, csv_bytes, export_problem,
+                         share_spec_lock)
 from lib.figure import category_order, dataset_order, model_order
 from lib.filters import apply_filters, top_models
 from lib.state import FILTER_KEYS, active, reset_to_figure
+from lib.streamlit_private import altair_lock
 from lib.text import escape_markdown
+
+share_spec_lock(altair_lock())  # chart files are made while other sessions draw charts
 
 DEFAULT_MODEL_LIMIT = 20
 """With more models than this, the default view shows the ones with the largest mean |Δ|."""

@@ -20,7 +20,7 @@ from lib.readers import RawTable
 from lib.shapes import (NUMERIC_ROLES, REQUIRED_ROLES, ROLE_LABELS, ROW, Y_TITLES, DeltaKind,
                         Mapping, Shape, origin, to_cells)
 from lib.validation import (MAX_COUNT, MAX_LISTED, MAX_MAGNITUDE, MISSING_MESSAGES,
-                            UNITS_AS_GIVEN, DuplicatePolicy, Options, Report)
+                            DuplicatePolicy, Options, Report)
 
 
 # --- cells ---------------------------------------------------------------------------------------
@@ -192,7 +192,7 @@ def _y_title(mapping: Mapping, cells: pd.DataFrame, kind: DeltaKind) -> str:
     texts = [v for v in cells[schema.DELTA] if isinstance(v, str) and v.strip()]
     if hint is None and texts and all(v.strip().endswith("%") for v in texts):
         hint = "%"
-    return {"%": "Δ (%)", "points": "Δ (points)"}.get(hint or "", UNITS_AS_GIVEN)
+    return {"%": "Δ (%)", "points": "Δ (points)"}.get(hint or "", schema.Y_AS_GIVEN)
 
 
 def _listed(problems: list[Problem]) -> tuple[tuple[Problem, ...], int]:

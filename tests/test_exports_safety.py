@@ -143,7 +143,9 @@ def test_safe_strings_keeps_numbers_and_expressions_and_never_merges_names():
 
 def test_a_spec_is_never_made_with_another_sessions_data_transformer():
     """Streamlit switches Altair's process-wide data transformer under its lock while it draws a
-    chart; a spec made meanwhile in another thread would lose its data to that chart."""
+    chart; a spec made meanwhile in another thread would lose its data to that chart. The UI
+    (which offers the downloads) hands that lock to the exports when it is imported."""
+    import lib.widgets  # noqa: F401  (shares the lock)
     from streamlit.elements.vega_charts import _altair_globals_lock
 
     chart, result = delta_dot_plot(figure_table()), {}

@@ -531,7 +531,7 @@ def test_session_upload_and_report_do_not_recompute_on_a_rerun(monkeypatch) -> N
     def script() -> None:
         import streamlit as st
 
-        from lib.upload import session_report, session_upload
+        from lib.uploads import session_report, session_upload
         from lib.validation import DuplicatePolicy, Options
 
         file = st.file_uploader("f", key="f")

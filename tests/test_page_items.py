@@ -93,7 +93,7 @@ def test_the_synthetic_example_loads_without_a_file(app_test):
 
 def test_a_rerun_does_not_aggregate_again_and_new_settings_do_not_read_again(app_test,
                                                                             monkeypatch):
-    import lib.items_upload as items_upload
+    import lib.uploads as items_upload
 
     reads, aggregations = [], []
     real_read, real_aggregate = items_upload.read_items, items_upload.aggregate
