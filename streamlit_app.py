@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from lib.errors import run_guarded
-from lib.memory import prepare_process
-from lib.widgets import table_switch
+from lib.ui.errors import run_guarded
+from lib.ui.memory import prepare_process
+from lib.ui.widgets import table_switch
 
 prepare_process()
 st.set_page_config(page_title="Delta Explorer", page_icon="📊", layout="wide")

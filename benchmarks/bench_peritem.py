@@ -6,7 +6,7 @@ it measures, each in a fresh subprocess so that peak memory is that measurement'
 
 - floor:    `pyarrow.csv.read_csv` on the bytes, default options (the floor);
 - pandas:   `pandas.read_csv` on the bytes, default options (what a notebook would do);
-- pipeline: `lib.peritem.per_item_from_csv` on the bytes: read, check, aggregate, bootstrap
+- pipeline: `lib.ingest.items.peritem.per_item_from_csv` on the bytes: read, check, aggregate, bootstrap
             intervals (2,000 resamples), McNemar p-values and Holm correction.
 
 Times are the median (and min) of --repeats runs after one warm-up run. Memory comes from another
@@ -58,8 +58,8 @@ def _long_pipeline(data: bytes, name: str):
     validate; a stand-in result whose `table` is None when the file was not usable."""
     from types import SimpleNamespace
 
-    from lib.readers import Limits
-    from lib.upload import ingest
+    from lib.ingest.readers import Limits
+    from lib.ingest.pipeline import ingest
 
     report = ingest(data, name, Limits(max_bytes=1 << 30))  # the 5M-row file is over 200 MB
     return SimpleNamespace(table=report.table if report.usable else None,
@@ -76,7 +76,7 @@ def measure(kind: str, path: str, repeats: int, shape: str = "per_item") -> dict
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    from lib import peritem
+    from lib.ingest.items import peritem
 
     before = _status_bytes("VmRSS")
     data = Path(path).read_bytes()

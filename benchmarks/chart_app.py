@@ -9,7 +9,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import streamlit as st  # noqa: E402
 
 from benchmarks.synthetic import long_table  # noqa: E402
-from lib.charts import delta_dot_plot  # noqa: E402
+from lib.charts.dotplot import delta_dot_plot  # noqa: E402
 
 models = int(st.query_params.get("models", "300"))
 datasets = int(st.query_params.get("datasets", "40"))

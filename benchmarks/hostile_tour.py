@@ -608,9 +608,9 @@ def reads_estimate(case: Case, out: Outcome) -> None:
     import logging
 
     logging.getLogger("streamlit").setLevel(logging.ERROR)  # no "no runtime" warning here
-    from lib.items_upload import aggregate_items
-    from lib.peritem import Settings
-    from lib.readers import read_table
+    from lib.ingest.items.pipeline import aggregate_items
+    from lib.ingest.items.peritem import Settings
+    from lib.ingest.readers import read_table
 
     start = time.perf_counter()
     read_table(case.data, case.name)

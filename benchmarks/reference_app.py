@@ -7,7 +7,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import streamlit as st  # noqa: E402
 
-from lib.charts import delta_dot_plot  # noqa: E402
-from lib.figure import figure_table  # noqa: E402
+from lib.charts.dotplot import delta_dot_plot  # noqa: E402
+from lib.core.figure import figure_table  # noqa: E402
 
 st.altair_chart(delta_dot_plot(figure_table()))

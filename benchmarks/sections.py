@@ -92,8 +92,8 @@ def _marshalled_bytes(chart: alt.TopLevelMixin) -> tuple[int, int]:
 
 def chart_scale(runs: int, smoke: bool) -> dict[str, object]:
     """Building, sending and drawing the chart for 300 × 40 and 1,000 × 50 models × datasets."""
-    from lib.charts import delta_dot_plot
-    from lib.figure import figure_table
+    from lib.charts.dotplot import delta_dot_plot
+    from lib.core.figure import figure_table
 
     sizes = [(300, 40)] if smoke else [(300, 40), (1000, 50)]
     out: dict[str, object] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lib import schema
+from lib.core import schema
 
 
 def long_table(n_models: int, n_datasets: int, seed: int = 0) -> pd.DataFrame:

@@ -3,17 +3,17 @@ source's claims, checked, and our interpretation; all of it as a Markdown report
 
 import streamlit as st
 
-from lib.claims import check_claims
-from lib.figure import figure_table
-from lib.findings import all_findings
-from lib.findings_view import (
+from lib.analysis.claims import check_claims
+from lib.core.figure import figure_table
+from lib.analysis.findings import all_findings
+from lib.ui.findings_view import (
     findings_rows, show_claims, show_finding, show_interpretation, threshold_widgets,
 )
-from lib.interpretation import TITLE, interpretation, upload_notice
-from lib.report import findings_report
-from lib.shell import ensure_app_navigation
-from lib.state import active
-from lib.text import escape_markdown
+from lib.analysis.interpretation import TITLE, interpretation, upload_notice
+from lib.analysis.report import findings_report
+from lib.ui.shell import ensure_app_navigation
+from lib.ui.state import active
+from lib.core.text import escape_markdown
 ensure_app_navigation()
 
 current = active()

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from lib.charts import delta_dot_plot
-from lib.shell import ensure_app_navigation
-from lib.state import active
-from lib.text import escape_markdown
-from lib.widgets import delta_columns, download_buttons, sidebar_filters
+from lib.charts.dotplot import delta_dot_plot
+from lib.ui.shell import ensure_app_navigation
+from lib.ui.state import active
+from lib.core.text import escape_markdown
+from lib.ui.widgets import delta_columns, download_buttons, sidebar_filters
 ensure_app_navigation()
 
 current = active()

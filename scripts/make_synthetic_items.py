@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from lib.figure import figure_table  # noqa: E402
+from lib.core.figure import figure_table  # noqa: E402
 
 DATASET_LEVEL = {"HotpotQA": 0.55, "CS-QA": 0.75, "AQUA": 0.65, "GSM8K": 0.82, "MATH": 0.55,
                  "GPQA": 0.38, "HumanEval": 0.70}

@@ -28,11 +28,11 @@ def _fresh_caches() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def page_errors() -> Iterator[list]:
     """Errors a page raised during the test. The app shows the user only a message with a
-    reference (`lib.errors`), so `at.exception` stays empty; a test fails on any such error
+    reference (`lib.ui.errors`), so `at.exception` stays empty; a test fails on any such error
     unless it takes this fixture and clears the list after checking it."""
     import logging
 
-    from lib.errors import LOGGER
+    from lib.ui.errors import LOGGER
 
     records: list[logging.LogRecord] = []
     handler = logging.Handler(level=logging.ERROR)

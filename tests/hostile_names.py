@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 
-from lib.text import WORD_JOINER
+from lib.core.text import WORD_JOINER
 
 SCRIPT = "</script><script>alert(1)</script>"
 CONTROL = ["A\x00B", "C\x1fD", "E\x85F", "G\ufffeH", "I\u2028J"]

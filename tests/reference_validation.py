@@ -1,6 +1,6 @@
 """The validation as it was before the column-wise rewrite: every cell read one by one.
 
-Kept as the reference the column-wise `lib.validation` must agree with exactly (same problems,
+Kept as the reference the column-wise `lib.ingest.validation` must agree with exactly (same problems,
 notes, counts and table); see tests/test_fast_ingest.py. Not used by the app.
 """
 
@@ -12,14 +12,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lib import schema
-from lib.columns import (NotANumber, detect_decimal, dataset_names, is_missing, model_names,
+from lib.core import schema
+from lib.ingest.columns import (NotANumber, detect_decimal, dataset_names, is_missing, model_names,
                          parse_number, unit_hint)
-from lib.problems import MAX_NAMES_SHOWN, Effect, Kind, Problem, clip, rows_phrase
-from lib.readers import RawTable
-from lib.shapes import (NUMERIC_ROLES, REQUIRED_ROLES, ROLE_LABELS, ROW, Y_TITLES, DeltaKind,
+from lib.ingest.problems import MAX_NAMES_SHOWN, Effect, Kind, Problem, clip, rows_phrase
+from lib.ingest.readers import RawTable
+from lib.ingest.shapes import (NUMERIC_ROLES, REQUIRED_ROLES, ROLE_LABELS, ROW, Y_TITLES, DeltaKind,
                         Mapping, Shape, origin, to_cells)
-from lib.validation import (MAX_COUNT, MAX_LISTED, MAX_MAGNITUDE, MISSING_MESSAGES,
+from lib.ingest.validation import (MAX_COUNT, MAX_LISTED, MAX_MAGNITUDE, MISSING_MESSAGES,
                             DuplicatePolicy, Options, Report)
 
 

@@ -4,10 +4,10 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from lib import schema
-from lib.charts import SELECTION, delta_dot_plot, facet_layout, y_domain, y_ticks
-from lib.figure import figure_styles, figure_table
-from lib.styles import BASELINE_COLOR, BASELINE_LABEL, PALETTE, PENTAGON
+from lib.core import schema
+from lib.charts.dotplot import SELECTION, delta_dot_plot, facet_layout, y_domain, y_ticks
+from lib.core.figure import figure_styles, figure_table
+from lib.core.styles import BASELINE_COLOR, BASELINE_LABEL, PALETTE, PENTAGON
 
 DATASETS = ["HotpotQA", "CS-QA", "AQUA", "GSM8K", "MATH", "GPQA", "HumanEval"]
 

@@ -1,4 +1,4 @@
-"""lib/claims.py: the source's claims, checked. The verdicts on the bundled figure, their numbers,
+"""lib/analysis/claims.py: the source's claims, checked. The verdicts on the bundled figure, their numbers,
 and changed tables that turn each verdict, so no verdict can be typed in."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ import re
 import pandas as pd
 import pytest
 
-from lib import claims as c
-from lib.claims import Verdict, check_claims, verdict_counts, verdict_summary
-from lib.figure import figure_table
-from lib.interpretation import interpretation
+from lib.analysis import claims as c
+from lib.analysis.claims import Verdict, check_claims, verdict_counts, verdict_summary
+from lib.core.figure import figure_table
+from lib.analysis.interpretation import interpretation
 from tests.conftest import ROOT
 
 EXPECTED = {

@@ -1,4 +1,4 @@
-"""lib/columns.py: column aliases, dataset and model names, numbers written as text."""
+"""lib/ingest/columns.py: column aliases, dataset and model names, numbers written as text."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import math
 
 import pytest
 
-from lib import schema
-from lib.columns import (NotANumber, column_role, dataset_names, detect_decimal, figure_dataset,
+from lib.core import schema
+from lib.ingest.columns import (NotANumber, column_role, dataset_names, detect_decimal, figure_dataset,
                          figure_model, is_aggregate_column, is_missing, match_columns, model_names,
                          name_key, numeric_share, parse_number, unit_hint)
-from lib.figure import figure_datasets
+from lib.core.figure import figure_datasets
 
 
 @pytest.mark.parametrize("name,role", [

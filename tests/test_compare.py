@@ -1,4 +1,4 @@
-"""lib/compare.py: the upload beside the figure, and the pairs both have."""
+"""lib/analysis/compare.py: the upload beside the figure, and the pairs both have."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from lib import schema
-from lib.charts import delta_dot_plot
-from lib.compare import (DIFFERENCE, FIGURE_DELTA, FIGURE_SOURCE, UPLOAD_DELTA, UPLOAD_SOURCE,
+from lib.core import schema
+from lib.charts.dotplot import delta_dot_plot
+from lib.analysis.compare import (DIFFERENCE, FIGURE_DELTA, FIGURE_SOURCE, UPLOAD_DELTA, UPLOAD_SOURCE,
                          combined_table, compare_y_title, overlap, shared_pairs, split_combined)
-from lib.figure import figure_table
+from lib.core.figure import figure_table
 
 
 @pytest.fixture

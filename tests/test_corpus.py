@@ -7,10 +7,10 @@ import json
 import pytest
 
 from tests.conftest import ROOT
-from lib.readers import Limits
-from lib.shapes import DeltaKind
-from lib.upload import read_upload, report_for
-from lib.validation import DuplicatePolicy, Options
+from lib.ingest.readers import Limits
+from lib.ingest.shapes import DeltaKind
+from lib.ingest.pipeline import read_upload, report_for
+from lib.ingest.validation import DuplicatePolicy, Options
 
 CORPUS = ROOT / "tests" / "corpus"
 MANIFEST = CORPUS / "expected.json"

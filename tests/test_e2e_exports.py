@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from benchmarks.harness import server
-from lib.textcells import scrub_text
+from lib.core.textcells import scrub_text
 from tests.conftest import ARTIFACTS, ROOT
 from tests.hostile_names import DATASETS, LINKS, MODELS, hostile_json
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lib.items_view import EXAMPLE_FILE
+from lib.ui.items_view import EXAMPLE_FILE
 from tests.conftest import ARTIFACTS
 from tests.test_e2e_upload import CHART, POINTS, no_exception, open_your_data, upload, use
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from lib.errors import HEADLINE
+from lib.ui.errors import HEADLINE
 from tests.conftest import ARTIFACTS, wait_for_chart
 
 pytestmark = pytest.mark.e2e

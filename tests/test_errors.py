@@ -12,12 +12,12 @@ import pytest
 from streamlit.config import ShowErrorDetailsConfigOptions
 from streamlit.testing.v1 import AppTest
 
-import lib.charts
-import lib.errors
-import lib.widgets
-from lib import schema
-from lib.figure import figure_table
-from lib.state import ACTIVE_KEY, ActiveTable
+import lib.charts.dotplot
+import lib.ui.errors
+import lib.ui.widgets
+from lib.core import schema
+from lib.core.figure import figure_table
+from lib.ui.state import ACTIVE_KEY, ActiveTable
 from tests.conftest import ROOT
 
 SECRET = "/srv/private/delta_explorer/lib/secret_module.py"
@@ -48,7 +48,7 @@ def an_upload() -> ActiveTable:
 
 
 def test_a_failing_page_shows_a_reference_and_no_details(app_test, monkeypatch, server_log):
-    monkeypatch.setattr(lib.charts, "delta_dot_plot", failing_chart)
+    monkeypatch.setattr(lib.charts.dotplot, "delta_dot_plot", failing_chart)
     at = app_test()
     assert not at.exception, "the error is handled, not shown as an exception"
     assert len(at.error) == 1
@@ -71,7 +71,7 @@ def test_a_failing_page_shows_a_reference_and_no_details(app_test, monkeypatch, 
 
 
 def test_each_error_gets_its_own_reference(app_test, monkeypatch, server_log):
-    monkeypatch.setattr(lib.charts, "delta_dot_plot", failing_chart)
+    monkeypatch.setattr(lib.charts.dotplot, "delta_dot_plot", failing_chart)
     at = app_test()
     first = REFERENCE.search(at.error[0].value).group(1)
     at.run()
@@ -83,7 +83,7 @@ def test_the_active_table_survives_a_page_error(app_test, monkeypatch, server_lo
     at = app_test()
     mine = an_upload()
     at.session_state[ACTIVE_KEY] = mine
-    monkeypatch.setattr(lib.charts, "delta_dot_plot", failing_chart)
+    monkeypatch.setattr(lib.charts.dotplot, "delta_dot_plot", failing_chart)
     at.run()
     assert len(at.error) == 1
     assert at.session_state[ACTIVE_KEY] is mine
@@ -98,7 +98,7 @@ def test_the_sidebars_filters_survive_a_page_error_before_them(app_test, monkeyp
                                                               server_log):
     at = app_test()
     at.multiselect(key="model").set_value(["GPT-4o"]).run()
-    monkeypatch.setattr(lib.widgets, "sidebar_filters", failing_chart)
+    monkeypatch.setattr(lib.ui.widgets, "sidebar_filters", failing_chart)
     at.run()
     assert len(at.error) == 1 and not at.multiselect
     monkeypatch.undo()
@@ -112,7 +112,7 @@ def test_switch_page_from_inside_a_page_passes_through(app_test, monkeypatch):
     def switch(*_args, **_kwargs):
         st.switch_page("pages/findings.py")
 
-    monkeypatch.setattr(lib.charts, "delta_dot_plot", switch)
+    monkeypatch.setattr(lib.charts.dotplot, "delta_dot_plot", switch)
     at = app_test()
     assert not at.error and not at.exception
     assert at.title[0].value == "Findings"
@@ -121,7 +121,7 @@ def test_switch_page_from_inside_a_page_passes_through(app_test, monkeypatch):
 def widget_script() -> None:
     import streamlit as st
 
-    from lib.errors import run_guarded
+    from lib.ui.errors import run_guarded
 
     def body() -> None:
         if st.session_state.get("fail"):
@@ -148,7 +148,7 @@ def test_widget_values_survive_a_page_error_before_the_widget(server_log):
 def guarded_script() -> None:
     import streamlit as st
 
-    from lib.errors import run_guarded
+    from lib.ui.errors import run_guarded
 
     def body() -> None:
         st.session_state.runs = st.session_state.get("runs", 0) + 1

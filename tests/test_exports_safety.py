@@ -20,12 +20,12 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import schema
-from lib.charts import delta_dot_plot
-from lib.exports import (EXPORT_MAX_ROWS, EXPORT_TEXT_LIMIT, ExportError, chart_html, chart_png,
+from lib.core import schema
+from lib.charts.dotplot import delta_dot_plot
+from lib.charts.exports import (EXPORT_MAX_ROWS, EXPORT_TEXT_LIMIT, ExportError, chart_html, chart_png,
                          chart_svg, export_problem, export_spec, safe_strings, script_json)
-from lib.figure import figure_table
-from lib.textcells import UNSAFE_CHARACTERS
+from lib.core.figure import figure_table
+from lib.core.textcells import UNSAFE_CHARACTERS
 from tests.conftest import ROOT
 from tests.hostile_names import SCRIPT, hostile_rows
 
@@ -72,9 +72,9 @@ def test_hostile_names_render_to_well_formed_files_in_a_subprocess():
     done = run_python(f"""
         import json
         import pandas as pd
-        from lib import schema
-        from lib.charts import delta_dot_plot
-        from lib.exports import chart_html, chart_png, chart_svg
+        from lib.core import schema
+        from lib.charts.dotplot import delta_dot_plot
+        from lib.charts.exports import chart_html, chart_png, chart_svg
         from tests.hostile_names import hostile_rows
         rows = hostile_rows() + [{{"model": {LONG!r}, "dataset": "GSM8K", "delta": 1.0}}]
         chart = delta_dot_plot(schema.conform(pd.DataFrame(rows)))
@@ -145,7 +145,7 @@ def test_a_spec_is_never_made_with_another_sessions_data_transformer():
     """Streamlit switches Altair's process-wide data transformer under its lock while it draws a
     chart; a spec made meanwhile in another thread would lose its data to that chart. The UI
     (which offers the downloads) hands that lock to the exports when it is imported."""
-    import lib.widgets  # noqa: F401  (shares the lock)
+    import lib.ui.widgets  # noqa: F401  (shares the lock)
     from streamlit.elements.vega_charts import _altair_globals_lock
 
     chart, result = delta_dot_plot(figure_table()), {}
@@ -203,7 +203,7 @@ def test_overview_buttons_make_every_file_on_click_and_say_why_when_disabled():
             import altair as alt
             import pandas as pd
 
-            from lib.widgets import download_buttons
+            from lib.ui.widgets import download_buttons
 
             view = pd.DataFrame({"model": ["m"] * rows, "delta": range(rows)})
             download_buttons(view, alt.Chart(view).mark_point(), name="x")

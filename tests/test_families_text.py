@@ -2,9 +2,9 @@
 
 import pytest
 
-from lib.families import family_groups, parse_size, sibling, size_pairs
-from lib.figure import figure_models
-from lib.text import escape_markdown
+from lib.core.families import family_groups, parse_size, sibling, size_pairs
+from lib.core.figure import figure_models
+from lib.core.text import escape_markdown
 
 
 def test_sizes_are_read_from_names():

@@ -20,15 +20,16 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from lib import readers, schema
-from lib.columns import detect_decimal, is_missing, model_key, model_keys, parse_number
-from lib.problems import Kind, ReadError
-from lib.readers import DEFAULT_LIMITS, Limits, RawTable, read_delimited_fast, read_table
-from lib.shapes import DeltaKind, Mapping, Shape, detect
-from lib.textcells import blank, name_codes, text_cells
-from lib.textnumbers import decimal_mark, missing, number_text, percent_only
-from lib.upload import ingest, read_upload, report_for
-from lib.validation import DuplicatePolicy, Options, Report, validate
+from lib.ingest import readers
+from lib.core import schema
+from lib.ingest.columns import detect_decimal, is_missing, model_key, model_keys, parse_number
+from lib.ingest.problems import Kind, ReadError
+from lib.ingest.readers import DEFAULT_LIMITS, Limits, RawTable, read_delimited_fast, read_table
+from lib.ingest.shapes import DeltaKind, Mapping, Shape, detect
+from lib.core.textcells import blank, name_codes, text_cells
+from lib.ingest.textnumbers import decimal_mark, missing, number_text, percent_only
+from lib.ingest.pipeline import ingest, read_upload, report_for
+from lib.ingest.validation import DuplicatePolicy, Options, Report, validate
 from tests import reference_validation
 from tests.conftest import ROOT
 
@@ -180,7 +181,7 @@ def test_generated_files_agree_in_other_encodings_and_line_ends(seed: int) -> No
 
 
 def detect_delimiter_of(text: str, file: str) -> str:
-    from lib.readers import EXTENSION_DELIMITER, detect_delimiter
+    from lib.ingest.readers import EXTENSION_DELIMITER, detect_delimiter
 
     return detect_delimiter(text, EXTENSION_DELIMITER.get(file[-4:]))
 
@@ -435,8 +436,8 @@ def test_text_cells_of_every_frame_kind() -> None:
 
 
 def test_numeric_share_is_the_per_value_share() -> None:
-    from lib import columns
-    from lib.textnumbers import numeric_share
+    from lib.ingest import columns
+    from lib.ingest.textnumbers import numeric_share
 
     rng = random.Random(5)
     pool = [*NUMBERS, *COMMA_NUMBERS, *MISSING, *BAD, *MODELS]
@@ -454,7 +455,7 @@ def test_control_characters_are_unicode_categories_cc_cs_co() -> None:
     import sys
     import unicodedata
 
-    from lib.readers import CONTROL_CHARACTERS
+    from lib.ingest.readers import CONTROL_CHARACTERS
 
     for code in range(sys.maxunicode + 1):
         ch = chr(code)
@@ -470,7 +471,7 @@ def test_a_nul_byte_after_the_first_4_kb_is_read_alike() -> None:
 
 
 def test_names_are_matched_alike_column_wise() -> None:
-    from lib import columns
+    from lib.ingest import columns
 
     rng = random.Random(2)
     names = [rng.choice([*MODELS, *DATASETS, "HumanEval+", " x+ ", "a\x1cb"])
@@ -505,7 +506,7 @@ def test_problems_in_one_row_keep_the_order_of_their_cells() -> None:
 
 
 def test_problems_are_listed_blocking_first_then_by_row() -> None:
-    from lib.problems import Effect, Found, Problem, list_first
+    from lib.ingest.problems import Effect, Found, Problem, list_first
 
     rng = random.Random(3)
     batches, every = [], []
@@ -531,8 +532,8 @@ def test_session_upload_and_report_do_not_recompute_on_a_rerun(monkeypatch) -> N
     def script() -> None:
         import streamlit as st
 
-        from lib.uploads import session_report, session_upload
-        from lib.validation import DuplicatePolicy, Options
+        from lib.ui.uploads import session_report, session_upload
+        from lib.ingest.validation import DuplicatePolicy, Options
 
         file = st.file_uploader("f", key="f")
         mean = st.checkbox("mean", key="mean")
@@ -543,7 +544,7 @@ def test_session_upload_and_report_do_not_recompute_on_a_rerun(monkeypatch) -> N
             st.write(f"kept {report.rows_kept}, usable {report.usable}")
 
     calls = {"read": 0, "validate": 0}
-    import lib.upload as upload_module
+    import lib.ingest.pipeline as upload_module
 
     read, check = upload_module.read_table, upload_module.validate
 

@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from lib import schema
-from lib.figure import (FIGURE_CATEGORIES, category_order, dataset_order, figure_datasets,
+from lib.core import schema
+from lib.core.figure import (FIGURE_CATEGORIES, category_order, dataset_order, figure_datasets,
                         figure_models, figure_styles, figure_table, model_order)
 
 DATASETS = ["HotpotQA", "CS-QA", "AQUA", "GSM8K", "MATH", "GPQA", "HumanEval"]

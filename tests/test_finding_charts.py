@@ -1,4 +1,4 @@
-"""lib/finding_charts.py: each finding's chart is a valid Vega-Lite spec that draws its points."""
+"""lib/charts/findings.py: each finding's chart is a valid Vega-Lite spec that draws its points."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 import vl_convert as vlc
 
-from lib import schema
-from lib.figure import figure_table
-from lib.finding_charts import HIGHLIGHT_KEYS, finding_chart, highlight_chart
-from lib.findings import all_findings, scale_within_family
+from lib.core import schema
+from lib.core.figure import figure_table
+from lib.charts.findings import HIGHLIGHT_KEYS, finding_chart, highlight_chart
+from lib.analysis.findings import all_findings, scale_within_family
 
 
 def chart_data(chart) -> pd.DataFrame:

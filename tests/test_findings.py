@@ -1,4 +1,4 @@
-"""lib/findings.py: each finding on the bundled figure against values worked out by hand from the
+"""lib/analysis/findings.py: each finding on the bundled figure against values worked out by hand from the
 seed, and on small synthetic tables that make it come out the other way."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import schema
-from lib.figure import figure_table
-from lib.findings import (
+from lib.core import schema
+from lib.core.figure import figure_table
+from lib.analysis.findings import (
     Thresholds, all_findings, baseline_share, category_trends, dataset_leaders, largest_drops,
     largest_gains, same_direction, scale_within_family, significance, volatility,
 )
@@ -341,8 +341,8 @@ def test_statements_follow_the_data_when_every_delta_doubles(fig):
 
 
 NUMBER_TOKEN = re.compile(r"^[+\-−±~]?\d+(?:[.,]\d+)?%?$")
-SENTENCE_MODULES = ["lib/findings.py", "lib/claims.py", "lib/interpretation.py", "lib/report.py",
-                    "lib/findings_view.py", "lib/finding_charts.py", "lib/wording.py",
+SENTENCE_MODULES = ["lib/analysis/findings.py", "lib/analysis/claims.py", "lib/analysis/interpretation.py", "lib/analysis/report.py",
+                    "lib/ui/findings_view.py", "lib/charts/findings.py", "lib/core/wording.py",
                     "pages/findings.py"]
 
 

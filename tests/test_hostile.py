@@ -11,7 +11,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from lib.readers import DEFAULT_LIMITS
+from lib.ingest.readers import DEFAULT_LIMITS
 from tests import hostile
 from tests.hostile import ALL_STEPS, CLASSES
 
@@ -167,8 +167,8 @@ def test_the_empty_rows_workbook_announces_every_row():
 @pytest.mark.parametrize("make", [hostile.records_xlsx, hostile.records_json,
                                   hostile.records_parquet], ids=lambda f: f.__name__)
 def test_the_big_per_item_files_read_as_per_item_results(make):
-    from lib.items_upload import item_shape
-    from lib.readers import read_table
+    from lib.ingest.items.pipeline import item_shape
+    from lib.ingest.readers import read_table
 
     case = make(n=630)
     raw = read_table(case.data, case.name)

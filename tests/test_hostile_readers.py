@@ -1,6 +1,6 @@
 """Hostile uploads: every reader gives a table or a ReadError, in bounded time and memory.
 
-Each test is one attack on `lib.readers.read_table` (the one way from an upload's bytes to a raw
+Each test is one attack on `lib.ingest.readers.read_table` (the one way from an upload's bytes to a raw
 table): characters that crash the chart renderer, inputs that made a reader raise something else
 than `ReadError`, and files whose reading cost grew far beyond their size. Big files are made
 here, never committed.
@@ -24,11 +24,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from lib import readers
-from lib.problems import Kind, ReadError
-from lib.readers import (Format, Limits, clean_header, read_delimited_fast, read_table)
-from lib.textcells import UNSAFE_CHARACTERS
-from lib.upload import ingest
+from lib.ingest import readers
+from lib.ingest.problems import Kind, ReadError
+from lib.ingest.readers import (Format, Limits, clean_header, read_delimited_fast, read_table)
+from lib.core.textcells import UNSAFE_CHARACTERS
+from lib.ingest.pipeline import ingest
 
 RECORD = {"model": "A", "dataset": "GSM8K", "delta": 1}
 
@@ -169,7 +169,7 @@ def test_the_note_lists_ten_rows_then_counts_the_rest() -> None:
 
 @pytest.mark.parametrize("scan_bytes", [7, 1 << 20])
 def test_scrub_strings_is_scrub_text_column_wise(monkeypatch, scan_bytes: int) -> None:
-    from lib import textcells
+    from lib.core import textcells
 
     monkeypatch.setattr(textcells, "SCAN_BYTES", scan_bytes)
     rng = random.Random(scan_bytes)
@@ -189,7 +189,7 @@ def test_scrub_strings_is_scrub_text_column_wise(monkeypatch, scan_bytes: int) -
 
 
 def test_scrub_cells_keeps_other_cells_and_the_column_kind() -> None:
-    from lib.textcells import scrub_cells
+    from lib.core.textcells import scrub_cells
 
     mixed = pd.Series(["a\x1fb", 1, None, 2.5, "ok", "\ud800x"], dtype=object)
     scrubbed, found = scrub_cells(mixed)
@@ -394,10 +394,10 @@ def test_long_names_are_cut_with_a_note() -> None:
 
 def test_an_unexpected_failure_is_a_read_error_and_logged(monkeypatch, caplog) -> None:
     def broken(*args, **kwargs):
-        raise RuntimeError("boom in /srv/app/lib/readers.py")
+        raise RuntimeError("boom in /srv/app/lib/ingest/readers.py")
 
     monkeypatch.setattr(readers, "read_json", broken)
-    with caplog.at_level(logging.ERROR, logger="lib.readers"):
+    with caplog.at_level(logging.ERROR, logger="lib.ingest.readers"):
         error = read_error(json.dumps([RECORD]).encode(), "f.json")
     assert error.problem.file == "f.json" and error.problem.kind is Kind.UNREADABLE
     assert "/" not in error.problem.message.replace("/Excel", "")

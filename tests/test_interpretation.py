@@ -1,12 +1,12 @@
-"""lib/interpretation.py: our interpretation of the figure, its numbers computed, its source
+"""lib/analysis/interpretation.py: our interpretation of the figure, its numbers computed, its source
 hedged; and the notice for an uploaded table."""
 
 from __future__ import annotations
 
 import pytest
 
-from lib.figure import figure_table
-from lib.interpretation import (
+from lib.core.figure import figure_table
+from lib.analysis.interpretation import (
     PAPER_CITATION, REPORTED_MEANS, TITLE, interpretation, source_comparison, upload_notice,
     variance_shares,
 )

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import special, stats
 
-from lib import intervals
+from lib.stats import intervals
 
 # --- exact McNemar ----------------------------------------------------------------------------
 
@@ -220,7 +220,7 @@ def test_grouped_bootstrap_resamples_only_the_cells_asked():
 
 
 def test_the_plan_keeps_the_cheapest_cells_within_the_budget():
-    from lib.cellstats import plan
+    from lib.ingest.items.cells import plan
 
     cost = np.array([10.0, 1000.0, 10.0, 500.0])
     n = np.array([5, 900, 7, 400])

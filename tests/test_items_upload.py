@@ -10,10 +10,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from lib import schema
-from lib.items_upload import aggregate_items, canonical, item_shape
-from lib.items_view import EXAMPLE_FILE, problems_table
-from lib.peritem import Settings
+from lib.core import schema
+from lib.ingest.items.pipeline import aggregate_items, canonical, item_shape
+from lib.ui.items_view import EXAMPLE_FILE, problems_table
+from lib.ingest.items.peritem import Settings
 
 EXAMPLE = EXAMPLE_FILE.read_bytes()
 
@@ -173,7 +173,7 @@ def test_text_and_missing_outcomes_side_by_side(name, make):
 
 
 def test_any_unexpected_failure_becomes_a_problem_naming_the_file(monkeypatch, caplog):
-    import lib.items_upload as items_upload
+    import lib.ingest.items.pipeline as items_upload
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom at /srv/secret/path.py")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from lib import multiple
+from lib.stats import multiple
 
 P = [0.01, 0.04, 0.03, 0.005]
 

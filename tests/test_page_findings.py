@@ -8,12 +8,12 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from lib import schema
-from lib.figure import figure_table
-from lib.findings import Thresholds, all_findings
-from lib.interpretation import TITLE
-from lib.state import ACTIVE_KEY, ActiveTable
-from lib.text import escape_markdown
+from lib.core import schema
+from lib.core.figure import figure_table
+from lib.analysis.findings import Thresholds, all_findings
+from lib.analysis.interpretation import TITLE
+from lib.ui.state import ACTIVE_KEY, ActiveTable
+from lib.core.text import escape_markdown
 from tests.conftest import ARTIFACTS, wait_for_chart
 
 PAGE = "pages/findings.py"
@@ -114,7 +114,7 @@ def test_an_upload_regenerates_the_findings(app_test, upload):
 
 
 def test_compare_mode_describes_the_upload_alone(app_test, upload):
-    from lib.compare import combined_table
+    from lib.analysis.compare import combined_table
 
     at = with_table(app_test, combined_table(figure_table(), upload), label="Compare")
     assert not at.exception, at.exception

@@ -8,9 +8,9 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from lib import schema
-from lib.items_view import EXAMPLE_FILE
-from lib.state import ACTIVE_KEY
+from lib.core import schema
+from lib.ui.items_view import EXAMPLE_FILE
+from lib.ui.state import ACTIVE_KEY
 
 PAGE = "pages/your_data.py"
 EXAMPLE = EXAMPLE_FILE.read_bytes()
@@ -93,7 +93,7 @@ def test_the_synthetic_example_loads_without_a_file(app_test):
 
 def test_a_rerun_does_not_aggregate_again_and_new_settings_do_not_read_again(app_test,
                                                                             monkeypatch):
-    import lib.uploads as items_upload
+    import lib.ui.uploads as items_upload
 
     reads, aggregations = [], []
     real_read, real_aggregate = items_upload.read_items, items_upload.aggregate

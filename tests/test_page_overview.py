@@ -5,8 +5,8 @@ import json
 import pandas as pd
 import pyarrow as pa
 
-from lib import schema
-from lib.state import ACTIVE_KEY, ActiveTable
+from lib.core import schema
+from lib.ui.state import ACTIVE_KEY, ActiveTable
 
 
 def chart_rows(at) -> pd.DataFrame:

@@ -11,10 +11,10 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from lib import schema
-from lib.figure import figure_table
-from lib.state import ACTIVE_KEY, ActiveTable
-from lib.text import escape_markdown
+from lib.core import schema
+from lib.core.figure import figure_table
+from lib.ui.state import ACTIVE_KEY, ActiveTable
+from lib.core.text import escape_markdown
 
 PAGE = "pages/profiles.py"
 FIGURE = figure_table()

@@ -10,10 +10,10 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from lib import schema
-from lib.compare import FIGURE_SOURCE, UPLOAD_SOURCE
-from lib.state import ACTIVE_KEY
-from lib.text import escape_markdown
+from lib.core import schema
+from lib.analysis.compare import FIGURE_SOURCE, UPLOAD_SOURCE
+from lib.ui.state import ACTIVE_KEY
+from lib.core.text import escape_markdown
 
 PAGE = "pages/your_data.py"
 GOOD = ("model,dataset,delta\nGPT-4o,GSM8K,+10%\nGPT-4o,NewBench,2\nMine,CommonsenseQA,−1.5\n"
@@ -285,18 +285,18 @@ def test_a_hundred_thousand_identical_rows_give_a_short_report(page) -> None:
 @pytest.fixture
 def count_reads(monkeypatch) -> list[str]:
     """Every parse of an upload by the general reader, by file name."""
-    import lib.items_upload
-    import lib.readers
-    import lib.upload
+    import lib.ingest.items.pipeline
+    import lib.ingest.readers
+    import lib.ingest.pipeline
 
     calls: list[str] = []
-    real = lib.readers.read_table
+    real = lib.ingest.readers.read_table
 
     def counted(data, file, *args, **kwargs):
         calls.append(file)
         return real(data, file, *args, **kwargs)
 
-    for module in (lib.readers, lib.upload, lib.items_upload):
+    for module in (lib.ingest.readers, lib.ingest.pipeline, lib.ingest.items.pipeline):
         monkeypatch.setattr(module, "read_table", counted)
     return calls
 

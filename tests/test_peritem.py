@@ -13,10 +13,12 @@ import pyarrow as pa
 import pytest
 from scipy import stats
 
-from lib import cellstats, intervals, itemread, peritem, schema
-from lib.charts import delta_dot_plot
-from lib.figure import figure_table
-from lib.itemcolumns import counts_columns, csv_header, per_item_columns
+from lib.ingest.items import cells as cellstats, read as itemread, peritem
+from lib.stats import intervals
+from lib.core import schema
+from lib.charts.dotplot import delta_dot_plot
+from lib.core.figure import figure_table
+from lib.ingest.items.columns import counts_columns, csv_header, per_item_columns
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "data" / "examples" / "synthetic_per_item.csv"
@@ -447,7 +449,7 @@ def test_a_sep_line_is_skipped_when_reading_the_header():
 def test_bytes_that_are_not_utf8_are_left_to_the_general_reader():
     data = ITEMS.replace("A,", "Caf\xe9,").encode("cp1252")
     with pytest.raises(pa.ArrowInvalid):
-        peritem.check_csv(data)  # the upload page then reads it with lib.readers
+        peritem.check_csv(data)  # the upload page then reads it with lib.ingest.readers
 
 
 def test_text_outcomes_beside_missing_ones_in_a_frame():

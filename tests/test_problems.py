@@ -1,11 +1,11 @@
-"""lib/problems.py: the wording helpers that keep every message short whatever the input."""
+"""lib/ingest/problems.py: the wording helpers that keep every message short whatever the input."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from lib.problems import MAX_NAME, Kind, Problem, clip, problems_frame, rows_phrase
+from lib.ingest.problems import MAX_NAME, Kind, Problem, clip, problems_frame, rows_phrase
 
 
 @pytest.mark.parametrize("rows,expected", [
@@ -43,7 +43,7 @@ def test_a_huge_column_name_is_cut_where_a_problem_is_shown() -> None:
 
 
 def test_an_uploaded_file_name_is_one_safe_line_of_bounded_length() -> None:
-    from lib.problems import MAX_NAME, file_label
+    from lib.ingest.problems import MAX_NAME, file_label
     assert file_label("results.csv") == "results.csv"
     assert file_label("a\x00b\nc.csv") == "a\ufffdb c.csv"
     long = file_label("x" * 10_000 + ".csv")

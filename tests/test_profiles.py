@@ -1,4 +1,4 @@
-"""lib/profiles.py: the numbers of a model's profile, checked against hand computations from the
+"""lib/analysis/profiles.py: the numbers of a model's profile, checked against hand computations from the
 seed's values (data/figure_deltas.csv holds the same 63 numbers as the seed's text)."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import math
 import pandas as pd
 import pytest
 
-from lib import schema
-from lib.figure import figure_table
-from lib.profiles import (IMPROVED, MISSING, UNCHANGED, HURT, Reference, classify, clicked_model,
+from lib.core import schema
+from lib.core.figure import figure_table
+from lib.analysis.profiles import (IMPROVED, MISSING, UNCHANGED, HURT, Reference, classify, clicked_model,
                           comparison, default_reference, delta_matrix, key_figures,
                           model_categories, model_summary, reference_options, reference_values,
                           rows_of, significance, standing, table_sources)

@@ -1,4 +1,4 @@
-"""lib/profile_text.py: the written profile says what the numbers say, for any model."""
+"""lib/analysis/profile_text.py: the written profile says what the numbers say, for any model."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import re
 import pandas as pd
 import pytest
 
-from lib import schema
-from lib.figure import figure_table
-from lib.profile_text import tolerance_note, written_profile
-from lib.wording import names, number, plural, signed
-from lib.profiles import (Reference, comparison, default_reference, delta_matrix, key_figures,
+from lib.core import schema
+from lib.core.figure import figure_table
+from lib.analysis.profile_text import tolerance_note, written_profile
+from lib.core.wording import names, number, plural, signed
+from lib.analysis.profiles import (Reference, comparison, default_reference, delta_matrix, key_figures,
                           model_categories, reference_options, reference_values, standing)
 
 

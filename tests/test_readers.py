@@ -1,4 +1,4 @@
-"""lib/readers.py: every accepted format and encoding, row numbers, limits."""
+"""lib/ingest/readers.py: every accepted format and encoding, row numbers, limits."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from lib.problems import Effect, Kind, ReadError
-from lib.readers import (Format, Limits, clean_header, decode_text, detect_delimiter, read_table,
+from lib.ingest.problems import Effect, Kind, ReadError
+from lib.ingest.readers import (Format, Limits, clean_header, decode_text, detect_delimiter, read_table,
                          sniff_format)
 
 CSV = "model,dataset,delta\nGPT-4o,GSM8K,3.5\nMine,MATH,-2\n"

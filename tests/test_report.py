@@ -1,4 +1,4 @@
-"""lib/report.py: the Markdown report carries every finding with its numbers, the claims and the
+"""lib/analysis/report.py: the Markdown report carries every finding with its numbers, the claims and the
 interpretation for the figure, and stays well-formed whatever the names in an upload are."""
 
 from __future__ import annotations
@@ -8,13 +8,13 @@ import re
 import pandas as pd
 import pytest
 
-from lib import schema
-from lib.claims import check_claims
-from lib.figure import figure_table
-from lib.findings import Thresholds, all_findings
-from lib.interpretation import TITLE, interpretation, upload_notice
-from lib.report import cell, findings_report, markdown_table
-from lib.text import escape_markdown
+from lib.core import schema
+from lib.analysis.claims import check_claims
+from lib.core.figure import figure_table
+from lib.analysis.findings import Thresholds, all_findings
+from lib.analysis.interpretation import TITLE, interpretation, upload_notice
+from lib.analysis.report import cell, findings_report, markdown_table
+from lib.core.text import escape_markdown
 from tests.hostile_names import GFM_LINK_LITERALS, readable, resolved
 
 HOSTILE = ["*bold*_x_", "[click](http://evil.example)", "<script>alert(1)</script>",

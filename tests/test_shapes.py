@@ -1,12 +1,12 @@
-"""lib/shapes.py: telling long, scores and wide tables apart, and mapping them to long cells."""
+"""lib/ingest/shapes.py: telling long, scores and wide tables apart, and mapping them to long cells."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from lib import schema
-from lib.shapes import (CONVERTERS, DATASET_COLUMNS, DETECTORS, REQUIRED_ROLES, ROW, Mapping,
+from lib.core import schema
+from lib.ingest.shapes import (CONVERTERS, DATASET_COLUMNS, DETECTORS, REQUIRED_ROLES, ROW, Mapping,
                         Shape, detect, origin, to_cells)
 
 

@@ -1,7 +1,7 @@
 """Marker colors and shapes: the figure's for its models and groups, a palette otherwise."""
 
-from lib.figure import figure_models, figure_styles
-from lib.styles import (CATEGORY_SHAPES, EXTRA_SHAPES, PALETTE, PENTAGON, category_shapes,
+from lib.core.figure import figure_models, figure_styles
+from lib.core.styles import (CATEGORY_SHAPES, EXTRA_SHAPES, PALETTE, PENTAGON, category_shapes,
                         model_colors, vega_shape)
 
 

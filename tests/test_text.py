@@ -1,4 +1,4 @@
-"""lib/text.py: a name written into Markdown shows literally, on one line, and never as a link."""
+"""lib/core/text.py: a name written into Markdown shows literally, on one line, and never as a link."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from lib.text import WORD_JOINER, escape_markdown
+from lib.core.text import WORD_JOINER, escape_markdown
 from tests.hostile_names import GFM_LINK_LITERALS, readable, resolved
 
 LINK_NAMES = ["https://evil.example/x", "www.evil.com", "a@b.co", "WWW.EVIL.COM",

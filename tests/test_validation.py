@@ -1,4 +1,4 @@
-"""lib/validation.py (through lib/upload.py): from a file to a clean contract table or a report."""
+"""lib/ingest/validation.py (through lib/ingest/pipeline.py): from a file to a clean contract table or a report."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from lib import schema
-from lib.exports import csv_bytes
-from lib.problems import Effect, Kind, problems_frame
-from lib.shapes import DeltaKind, Mapping, Shape
-from lib.templates import contract_table, templates
-from lib.upload import read_upload, report_for
-from lib.validation import MAX_LISTED, DuplicatePolicy, Options, Report, merge_duplicates
+from lib.core import schema
+from lib.charts.exports import csv_bytes
+from lib.ingest.problems import Effect, Kind, problems_frame
+from lib.ingest.shapes import DeltaKind, Mapping, Shape
+from lib.ingest.templates import contract_table, templates
+from lib.ingest.pipeline import read_upload, report_for
+from lib.ingest.validation import MAX_LISTED, DuplicatePolicy, Options, Report, merge_duplicates
 
 
 def report(text: str | bytes, name: str = "f.csv", mapping: Mapping | None = None,

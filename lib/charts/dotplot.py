@@ -1,0 +1,220 @@
+"""Altair builders: pure functions from a contract table to a chart."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import altair as alt
+import pandas as pd
+
+from lib.core import schema
+from lib.core.figure import category_order, dataset_order, model_order
+from lib.core.styles import BASELINE_COLOR, BASELINE_LABEL, category_shapes, model_colors, vega_shape
+
+DEFAULT_DOMAIN: tuple[float, float] = (-30.0, 30.0)
+SELECTION = "model_pick"
+"""Name of the legend-bound selection: clicking a model highlights it in every facet."""
+
+PLOT_WIDTH = 700
+"""Pixels shared by the facets of one row (the legend comes on top of this)."""
+MAX_FACET_COLUMNS = 8
+DIMMED_OPACITY = 0.15
+
+
+def y_domain(values: Sequence[float] | pd.Series, base: tuple[float, float] = DEFAULT_DOMAIN,
+             step: float = 10.0) -> tuple[float, float]:
+    """The y domain: `base`, grown outwards to the next multiple of `step` that holds all values."""
+    finite = [float(v) for v in values if v is not None and math.isfinite(float(v))]
+    lo, hi = base
+    if finite:
+        lo = min(lo, math.floor(min(finite) / step) * step)
+        hi = max(hi, math.ceil(max(finite) / step) * step)
+    return lo, hi
+
+
+def y_ticks(domain: tuple[float, float], step: float = 10.0, max_ticks: int = 13) -> list[float]:
+    """Tick values every `step` (a multiple of it when that would crowd the axis)."""
+    lo, hi = domain
+    while (hi - lo) / step + 1 > max_ticks:
+        step *= 2 if str(int(step))[0] in "15" else 2.5
+    first = math.ceil(lo / step) * step
+    count = int(math.floor((hi - first) / step)) + 1
+    return [first + i * step for i in range(count)]
+
+
+def facet_layout(n_datasets: int, plot_width: int = PLOT_WIDTH) -> tuple[int, int]:
+    """(facet columns, width of one facet in pixels) for `n_datasets` facets."""
+    columns = max(1, min(n_datasets, MAX_FACET_COLUMNS))
+    return columns, int(max(60, min(220, plot_width / columns)))
+
+
+def _tooltip(table: pd.DataFrame, y_title: str) -> list[alt.Tooltip]:
+    """Model, category, dataset and signed Δ, plus whatever evidence the table carries."""
+    tips = [
+        alt.Tooltip(f"{schema.MODEL}:N", title="Model"),
+        alt.Tooltip(f"{schema.CATEGORY}:N", title="Category"),
+        alt.Tooltip(f"{schema.DATASET}:N", title="Dataset"),
+        alt.Tooltip(f"{schema.DELTA}:Q", title=y_title, format="+.1f"),
+    ]
+    optional = [
+        (schema.SOURCE, "N", "Source", None),
+        (schema.CI_LOW, "Q", "CI low", "+.1f"),
+        (schema.CI_HIGH, "Q", "CI high", "+.1f"),
+        (schema.P_VALUE, "Q", "p", ".3g"),
+        (schema.P_ADJUSTED, "Q", "p (corrected)", ".3g"),
+        (schema.N_ITEMS, "Q", "n items", ",d"),
+        (schema.BASELINE, "Q", "Baseline score", ".1f"),
+        (schema.TREATMENT, "Q", "Treatment score", ".1f"),
+        (schema.INTERVAL_METHOD, "N", "Interval", None),
+    ]
+    for col, kind, title, fmt in optional:
+        if col in table.columns:
+            tips.append(alt.Tooltip(f"{col}:{kind}", title=title, **({"format": fmt} if fmt else {})))
+    return tips
+
+
+def _hollow_field(table: pd.DataFrame) -> tuple[str, str, list, list[str]] | None:
+    """(column, legend title, domain, labels) of the field that makes some points hollow.
+
+    By source when an upload is compared with the figure (the first source filled, the others
+    hollow); else by significance when the table has it (hollow where the interval holds 0).
+    """
+    if schema.SOURCE in table.columns:
+        sources = list(dict.fromkeys(table[schema.SOURCE]))
+        labels = [f"{s} (filled)" if i == 0 else f"{s} (hollow)" for i, s in enumerate(sources)]
+        return schema.SOURCE, "Source", sources, labels
+    if schema.SIGNIFICANT in table.columns:
+        return (schema.SIGNIFICANT, "Significant after correction", [True, False],
+                ["yes: filled", "no: hollow"])
+    return None
+
+
+def _marker_channels(table: pd.DataFrame, pick: alt.Parameter) -> dict[str, object]:
+    """Fill, stroke and (with a hollow field) a legend-bearing stroke width for the points.
+
+    Vega-Lite draws no legend for fill opacity, so the legend rides on the stroke width: a thin
+    ring stands for filled points, a thick one for hollow points, and the labels say which.
+    """
+    hollow = _hollow_field(table)
+    channels: dict[str, object] = {
+        "strokeOpacity": alt.condition(pick, alt.value(1.0), alt.value(DIMMED_OPACITY)),
+    }
+    if hollow is None:
+        channels["fillOpacity"] = alt.condition(pick, alt.value(1.0), alt.value(DIMMED_OPACITY))
+        return channels
+    field, title, domain, labels = hollow
+    kind = "N"
+    channels["fillOpacity"] = alt.condition(
+        pick,
+        alt.FillOpacity(f"{field}:{kind}", legend=None,
+                        scale=alt.Scale(domain=domain, range=[1.0] + [0.0] * (len(domain) - 1))),
+        alt.value(0.0),
+    )
+    label_expr = " : ".join(
+        f"datum.label === '{str(v).lower() if isinstance(v, bool) else v}' ? '{lab}'"
+        for v, lab in zip(domain, labels)
+    ) + " : datum.label"
+    channels["strokeWidth"] = alt.StrokeWidth(
+        f"{field}:{kind}", title=title,
+        scale=alt.Scale(domain=domain, range=[1.0] + [2.5] * (len(domain) - 1)),
+        legend=alt.Legend(orient="right", symbolType="circle", symbolFillColor="transparent",
+                          symbolStrokeColor="#888888", labelExpr=label_expr),
+    )
+    return channels
+
+
+def delta_dot_plot(table: pd.DataFrame, *, y_title: str = schema.Y_TITLE, height: int = 380,
+                   plot_width: int = PLOT_WIDTH) -> alt.FacetChart:
+    """The Δ dot plot: points per model, a dashed baseline at 0, one facet per dataset.
+
+    Colors follow the figure for its models and a palette otherwise; shapes follow the category.
+    Clicking a model in the legend highlights it in every facet and dims the rest. Optional
+    columns add to it: `ci_low`/`ci_high` an interval behind each point, `source` hollow
+    markers for a compared upload, `significant` hollow markers where the interval holds 0.
+    """
+    models = model_order(table)
+    datasets = dataset_order(table)
+    categories = category_order(table)
+    colors = model_colors(models)
+    shapes = category_shapes(categories)
+    has_ci = schema.CI_LOW in table.columns and schema.CI_HIGH in table.columns
+    bounds = [table[schema.DELTA]] + ([table[schema.CI_LOW], table[schema.CI_HIGH]] if has_ci else [])
+    domain = y_domain(pd.concat(bounds, ignore_index=True))
+    columns, facet_width = facet_layout(len(datasets), plot_width)
+    if len(datasets) > columns:  # several rows of facets: shorter rows keep the page scannable
+        height = min(height, 260)
+    extra = [c for c in (schema.SOURCE, schema.SIGNIFICANT, schema.CI_LOW, schema.CI_HIGH,
+                         schema.P_VALUE, schema.P_ADJUSTED, schema.N_ITEMS, schema.BASELINE,
+                         schema.TREATMENT, schema.INTERVAL_METHOD) if c in table.columns]
+    data = table[[schema.MODEL, schema.CATEGORY, schema.DATASET, schema.DELTA] + extra]
+
+    pick = alt.selection_point(name=SELECTION, fields=[schema.MODEL], bind="legend")
+    sources = list(dict.fromkeys(table[schema.SOURCE])) if schema.SOURCE in table.columns else []
+    if len(sources) > 1:  # the same model from two sources: side by side, not on top
+        x = alt.X(f"{schema.MODEL}:N", sort=models, axis=None,
+                  scale=alt.Scale(type="band", domain=models, paddingInner=0.1, paddingOuter=0.2))
+        offset: dict[str, object] = {"xOffset": alt.XOffset(f"{schema.SOURCE}:N",
+                                                            scale=alt.Scale(domain=sources))}
+    else:
+        x = alt.X(f"{schema.MODEL}:N", sort=models, axis=None,
+                  scale=alt.Scale(domain=models, padding=0.4))
+        offset = {}
+    y_scale = alt.Scale(domain=list(domain), nice=False, zero=False)
+    color_scale = alt.Scale(domain=models, range=[colors[m] for m in models])
+    y = alt.Y(f"{schema.DELTA}:Q", title=y_title, scale=y_scale,
+              axis=alt.Axis(values=y_ticks(domain), grid=True, gridOpacity=0.35))
+    color = alt.Color(f"{schema.MODEL}:N", title="Model", scale=color_scale,
+                      legend=alt.Legend(symbolType="circle", orient="right",
+                                        symbolStrokeWidth=0))
+    points = (
+        alt.Chart()
+        .mark_point(filled=True, size=100, strokeWidth=1.2, opacity=1.0)
+        .encode(
+            x=x, y=y, color=color, **offset,
+            stroke=alt.Stroke(f"{schema.MODEL}:N", scale=color_scale, legend=None),
+            **_marker_channels(table, pick),
+            shape=alt.Shape(f"{schema.CATEGORY}:N", title="Category",
+                            scale=alt.Scale(domain=categories,
+                                            range=[vega_shape(shapes[c]) for c in categories]),
+                            legend=alt.Legend(orient="right", symbolFillColor="#888888",
+                                              symbolStrokeColor="#888888")),
+            tooltip=_tooltip(table, y_title),
+        )
+        .add_params(pick)
+    )
+    rule = (
+        alt.Chart()
+        .transform_aggregate(points="count()", groupby=[schema.DATASET])
+        .transform_calculate(baseline=f"'{BASELINE_LABEL}'")
+        .mark_rule(color=BASELINE_COLOR, strokeWidth=1.6)
+        .encode(
+            y=alt.datum(0),
+            strokeDash=alt.StrokeDash("baseline:N", title=None,
+                                      scale=alt.Scale(domain=[BASELINE_LABEL], range=[[6, 4]]),
+                                      legend=alt.Legend(orient="right", symbolType="stroke",
+                                                        symbolStrokeColor=BASELINE_COLOR,
+                                                        symbolStrokeWidth=2)),
+        )
+    )
+    layers: list[alt.Chart] = [rule]
+    if has_ci:
+        layers.append(
+            alt.Chart()
+            .mark_rule(strokeWidth=2)
+            .encode(x=x, **offset, y=alt.Y(f"{schema.CI_LOW}:Q", scale=y_scale), y2=f"{schema.CI_HIGH}:Q",
+                    color=color,
+                    opacity=alt.condition(pick, alt.value(0.55), alt.value(DIMMED_OPACITY / 2)))
+        )
+    layers.append(points)
+    layered = alt.layer(*layers, data=data).properties(width=facet_width, height=height)
+    return (
+        layered.facet(
+            facet=alt.Facet(f"{schema.DATASET}:N", sort=datasets, title="Dataset",
+                            header=alt.Header(labelOrient="bottom", titleOrient="bottom",
+                                              labelFontSize=12, labelFontWeight="bold")),
+            columns=columns,
+            spacing={"column": 6, "row": 24},
+        )
+        .configure_view(stroke="#8c8c8c", strokeOpacity=0.35, strokeDash=[3, 3])
+    )

@@ -1,0 +1,354 @@
+"""Names and values from users' files: column aliases, dataset and model names, numbers as text.
+
+Column names and dataset names match case- and punctuation-insensitively ("Δ (%)" is `delta`,
+"Human-Eval" is HumanEval); model names match the figure's ignoring case, spaces, hyphens and
+underscores (dots are kept: Qwen2.5 is not Qwen25). Numbers may carry a sign, a percent sign,
+a Unicode minus or a decimal comma.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from lib.core import schema
+from lib.core.figure import figure_datasets, figure_models
+
+# --- column names --------------------------------------------------------------------------------
+
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    schema.MODEL: ("model", "models", "modelname", "modelid", "llm", "llmname", "system", "engine",
+                   "checkpoint"),
+    schema.DATASET: ("dataset", "datasets", "datasetname", "benchmark", "benchmarks",
+                     "benchmarkname", "bench", "task", "taskname", "tasks", "eval", "evaluation",
+                     "testset", "suite"),
+    schema.DELTA: ("delta", "deltas", "diff", "difference", "change", "gain", "improvement",
+                   "effect", "uplift", "lift", "deltavsbaseline"),
+    schema.BASELINE: ("baseline", "base", "before", "control", "reference", "vanilla", "original",
+                      "without", "baseprompt", "direct", "standard"),
+    schema.TREATMENT: ("treatment", "treated", "after", "intervention", "with", "method", "new",
+                       "cot", "chainofthought", "variant", "experiment"),
+    schema.CATEGORY: ("category", "categories", "group", "modelgroup", "modeltype", "type",
+                      "kind", "class", "legend", "legendgroup"),
+    schema.CI_LOW: ("cilow", "cilo", "cilower", "lowerci", "ci95low", "ci95lower", "95cilow",
+                    "95cilower", "lower", "low", "lo", "lcl", "lowerbound", "lb"),
+    schema.CI_HIGH: ("cihigh", "cihi", "ciupper", "upperci", "ci95high", "ci95upper", "95cihigh",
+                     "95ciupper", "upper", "high", "hi", "ucl", "upperbound", "ub"),
+    schema.N_ITEMS: ("n", "nitems", "items", "numitems", "count", "nexamples", "numexamples",
+                     "examples", "samples", "nsamples", "numsamples", "support", "size"),
+}
+"""Per contract column, the keys (see `name_key`) of the names that mean it."""
+
+METRIC_SUFFIXES: tuple[str, ...] = ("percent", "pct", "points", "pts", "pp", "accuracy", "acc",
+                                    "score", "scores", "value", "mean", "avg")
+"""Trailing words that do not change what a column means ("baseline_acc" is the baseline)."""
+
+AGGREGATE_KEYS: frozenset[str] = frozenset({"avg", "average", "mean", "overall", "total", "all",
+                                            "macroavg", "microavg", "median"})
+"""Names of summary columns in a wide table; they are not datasets."""
+
+
+def name_key(name: object) -> str:
+    """`name` folded for matching: Δ and a trailing + spelled out (HumanEval+ is not HumanEval),
+    accents and case dropped, only letters and digits kept."""
+    text = str(name).strip()
+    text = text[:-1] + "plus" if text.endswith("+") else text
+    text = text.replace("Δ", "delta").replace("δ", "delta").replace("∆", "delta")
+    text = unicodedata.normalize("NFKD", text).casefold()
+    return "".join(ch for ch in text if ch.isalnum() and not unicodedata.combining(ch))
+
+
+def _key_variants(key: str) -> list[str]:
+    """`key` and `key` with trailing metric words taken off, one by one."""
+    variants = [key]
+    changed = True
+    while changed:
+        changed = False
+        for suffix in METRIC_SUFFIXES:
+            if key.endswith(suffix) and len(key) > len(suffix):
+                key = key[: -len(suffix)]
+                variants.append(key)
+                changed = True
+    return variants
+
+
+def column_role(name: str) -> str | None:
+    """The contract column that `name` stands for, or None."""
+    for variant in _key_variants(name_key(name)):
+        for role, aliases in COLUMN_ALIASES.items():
+            if variant in aliases:
+                return role
+    return None
+
+
+def match_columns(columns: Sequence[str]) -> dict[str, list[str]]:
+    """Per contract column, the file's columns that can stand for it (in file order)."""
+    matches: dict[str, list[str]] = {}
+    for column in columns:
+        role = column_role(column)
+        if role is not None:
+            matches.setdefault(role, []).append(column)
+    return matches
+
+
+def is_aggregate_column(name: str) -> bool:
+    """True for summary columns of a wide table (Average, Mean, Overall, ...)."""
+    return name_key(name) in AGGREGATE_KEYS
+
+
+def unit_hint(name: str) -> str | None:
+    """"%" or "points" when a column name says its unit ("Δ (%)", "delta_pp"), else None."""
+    if "%" in name or re.search(r"(pct|percent)$", name_key(name)):
+        return "%"
+    if re.search(r"(pp|pts|points)$", name_key(name)):
+        return "points"
+    return None
+
+
+# --- dataset and model names ---------------------------------------------------------------------
+
+DATASET_ALIASES: dict[str, tuple[str, ...]] = {
+    "HotpotQA": ("hotpotqa", "hotpot"),
+    "CS-QA": ("csqa", "commonsenseqa", "commonsense"),
+    "AQUA": ("aqua", "aquarat"),
+    "GSM8K": ("gsm8k", "gsm"),
+    "MATH": ("math", "competitionmath", "hendrycksmath"),
+    "GPQA": ("gpqa",),
+    "HumanEval": ("humaneval", "openaihumaneval"),
+}
+"""The figure's datasets and the keys of other names for the same benchmark. Subsets such as
+MATH-500 or GPQA Diamond are deliberately not aliases: they are different test sets."""
+
+
+def dataset_lookup() -> dict[str, str]:
+    """The figure's datasets and their aliases by `name_key`."""
+    lookup = {name_key(name): name for name in figure_datasets()}
+    for canonical, keys in DATASET_ALIASES.items():
+        lookup.update({key: canonical for key in keys})
+    return lookup
+
+
+def figure_dataset(name: str) -> str | None:
+    """The figure's name for dataset `name` (through case, punctuation and aliases), or None."""
+    return dataset_lookup().get(name_key(name))
+
+
+def model_key(name: str) -> str:
+    """`name` folded for matching models: case, spaces, hyphens and underscores ignored."""
+    return re.sub(r"[\s_\-‐‑–]+", "", unicodedata.normalize("NFKC", name)).casefold()
+
+
+def figure_model(name: str) -> str | None:
+    """The figure's spelling of model `name` ("gpt 4o" is "GPT-4o"), or None."""
+    return {model_key(m): m for m in figure_models()}.get(model_key(name))
+
+
+_ASCII_MODEL_SEPARATORS = "[\\t\\n\\x0b\\x0c\\r\\x1c-\\x20_-]+"
+"""What `model_key` removes from ASCII text (an RE2 pattern)."""
+
+
+def model_keys(names: Sequence[str]) -> list[str]:
+    """`model_key` of each name; ASCII names are folded column-wise."""
+    if len(names) < 64:
+        return [model_key(name) for name in names]
+    text = pa.array(names, type=pa.large_string())
+    ascii_only = pc.string_is_ascii(text)
+    folded = pc.ascii_lower(pc.replace_substring_regex(text, _ASCII_MODEL_SEPARATORS, ""))
+    return [key if plain else model_key(name) for name, key, plain in
+            zip(names, folded.to_pylist(), ascii_only.to_pylist())]
+
+
+def canonical_names(names: Iterable[str], known: dict[str, str],
+                    key: Callable[[str], str], keys: Sequence[str] | None = None) -> dict[str, str]:
+    """Each distinct name to the one it stands for: `known[key(name)]` if there, else the first
+    spelling of that key in `names` (so "MyBench" and "mybench" become one). A name with no
+    letters or digits is its own key. `keys`, when given, are `key(name)` of the distinct
+    names, in order."""
+    distinct = list(dict.fromkeys(names))
+    spellings = canonical_spellings(distinct, known, key, keys)
+    return dict(zip(distinct, distinct if spellings is None else spellings))
+
+
+def canonical_spellings(distinct: Sequence[str], known: dict[str, str], key: Callable[[str], str],
+                        keys: Sequence[str] | None = None) -> list[str] | None:
+    """`canonical_names` of distinct names as a list in their order, or None when every name
+    stands for itself."""
+    keys = [key(name) for name in distinct] if keys is None else keys
+    if len(distinct) >= COLUMN_WISE_NAMES:
+        return _spellings_column_wise(distinct, keys, known)
+    first: dict[str, str] = {}
+    out = []
+    for name, k in zip(distinct, keys):
+        k = k or name
+        out.append(known.get(k) or first.setdefault(k, name))
+    return None if out == list(distinct) else out
+
+
+COLUMN_WISE_NAMES = 256
+"""From this many distinct names, canonical spellings are found column-wise."""
+
+
+def _spellings_column_wise(distinct: Sequence[str], keys: Sequence[str],
+                           known: dict[str, str]) -> list[str] | None:
+    """`canonical_spellings` with pyarrow.compute."""
+    text = pa.array(distinct, type=pa.large_string())
+    key_text = pa.array(keys, type=pa.large_string())
+    key_text = pc.if_else(pc.equal(key_text, ""), text, key_text)
+    found = pc.index_in(key_text, value_set=pa.array(list(known), type=pa.large_string()))
+    found = pc.fill_null(found, -1).to_numpy(zero_copy_only=False)
+    groups = pc.dictionary_encode(key_text).indices.to_numpy(zero_copy_only=False)
+    # Keys are numbered by first appearance, so a key is new where its number passes the highest
+    # seen before; those positions, in order, are each key's first spelling.
+    new = groups > np.maximum.accumulate(np.concatenate([[-1], groups[:-1]]))
+    own = np.flatnonzero(new)[groups]
+    if (found < 0).all() and (own == np.arange(len(groups))).all():
+        return None
+    spellings = list(known.values())
+    return [spellings[f] if f >= 0 else distinct[g] for f, g in zip(found.tolist(), own.tolist())]
+
+
+def model_lookup() -> dict[str, str]:
+    """The figure's models by `model_key`."""
+    return {model_key(m): m for m in figure_models()}
+
+
+_ASCII_SPACES = "".join(ch for ch in map(chr, range(128)) if ch.isspace())
+"""What `str.strip()` removes from ASCII text."""
+
+
+def dataset_keys(names: Sequence[str]) -> list[str]:
+    """`name_key` of each name; ASCII names are folded column-wise."""
+    if len(names) < 64:
+        return [name_key(name) for name in names]
+    text = pa.array(names, type=pa.large_string())
+    trimmed = pc.utf8_trim(text, characters=_ASCII_SPACES)
+    spelled = pc.replace_substring_regex(trimmed, "\\+$", "plus")
+    folded = pc.replace_substring_regex(pc.ascii_lower(spelled), "[^a-z0-9]", "")
+    ascii_only = pc.string_is_ascii(text)
+    return [key if plain else name_key(name) for name, key, plain in
+            zip(names, folded.to_pylist(), ascii_only.to_pylist())]
+
+
+def dataset_names(names: Iterable[str], keys: Sequence[str] | None = None) -> dict[str, str]:
+    """Each distinct dataset name to its canonical spelling (the figure's where it matches).
+    `keys`, when given, are `dataset_keys` of the distinct names."""
+    distinct = list(dict.fromkeys(names))
+    return canonical_names(distinct, dataset_lookup(), name_key,
+                           dataset_keys(distinct) if keys is None else keys)
+
+
+def model_names(names: Iterable[str], keys: Sequence[str] | None = None) -> dict[str, str]:
+    """Each distinct model name to its canonical spelling (the figure's where it matches).
+    `keys`, when given, are `model_keys` of the distinct names."""
+    distinct = list(dict.fromkeys(names))
+    return canonical_names(distinct, model_lookup(), model_key,
+                           model_keys(distinct) if keys is None else keys)
+
+
+# --- numbers -------------------------------------------------------------------------------------
+
+MISSING_TEXT = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "—", "–", "?", "#n/a"})
+"""Cell texts that mean "no value" (compared after stripping and case folding)."""
+MINUS_SIGNS = "−–‒﹣－"
+"""Read as a minus: Unicode minus, en dash, figure dash, small and full-width hyphen-minus."""
+INFINITY_TEXT = frozenset({"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "∞",
+                           "+∞", "-∞"})
+_DOT_NUMBER = re.compile(r"^[+-]?(\d+\.\d*|\.\d+)(e[+-]?\d+)?$", re.IGNORECASE)
+_COMMA_NUMBER = re.compile(r"^[+-]?\d+,\d+$")
+
+
+class NotANumber(ValueError):
+    """A cell that holds text that is not a number."""
+
+
+def is_missing(value: object) -> bool:
+    """True for None, NaN, and texts that mean "no value" (NA, n/a, null, -, ...)."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    if isinstance(value, str):
+        return value.strip().casefold() in MISSING_TEXT
+    try:
+        return bool(value != value)  # pd.NA and friends
+    except (TypeError, ValueError):
+        return False
+
+
+def _clean_number_text(text: str, decimal: str) -> str:
+    text = unicodedata.normalize("NFKC", text).strip().replace("\u00a0", "").replace(" ", "")
+    for minus in MINUS_SIGNS:
+        text = text.replace(minus, "-")
+    for unit in ("%", "pp", "pts"):
+        if text.casefold().endswith(unit):
+            text = text[: -len(unit)]
+            break
+    if decimal == ",":
+        if "," in text:
+            text = text.replace(".", "").replace(",", ".")
+    return text
+
+
+def parse_number(value: object, decimal: str = ".") -> float:
+    """`value` as a float: numbers as they are; texts like "+5%", "−3.5", "3,5" (with
+    `decimal=","`) and "inf". Missing values give NaN; anything else raises `NotANumber`."""
+    if isinstance(value, bool):
+        raise NotANumber(str(value))
+    if isinstance(value, (int, float)):
+        return float(value)
+    if is_missing(value):
+        return math.nan
+    text = _clean_number_text(str(value), decimal)
+    if text.casefold() in INFINITY_TEXT:
+        return -math.inf if text.startswith("-") else math.inf
+    try:
+        number = float(text)
+    except ValueError:
+        raise NotANumber(str(value)) from None
+    if math.isnan(number):
+        return math.nan
+    return number
+
+
+def decimal_evidence(values: Iterable[object]) -> tuple[bool, bool]:
+    """(some text reads as a number with a decimal comma, some with a decimal point)."""
+    comma = dot = False
+    for value in values:
+        if isinstance(value, str):
+            text = _clean_number_text(value, ".")
+            comma = comma or bool(_COMMA_NUMBER.match(text))
+            dot = dot or bool(_DOT_NUMBER.match(text))
+    return comma, dot
+
+
+def detect_decimal(values: Iterable[object]) -> str:
+    """"," when text numbers use a decimal comma ("3,5") and none a decimal point, else "."."""
+    comma, dot = decimal_evidence(values)
+    return "," if comma and not dot else "."
+
+
+def count_numbers(values: Iterable[object], decimal: str = ".") -> tuple[int, int]:
+    """(non-missing values, those of them that read as numbers)."""
+    total = good = 0
+    for value in values:
+        if is_missing(value):
+            continue
+        total += 1
+        try:
+            parse_number(value, decimal)
+            good += 1
+        except NotANumber:
+            pass
+    return total, good
+
+
+def numeric_share(values: Iterable[object], decimal: str = ".") -> float:
+    """Share of the non-missing values that read as numbers (0 when all are missing)."""
+    total, good = count_numbers(values, decimal)
+    return good / total if total else 0.0

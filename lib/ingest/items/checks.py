@@ -1,0 +1,300 @@
+"""Checks and encodings of per-item columns, vectorised.
+
+Each function turns an Arrow column into numpy arrays plus a mask of unusable rows (None when
+every row is fine) and records problems, naming row and column, in a `ProblemLog`. Row numbers
+are those a spreadsheet shows: the header is row 1, so the first data row is row 2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from lib.ingest.problems import MAX_NAME, MAX_ROWS_SHOWN, clip, row_runs, runs_phrase
+from lib.core.textcells import (REPLACEMENT_CHARACTER, as_array, scrub_strings, stripped,
+                           to_numpy_bool)
+
+MAX_ROW_PROBLEMS = 20
+"""Rows named per column and kind of problem; the others are counted in one more problem."""
+TRUE_WORDS = ("true", "t", "yes", "y", "correct", "right", "pass", "passed")
+FALSE_WORDS = ("false", "f", "no", "n", "incorrect", "wrong", "fail", "failed")
+NOT_AN_OUTCOME = "not an outcome: use 0/1, true/false or a score in [0, 1]"
+EMPTY_OUTCOME = "empty cell: an outcome is needed"
+EMPTY_NAME = "empty cell: a name is needed"
+
+Rows = int | np.ndarray
+"""Where rows are: the row number of position 0 (then consecutive), or one number per position."""
+
+
+@dataclass(frozen=True)
+class ItemProblem:
+    """One problem in a per-item or counts table; `row` None means the whole table or many rows.
+
+    Blocking problems mean no table came out; the others name rows that were left out or
+    (for repeated items) averaged.
+    """
+
+    message: str
+    row: int | None = None
+    column: str | None = None
+    blocking: bool = False
+
+    def describe(self) -> str:
+        """"row 7, column “baseline”: …", with as much of the place as is known."""
+        where = [f"row {self.row}"] if self.row is not None else []
+        where += [f"column “{clip(self.column, MAX_NAME)}”"] if self.column is not None else []
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+@dataclass
+class ProblemLog:
+    """Problems gathered over one or more pieces of a table, at most MAX_ROW_PROBLEMS named rows
+    per (column, message) and a count of the others."""
+
+    named: dict[tuple[str | None, str], list[ItemProblem]] = field(default_factory=dict)
+    more: dict[tuple[str | None, str], int] = field(default_factory=dict)
+    whole: list[ItemProblem] = field(default_factory=list)
+    scrubbed_runs: list[tuple[int, int]] = field(default_factory=list)
+    """The first runs of consecutive rows (at most MAX_ROWS_SHOWN) with a name whose unsafe
+    characters were replaced."""
+    scrubbed_count: tuple[int, int] = (0, 0)
+    """How many such rows and cells in all."""
+
+    def add(self, problem: ItemProblem) -> None:
+        """Record a problem about the whole table."""
+        self.whole.append(problem)
+
+    def rows(self, bad: np.ndarray | None, column: str | None, message: str, rows: Rows = 2,
+             values: pa.ChunkedArray | np.ndarray | None = None) -> None:
+        """Record the rows where `bad` holds; with `values`, quote the value found in each."""
+        if bad is None:
+            return
+        where = np.flatnonzero(bad)
+        if not where.size:
+            return
+        named = self.named.setdefault((column, message), [])
+        room = max(0, MAX_ROW_PROBLEMS - len(named))
+        for pos in where[:room]:
+            row = rows + int(pos) if isinstance(rows, int) else int(rows[pos])
+            value = None if values is None else values[int(pos)]
+            value = value.as_py() if isinstance(value, pa.Scalar) else value
+            found = "" if values is None else f" (found {_quoted(value)})"
+            named.append(ItemProblem(message + found, row, column))
+        if where.size > room:
+            self.more[(column, message)] = self.more.get((column, message), 0) + where.size - room
+
+    def scrubbed(self, masks: list[np.ndarray], rows: Rows = 2) -> None:
+        """Record the cells (True in `masks`, one per column) whose unsafe characters were
+        replaced."""
+        if not masks:
+            return
+        found = np.logical_or.reduce(masks)
+        where = np.flatnonzero(found)
+        if not where.size:
+            return
+        n_rows, n_cells = self.scrubbed_count
+        self.scrubbed_count = (n_rows + where.size, n_cells + int(sum(m.sum() for m in masks)))
+        runs = self.scrubbed_runs
+        for first, last in row_runs(where + rows if isinstance(rows, int) else rows[where]):
+            if runs and runs[-1][1] + 1 == first:
+                runs[-1] = (runs[-1][0], last)
+            elif len(runs) < MAX_ROWS_SHOWN + 1:
+                runs.append((first, last))
+            else:
+                break
+
+    def notes(self) -> list[str]:
+        """A note naming the rows whose names had unsafe characters replaced, if any."""
+        n_rows, n_cells = self.scrubbed_count
+        if not n_rows:
+            return []
+        phrase = runs_phrase(self.scrubbed_runs, n_rows)
+        cells = "1 cell" if n_cells == 1 else f"{n_cells:,} cells"
+        return [f"{phrase[0].upper()}{phrase[1:]} ({cells}): control characters replaced by "
+                f"{REPLACEMENT_CHARACTER}."]
+
+    def problems(self) -> list[ItemProblem]:
+        """Every problem: named rows first, each kind followed by the count of its other rows."""
+        out: list[ItemProblem] = []
+        for key, named in self.named.items():
+            out += named
+            if self.more.get(key):
+                out.append(ItemProblem(f"{self.more[key]:,} more rows with this problem: {key[1]}",
+                                       None, key[0]))
+        return out + self.whole
+
+    @property
+    def blocking(self) -> bool:
+        """Whether any recorded problem stops the table."""
+        return any(p.blocking for p in self.whole)
+
+
+def _quoted(value: object) -> str:
+    """A value from the file as quoted in a message: its repr, cut to a sane length."""
+    return repr(clip(value)) if isinstance(value, str) else clip(repr(value))
+
+
+def merge_masks(*masks: np.ndarray | None) -> np.ndarray | None:
+    """The union of the masks that are not None (None if all are)."""
+    present = [m for m in masks if m is not None]
+    return np.logical_or.reduce(present) if present else None
+
+
+def _any(mask: np.ndarray) -> np.ndarray | None:
+    return mask if mask.any() else None
+
+
+def outcomes(col: pa.ChunkedArray, name: str, log: ProblemLog, rows: Rows = 2,
+             ) -> tuple[np.ndarray, np.ndarray | None]:
+    """(values, unusable rows) of an outcome column.
+
+    Integers and booleans give int8 0/1 (any other integer is a problem); floats and text give
+    float64 in [0, 1]. Text may also say true/false, yes/no, correct/incorrect, pass/fail.
+    """
+    empty = col.is_null().to_numpy(zero_copy_only=False) if col.null_count else None
+    log.rows(empty, name, EMPTY_OUTCOME, rows)
+    kind = col.type
+    if pa.types.is_boolean(kind):
+        filled = col if empty is None else col.fill_null(False)
+        return filled.to_numpy(zero_copy_only=False).astype(np.int8), empty
+    if pa.types.is_integer(kind):
+        values = (col if empty is None else col.fill_null(0)).to_numpy()
+        wrong = _any(values.view(np.dtype(f"u{values.dtype.itemsize}")) > 1)  # negatives wrap
+        log.rows(wrong, name, NOT_AN_OUTCOME, rows, col)
+        return values.astype(np.int8, copy=False), merge_masks(empty, wrong)
+    if pa.types.is_floating(kind):
+        values = (col if empty is None else col.fill_null(0)).to_numpy()
+        values = values.astype(np.float64, copy=False)
+        wrong = _any(~((values >= 0.0) & (values <= 1.0)))
+        log.rows(wrong, name, "a score must lie in [0, 1]", rows, col)
+        return values, merge_masks(empty, wrong)
+    text = pc.utf8_lower(pc.utf8_trim_whitespace(as_text(col).fill_null("0")))
+    try:  # all plain numbers: read column-wise
+        values = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
+    except pa.ArrowInvalid:
+        pass
+    else:
+        wrong = _any(~((values >= 0.0) & (values <= 1.0)))
+        log.rows(wrong, name, NOT_AN_OUTCOME, rows, col)
+        return np.nan_to_num(values), merge_masks(empty, wrong)
+    words = text.to_numpy(zero_copy_only=False).astype(object)
+    values = np.array(pd.to_numeric(pd.Series(words), errors="coerce"), dtype=np.float64)
+    values[np.isin(words, TRUE_WORDS)] = 1.0
+    values[np.isin(words, FALSE_WORDS)] = 0.0
+    blank = _any(words == "")
+    wrong = _any((words != "") & ~((values >= 0.0) & (values <= 1.0)))
+    log.rows(blank, name, EMPTY_OUTCOME, rows)
+    log.rows(wrong, name, NOT_AN_OUTCOME, rows, col)
+    return np.nan_to_num(values), merge_masks(empty, blank, wrong)
+
+
+def as_text(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """`col` as Arrow strings (nulls stay null): a cast, or for types Arrow cannot cast (lists,
+    structs), each value's Python text."""
+    if pa.types.is_string(col.type):
+        return col
+    try:
+        return col.cast(pa.string())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return pa.array([None if v is None else str(v) for v in col.to_pylist()], pa.string())
+
+
+def scrub_column(col: pa.ChunkedArray) -> tuple[pa.ChunkedArray, np.ndarray]:
+    """A column as text with the characters that never belong in a name replaced by U+FFFD
+    (`lib.core.textcells.scrub_strings`), and the mask of the cells that held one."""
+    text = as_text(col)
+    if isinstance(text, pa.Array):
+        text = pa.chunked_array([text], pa.string())
+    return scrub_strings(text)
+
+
+def _encode(col: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """(int32 codes, -1 for null; dictionary) of a string column, in order of first appearance.
+
+    Files usually list rows grouped by model and dataset: then the column is a few long runs,
+    and encoding the runs is about twice as fast as hashing every row.
+    """
+    chunks = [c for c in col.chunks if len(c)]
+    first = pc.run_end_encode(chunks[0]) if chunks else None
+    if first is None or len(first.values) * 16 > len(chunks[0]):
+        merged = pc.dictionary_encode(col).combine_chunks()
+        return merged.indices.fill_null(-1).to_numpy(zero_copy_only=False), merged.dictionary
+    runs = [first] + [pc.run_end_encode(c) for c in chunks[1:]]
+    encoded = pc.dictionary_encode(pa.concat_arrays([r.values for r in runs]))
+    lengths = np.concatenate([np.diff(r.run_ends.to_numpy(), prepend=0) for r in runs])
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    return np.repeat(codes.astype(np.int32), lengths), encoded.dictionary
+
+
+def labels(col: pa.ChunkedArray, name: str, log: ProblemLog, rows: Rows = 2,
+           ) -> tuple[np.ndarray, pa.Array, np.ndarray | None, np.ndarray | None]:
+    """(int32 codes, dictionary, unusable rows, rows whose label had unsafe characters) of a
+    label column, codes pointing into the dictionary (-1: none).
+
+    Characters that never belong in a name become U+FFFD (`lib.core.textcells.scrub_strings`, the
+    readers' rule), then labels are trimmed like `str.strip`, so "GPT-4o" and "GPT-4o " are the
+    same label (pieces are joined with `unify_labels`). Empty cells are problems (code -1).
+    """
+    col = as_text(col)
+    if isinstance(col, pa.Array):
+        col = pa.chunked_array([col], pa.string())
+    codes, dictionary = _encode(col)
+    dictionary, unsafe = scrub_strings(dictionary)
+    scrubbed = np.append(unsafe, False)[codes] if unsafe.any() else None  # -1 (null): False
+    dictionary = stripped(dictionary)
+    blank = to_numpy_bool(pc.equal(dictionary, ""))
+    bad = None
+    if blank.any() or col.null_count:
+        codes = np.where(np.append(blank, True)[codes], -1, codes).astype(np.int32)
+        dictionary = pc.if_else(pa.array(blank), pa.scalar(None, pa.string()), dictionary)
+        bad = _any(codes < 0)
+    log.rows(bad, name, EMPTY_NAME, rows)
+    return codes, as_array(dictionary), bad, scrubbed
+
+
+def unify_labels(codes: list[np.ndarray], dictionaries: list[pa.Array],
+                 ) -> tuple[np.ndarray, pa.Array]:
+    """Codes given piece by piece (each into its own dictionary, none -1) as codes into one
+    dictionary of distinct labels, in order of first appearance."""
+    joined = pc.dictionary_encode(pa.chunked_array(dictionaries, pa.string())).combine_chunks()
+    ids = joined.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    starts = np.cumsum([0] + [len(d) for d in dictionaries[:-1]])
+    out = [ids[start + local] for local, start in zip(codes, starts.tolist())]
+    return (np.concatenate(out) if out else np.zeros(0, dtype=np.int32)), joined.dictionary
+
+
+def item_codes(parts: list[pa.Array]) -> tuple[np.ndarray, int]:
+    """(codes in [0, size), size) of item ids given in pieces: integers shifted to start at 0
+    when their range is compact, anything else dictionary-encoded (as text, so 7 and "7" agree;
+    text that spells integers exactly, as a general reader gives them, is read as integers)."""
+    if parts and not all(pa.types.is_integer(p.type) for p in parts):
+        text = pa.chunked_array([as_text(p) for p in parts], type=pa.string())
+        numbers = _exact_integers(text)
+        if numbers is None:
+            encoded = pc.dictionary_encode(text).combine_chunks()
+            return (encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64),
+                    max(1, len(encoded.dictionary)))
+        parts = [numbers]
+    values = np.concatenate([p.to_numpy() for p in parts]).astype(np.int64, copy=False)
+    lo, hi = (int(values.min()), int(values.max())) if values.size else (0, 0)
+    if hi - lo < 4 * len(values) + 1024:
+        values -= lo
+        return values, hi - lo + 1
+    inverse, uniq = pd.factorize(values)
+    return inverse.astype(np.int64), max(1, uniq.size)
+
+
+def _exact_integers(text: pa.ChunkedArray) -> pa.Array | None:
+    """`text` as int64 when every value is an integer written the way Python writes it (no
+    sign but a minus, no leading zero, no space), else None."""
+    try:
+        numbers = pc.cast(text, pa.int64()).combine_chunks()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if numbers.null_count or not pc.all(pc.equal(pc.cast(numbers, pa.string()), text)).as_py():
+        return None
+    return numbers

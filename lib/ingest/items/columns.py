@@ -1,0 +1,236 @@
+"""Which columns of a user's table are the model, dataset, item, arms, run, category and n.
+
+Names match case-, accent- and punctuation-insensitively against a few aliases per role
+("Item ID", "item_id" and "itemid" are the item; "is_correct_base" is the baseline). Detection
+needs only the column names: the header line of delimited bytes, or a frame's columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from lib.core import schema
+from lib.ingest.items.checks import ItemProblem
+from lib.core.textcells import scrub_text
+
+ITEM, RUN = "item", "run"
+ALIASES: dict[str, tuple[str, ...]] = {
+    schema.MODEL: ("model", "models", "modelname", "modelid", "llm", "system", "engine",
+                   "checkpoint"),
+    schema.DATASET: ("dataset", "datasetname", "benchmark", "benchmarkname", "bench", "task",
+                     "taskname", "eval", "suite"),
+    ITEM: ("item", "itemid", "id", "question", "questionid", "qid", "example", "exampleid",
+           "sample", "sampleid", "problem", "problemid", "instance", "instanceid", "doc", "docid",
+           "uid", "prompt", "promptid"),
+    schema.BASELINE: ("baseline", "base", "control", "before", "reference", "vanilla",
+                      "original", "without"),
+    schema.TREATMENT: ("treatment", "treated", "after", "intervention", "with", "cot",
+                       "variant", "experiment"),
+    RUN: ("run", "runid", "seed", "trial", "repeat", "repetition", "replicate", "attempt"),
+    schema.CATEGORY: ("category", "group", "modelgroup", "modeltype", "type", "legend"),
+    schema.N_ITEMS: ("n", "nitems", "items", "numitems", "count", "nexamples", "examples",
+                     "samples", "nsamples", "support", "size"),
+}
+"""Per role, the keys (see `column_key`) of the column names that mean it."""
+OUTCOME_WORDS = ("iscorrect", "correct", "score", "accuracy", "acc", "outcome", "result",
+                 "passed", "pass", "solved", "label", "value")
+"""Words around an arm's name that keep its meaning ("baseline_correct", "is_correct_base")."""
+PER_ITEM_ROLES = (schema.MODEL, schema.DATASET, ITEM, schema.BASELINE, schema.TREATMENT)
+COUNTS_ROLES = (schema.MODEL, schema.DATASET, schema.BASELINE, schema.TREATMENT, schema.N_ITEMS)
+
+
+def column_key(name: object) -> str:
+    """`name` folded for matching: accents and case dropped, only letters and digits kept."""
+    text = unicodedata.normalize("NFKD", str(name)).casefold()
+    return "".join(ch for ch in text if ch.isalnum() and not unicodedata.combining(ch))
+
+
+def _role_keys(key: str, role: str) -> list[str]:
+    """`key`, and for the two arms also `key` without a leading or trailing outcome word."""
+    keys = [key]
+    if role in (schema.BASELINE, schema.TREATMENT):
+        for word in OUTCOME_WORDS:
+            if key.startswith(word) and len(key) > len(word):
+                keys.append(key[len(word):])
+            if key.endswith(word) and len(key) > len(word):
+                keys.append(key[: -len(word)])
+    return keys
+
+
+def match_columns(names: Sequence[str]) -> dict[str, str]:
+    """Role → column name for every role found; the first matching column wins, once."""
+    found: dict[str, str] = {}
+    for role, aliases in ALIASES.items():
+        for name in names:
+            if name not in found.values() and any(
+                    k in aliases for k in _role_keys(column_key(name), role)):
+                found[role] = name
+                break
+    return found
+
+
+@dataclass(frozen=True)
+class PerItemColumns:
+    """The column of each role in a per-item table (run and category optional)."""
+
+    model: str
+    dataset: str
+    item: str
+    baseline: str
+    treatment: str
+    run: str | None = None
+    category: str | None = None
+
+    def names(self) -> list[str]:
+        """The columns in use."""
+        return [v for v in (getattr(self, f.name) for f in fields(self)) if v is not None]
+
+
+def per_item_columns(names: Sequence[str]) -> PerItemColumns | None:
+    """The roles of a per-item table, or None unless model, dataset, item and both arms exist."""
+    found = match_columns([str(n) for n in names])
+    if not all(r in found for r in PER_ITEM_ROLES):
+        return None
+    return PerItemColumns(*(found[r] for r in PER_ITEM_ROLES), found.get(RUN),
+                          found.get(schema.CATEGORY))
+
+
+@dataclass(frozen=True)
+class CountsColumns:
+    """The column of each role in a long table of per-arm scores with n (no item column)."""
+
+    model: str
+    dataset: str
+    baseline: str
+    treatment: str
+    n: str
+    category: str | None = None
+
+
+def counts_columns(names: Sequence[str], allow_item: bool = False) -> CountsColumns | None:
+    """The roles of a per-arm scores table with n, or None.
+
+    Also None if a column looks like an item id, unless `allow_item` (it is then a row id).
+    """
+    found = match_columns([str(n) for n in names])
+    if (ITEM in found and not allow_item) or not all(r in found for r in COUNTS_ROLES):
+        return None
+    return CountsColumns(*(found[r] for r in COUNTS_ROLES), found.get(schema.CATEGORY))
+
+
+def strip_bom(data: bytes) -> memoryview:
+    """`data` without a UTF-8 byte order mark, as a zero-copy view."""
+    view = memoryview(data)
+    return view[3:] if data[:3] == b"\xef\xbb\xbf" else view
+
+
+LINE_END = re.compile(rb"\r\n?|\n")
+"""A line end: LF, CRLF or a lone CR (as pyarrow's CSV reader reads them)."""
+SEP_LINE = re.compile(rb"sep=.\s*$", re.IGNORECASE)
+"""Excel's optional first line naming the delimiter (`sep=;`)."""
+
+
+def first_line(data: bytes, start: int = 0) -> tuple[bytes, int]:
+    """(the line of `data` that begins at `start`, where the next line begins), looking at most
+    64 kB ahead; a line without an end runs to the end of what was looked at."""
+    window = bytes(data[start:start + 65536])
+    end = LINE_END.search(window)
+    if end is None:
+        return window, start + len(window)
+    return window[:end.start()], start + end.end()
+
+
+def has_sep_line(data: bytes) -> bool:
+    """Whether the text starts with Excel's `sep=` line."""
+    return SEP_LINE.match(first_line(strip_bom(data))[0].strip()) is not None
+
+
+def csv_header(data: bytes) -> tuple[list[str], str]:
+    """(column names, delimiter) of delimited text, from its first line (after a `sep=` line).
+
+    Never raises: undecodable bytes become U+FFFD, and characters that never belong in a name
+    too (`lib.core.textcells.scrub_text`)."""
+    body = strip_bom(data)
+    line, after = first_line(body)
+    if SEP_LINE.match(line.strip()):
+        line, _ = first_line(body, after)
+    first = scrub_text(line.decode("utf-8", "replace"))
+    delimiter = max(",;\t|", key=first.count)
+    try:
+        names = next(csv.reader(io.StringIO(first, newline=""), delimiter=delimiter), [])
+    except csv.Error:
+        names = first.split(delimiter)
+    return [n.strip() for n in names], delimiter
+
+
+def _head(source: bytes | pd.DataFrame | pa.Table, columns: list[str],
+          rows: int = 500) -> pd.DataFrame | None:
+    """The first rows of `columns` of `source` as a frame (of delimited bytes: the first 16 kB)."""
+    if isinstance(source, pd.DataFrame):
+        names = [str(c) for c in source.columns]
+        return source.iloc[:rows, [names.index(c) for c in columns]].set_axis(columns, axis=1)
+    if isinstance(source, pa.Table):
+        return source.select(columns).slice(0, rows).to_pandas()
+    names, delimiter = csv_header(source)
+    body = strip_bom(source)
+    _, start = first_line(body)
+    if has_sep_line(source):
+        _, start = first_line(body, start)
+    head = bytes(body[start:start + 16384])
+    if len(body) > start + 16384:
+        head = head[: max(head.rfind(b"\n"), head.rfind(b"\r")) + 1]
+    try:
+        return pacsv.read_csv(pa.py_buffer(head), read_options=pacsv.ReadOptions(
+            column_names=names), parse_options=pacsv.ParseOptions(delimiter=delimiter),
+            convert_options=pacsv.ConvertOptions(include_columns=columns)).to_pandas().head(rows)
+    except (pa.ArrowException, KeyError, ValueError):
+        return None
+
+
+def _mostly_above_one(values: pd.Series) -> bool:
+    """Whether most non-empty values are numbers above 1 (scores such as 62.5, not outcomes)."""
+    number = pd.to_numeric(values.dropna().astype(str).str.strip(), errors="coerce")
+    return bool(len(number)) and bool((number > 1).mean() > 0.5)
+
+
+def detect_shape(source: bytes | pd.DataFrame | pa.Table | Sequence[str]) -> str | None:
+    """"per_item", "counts" (per-arm scores with n, no items) or None.
+
+    `source` may be the raw bytes of a delimited file, a raw DataFrame or Arrow table, or just
+    the column names. Names decide; given values too, a table whose item-like column is only a
+    row id (its baseline and treatment are scores such as 62.5, not outcomes) is not per-item.
+    """
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        source = source if isinstance(source, bytes) else bytes(source[:65536])
+        names = csv_header(source)[0]
+    elif isinstance(source, pd.DataFrame):
+        names = [str(c) for c in source.columns]
+    elif isinstance(source, pa.Table):
+        names = source.column_names
+    else:
+        names, source = [str(c) for c in source], None
+    cols = per_item_columns(names)
+    if cols is not None:
+        arms = [cols.baseline, cols.treatment]
+        head = None if source is None else _head(source, arms)
+        if head is None or not any(_mostly_above_one(head[c]) for c in arms):
+            return "per_item"
+    return "counts" if counts_columns(names, allow_item=cols is not None) is not None else None
+
+
+def missing_roles(names: Sequence[str], roles: Sequence[str]) -> list[ItemProblem]:
+    """Blocking problems, one per role without a column."""
+    found = match_columns([str(n) for n in names])
+    return [ItemProblem(f"no column for the {r} (a name such as {', '.join(ALIASES[r][:4])})",
+                        blocking=True) for r in roles if r not in found]
+
+

@@ -1,0 +1,426 @@
+"""Per-item results: read, check and aggregate them to the data contract, with intervals.
+
+A per-item table has one row per model × dataset × item: the item's baseline and treatment
+outcome (0/1, true/false, or a score in [0, 1]) and, optionally, a run or seed column. It
+aggregates to one contract row per model × dataset: accuracy per arm (%), Δ in points, n, a
+confidence interval for Δ, a p-value, the p-value corrected across all cells, and `significant`.
+
+- Runs: with a run/seed column the outcomes of each item are first averaged over its runs, so the
+  item (not the run) is what gets resampled, and n counts items. An item repeated within a cell
+  without a run column is averaged the same way, with a warning naming its rows.
+- Cells whose outcomes are all 0/1 (after averaging): paired bootstrap of the four paired counts
+  and the exact McNemar test. Other cells: paired bootstrap of the mean item difference and a
+  paired t-test (see `lib.stats.intervals`).
+- Tables of per-arm scores with n and no items get the unpaired approximation (`lib.ingest.items.unpaired`).
+
+`significant` means corrected p < alpha (alpha = 1 − level unless set); `ci_excludes_zero` says
+whether the uncorrected interval leaves out 0. Near the threshold the two can disagree.
+
+The work comes in two steps, so that new settings cost no new reading: `check_csv` (bytes) or
+`check_items` (a table read by another reader) read, check and reduce a file to one
+(baseline, treatment) pair per item (`CheckedItems`); `summarise` computes the statistics under
+given settings. `per_item_from_csv` and `aggregate_per_item` do both at once. Resampling work is
+bounded (`lib.ingest.items.cells.WORK_BUDGET`): beyond it the largest cells get a t interval, and a note
+says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from lib.ingest.items import cells as cellstats, checks as itemchecks
+from lib.stats import intervals
+from lib.core import schema
+from lib.ingest.items.cells import CI_EXCLUDES_ZERO, INTERVAL_METHOD, PerItemResult, Settings
+from lib.ingest.columns import dataset_names, model_names
+from lib.ingest.items.checks import ItemProblem, ProblemLog, Rows
+from lib.ingest.items.columns import (PER_ITEM_ROLES, PerItemColumns, counts_columns, csv_header,
+                             detect_shape, missing_roles, per_item_columns)
+from lib.ingest.items.read import csv_pieces, read_csv_bytes
+from lib.ingest.problems import clip
+from lib.ingest.items.unpaired import UNPAIRED_LABEL, UNPAIRED_METHOD, aggregate_counts
+
+__all__ = ["CI_EXCLUDES_ZERO", "INTERVAL_METHOD", "UNPAIRED_LABEL", "UNPAIRED_METHOD",
+           "CheckedItems", "ItemProblem", "PerItemColumns", "PerItemResult", "Settings",
+           "aggregate_counts", "aggregate_per_item", "check_csv", "check_items", "detect_shape",
+           "per_item_from_csv", "summarise"]
+
+MAX_CELLS = 100_000
+"""Most model × dataset pairs a per-item file may hold: each is a point on the chart."""
+REPEATED_ITEM = ("this item appears more than once for its model and dataset, and no run column "
+                 "says why: its outcomes were averaged")
+
+
+@dataclass(frozen=True)
+class CheckedItems:
+    """A per-item table read, checked and reduced to one (baseline, treatment) pair per item:
+    all the statistics need, whatever the settings. Without usable rows `cell` is empty and a
+    blocking problem says why."""
+
+    cell: np.ndarray
+    """The cell of each item: model code × len(datasets) + dataset code."""
+    base: np.ndarray
+    """Baseline outcome per item: int8 0/1, or float64 in [0, 1] (scores, averaged runs)."""
+    treat: np.ndarray
+    averaged: bool
+    """Whether outcomes were averaged over several rows per item."""
+    models: pa.Array
+    """Model names (strings), by code."""
+    datasets: pa.Array
+    categories: np.ndarray | None
+    """The category of each model code: the first one given (None without a category
+    column)."""
+    problems: tuple[ItemProblem, ...]
+    notes: tuple[str, ...]
+    rows: int
+    """Data rows read."""
+
+    @property
+    def blocked(self) -> bool:
+        """True when no table can come out."""
+        return any(p.blocking for p in self.problems)
+
+
+def _blocked(problems: Sequence[ItemProblem], rows: int = 0) -> CheckedItems:
+    empty, names = np.zeros(0, dtype=np.int64), pa.array([], pa.string())
+    return CheckedItems(empty, empty, empty, False, names, names, None, tuple(problems), (), rows)
+
+
+@dataclass
+class _Collected:
+    """Compact per-row arrays gathered piece by piece: label codes (each piece into its own
+    dictionary), outcomes, item ids, categories, row numbers."""
+
+    cols: PerItemColumns
+    log: ProblemLog = field(default_factory=ProblemLog)
+    parts: dict[str, list] = field(default_factory=lambda: {k: [] for k in "mMdDbticr"})
+    dropped: bool = False
+    rows: int = 0
+    models: pa.Array | None = None
+    """The distinct model names, by code (set by `arrays`)."""
+    datasets: pa.Array | None = None
+    too_many: ItemProblem | None = None
+    """Set when one piece already holds more than MAX_CELLS model × dataset pairs."""
+
+    def add(self, table: pa.Table, rows: Rows) -> None:
+        """Check one piece and keep its usable rows in compact form."""
+        cols, log = self.cols, self.log
+        self.rows += table.num_rows
+        mcode, models, bad_m, unsafe_m = itemchecks.labels(table[cols.model], cols.model, log,
+                                                           rows)
+        dcode, datasets, bad_d, unsafe_d = itemchecks.labels(table[cols.dataset], cols.dataset,
+                                                             log, rows)
+        self.too_many = _too_many_cells(mcode, dcode, len(datasets), lower_bound=True)
+        if self.too_many:
+            return
+        unsafe = [m for m in (unsafe_m, unsafe_d) if m is not None]
+        category = None
+        if cols.category is not None:
+            category, unsafe_c = itemchecks.scrub_column(table[cols.category])
+            unsafe += [unsafe_c] if unsafe_c.any() else []
+        log.scrubbed(unsafe, rows)
+        base, bad_b = itemchecks.outcomes(table[cols.baseline], cols.baseline, log, rows)
+        treat, bad_t = itemchecks.outcomes(table[cols.treatment], cols.treatment, log, rows)
+        items = table[cols.item].combine_chunks()
+        bad_i = items.is_null().to_numpy(zero_copy_only=False) if items.null_count else None
+        log.rows(bad_i, cols.item, "empty cell: an item id is needed", rows)
+        positions: Rows = rows
+        bad = itemchecks.merge_masks(bad_m, bad_d, bad_b, bad_t, bad_i)
+        if bad is not None:
+            keep = ~bad
+            self.dropped = True
+            if isinstance(rows, int):
+                positions = np.flatnonzero(keep) + rows
+            else:
+                positions = rows[keep]
+            mcode, dcode, base, treat = (a[keep] for a in (mcode, dcode, base, treat))
+            items = items.filter(pa.array(keep))
+            category = None if category is None else category.filter(pa.array(keep))
+        elif isinstance(rows, int):
+            positions = (rows, table.num_rows)  # consecutive: expanded only if needed
+        for key, value in zip("mMdDbticr", (mcode, models, dcode, datasets, base, treat, items,
+                                            category, positions)):
+            self.parts[key].append(value)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The pieces joined: m, d (codes), b, t (outcomes), r (row numbers, if rows were left
+        out); the item column stays in `parts["i"]`."""
+        out = {k: np.concatenate(self.parts[k]) for k in "bt"}
+        out["m"], self.models = itemchecks.unify_labels(self.parts["m"], self.parts["M"])
+        out["d"], self.datasets = itemchecks.unify_labels(self.parts["d"], self.parts["D"])
+        out["r"] = None
+        if self.dropped:
+            out["r"] = np.concatenate([np.arange(p[0], p[0] + p[1]) if isinstance(p, tuple) else p
+                                       for p in self.parts["r"]])
+        return out
+
+    def categories(self, mcode: np.ndarray, n_models: int) -> np.ndarray | None:
+        """Per model code (of `n_models`), the first non-empty category given for it
+        (trimmed), or None without a category column."""
+        if self.cols.category is None:
+            return None
+        text = pa.chunked_array(self.parts["c"], pa.string()).fill_null("")
+        text = text.to_numpy(zero_copy_only=False)
+        given = np.flatnonzero(text != "")
+        labels = np.full(n_models, schema.UNSPECIFIED_CATEGORY, dtype=object)
+        models, first = np.unique(mcode[given], return_index=True)
+        labels[models] = [str(t).strip() for t in text[given[first]]]
+        return labels
+
+
+def check_csv(data: bytes) -> CheckedItems:
+    """Read delimited per-item bytes and check them: the fast path for large files.
+
+    pyarrow reads the needed columns piece by piece and each piece is reduced to compact arrays
+    at once; everything is vectorised. Raises `pyarrow.ArrowInvalid` on text pyarrow cannot
+    parse (not UTF-8, rows of the wrong length, ...): the caller then reads the file with the
+    general reader and calls `check_items`.
+    """
+    names, _ = csv_header(data)
+    cols = per_item_columns(names)
+    if cols is None:
+        return _blocked(missing_roles(names, PER_ITEM_ROLES))
+    collected = _Collected(cols)
+    for table, first_row in csv_pieces(data, cols.names()):
+        collected.add(table, first_row)
+        del table
+        if collected.too_many:
+            break
+    return _reduce(collected)
+
+
+def check_items(source: pa.Table | pd.DataFrame, columns: PerItemColumns | None = None,
+                row_numbers: Sequence[int] | np.ndarray | None = None) -> CheckedItems:
+    """Check a per-item table read by another reader; `row_numbers` gives each row's number as
+    the user's file shows it (default: position + 2, below a header in row 1)."""
+    table = source if isinstance(source, pa.Table) else _arrow(source)
+    cols = columns or per_item_columns(table.column_names)
+    if cols is None:
+        return _blocked(missing_roles(table.column_names, PER_ITEM_ROLES), table.num_rows)
+    collected = _Collected(cols)
+    collected.add(table, 2 if row_numbers is None else np.asarray(row_numbers))
+    return _reduce(collected)
+
+
+def per_item_from_csv(data: bytes, settings: Settings = Settings()) -> PerItemResult:
+    """Read delimited bytes and aggregate them: per-item results, or per-arm scores with n.
+
+    Text that pyarrow cannot parse gives one blocking problem (the upload page reads such files
+    with the general reader instead).
+    """
+    names, _ = csv_header(data)
+    shape = detect_shape(data)
+    try:
+        if shape == "per_item":
+            return summarise(check_csv(data), settings)
+        if shape == "counts":
+            cols = counts_columns(names, allow_item=True)
+            return aggregate_counts(read_csv_bytes(data), cols, settings)
+    except pa.ArrowInvalid as exc:
+        return PerItemResult(None, [ItemProblem(f"the file could not be read as delimited text "
+                                                f"({clip(exc, 200)})", blocking=True)])
+    return PerItemResult(None, missing_roles(names, PER_ITEM_ROLES))
+
+
+def aggregate_per_item(source: pa.Table | pd.DataFrame, columns: PerItemColumns | None = None,
+                       settings: Settings = Settings(),
+                       row_numbers: Sequence[int] | np.ndarray | None = None) -> PerItemResult:
+    """Check a per-item table and aggregate it to contract rows with intervals and p-values.
+
+    Rows with an unusable value are left out and named in the problems; a missing role or no
+    usable row stops it (table None). `row_numbers` gives each row's number as the user's file
+    shows it (default: position + 2, below a header in row 1). Output rows follow the first
+    appearance of models, then datasets; random draws go to cells in sorted-name order, so the
+    row order of the file does not change the intervals.
+    """
+    return summarise(check_items(source, columns, row_numbers), settings)
+
+
+def _arrow(frame: pd.DataFrame) -> pa.Table:
+    """`frame` as an Arrow table; a column of mixed types (7 and "q7") becomes text."""
+    arrays = {}
+    for name in frame.columns:
+        try:
+            arrays[str(name)] = pa.array(frame[name], from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            text = [None if v is None or v is pd.NA or (isinstance(v, float) and v != v)
+                    else str(v) for v in frame[name].tolist()]
+            arrays[str(name)] = pa.array(text, pa.string())
+    return pa.table(arrays)
+
+
+def _too_many_cells(mcode: np.ndarray, dcode: np.ndarray, width: int,
+                    lower_bound: bool = False) -> ItemProblem | None:
+    """A blocking problem when rows with these model and dataset codes (-1: none) hold more
+    than MAX_CELLS model × dataset pairs; `lower_bound` when they are only some of the rows."""
+    space = (int(mcode.max()) + 1) * width if mcode.size else 0
+    if space <= MAX_CELLS:
+        return None
+    named = (mcode >= 0) & (dcode >= 0)
+    keys = mcode[named].astype(np.int64) * width + dcode[named]
+    cells = pc.count_distinct(pa.array(keys)).as_py()
+    if cells <= MAX_CELLS:
+        return None
+    return ItemProblem(f"the file holds {'at least ' if lower_bound else ''}{cells:,} model × "
+                       f"dataset pairs; per-item results are aggregated for at most "
+                       f"{MAX_CELLS:,} (one point each on the chart)", blocking=True)
+
+
+Matcher = Callable[[list[str]], dict[str, str]]
+"""`lib.ingest.columns.model_names` or `dataset_names`: distinct names to their canonical spelling."""
+
+
+def _in_figure_spelling(names: pa.Array, codes: np.ndarray,
+                        match: Matcher) -> tuple[pa.Array, np.ndarray]:
+    """Distinct names in the figure's spelling and the codes into them (`lib.ingest.columns`: CSQA is
+    CS-QA): two spellings of one name become one, so their items share a cell."""
+    distinct = names.to_pylist()
+    mapping = match(distinct)
+    spelled = [mapping[n] for n in distinct]
+    if spelled == distinct:
+        return names, codes
+    renumber, uniques = pd.factorize(pd.Series(spelled, dtype=object))
+    return pa.array(list(uniques), pa.string()), renumber[codes]
+
+
+def _reduce(collected: _Collected) -> CheckedItems:
+    """The collected rows reduced to one (baseline, treatment) pair per item: names in the
+    figure's spelling, repeated items (and runs) averaged."""
+    cols, log = collected.cols, collected.log
+    if collected.too_many:
+        log.add(collected.too_many)
+        return _blocked(log.problems(), collected.rows)
+    if not any(len(part) for part in collected.parts["m"]):
+        log.add(ItemProblem("no usable rows", blocking=True))
+        return _blocked(log.problems(), collected.rows)
+    arrays = collected.arrays()
+    too_many = _too_many_cells(arrays["m"], arrays["d"], len(collected.datasets))
+    if too_many:
+        log.add(too_many)
+        return _blocked(log.problems(), collected.rows)
+    models, arrays["m"] = _in_figure_spelling(collected.models, arrays["m"], model_names)
+    datasets, arrays["d"] = _in_figure_spelling(collected.datasets, arrays["d"], dataset_names)
+    width = len(datasets)
+    categories = collected.categories(arrays["m"], len(models))
+    raw = arrays.pop("m").astype(np.int64)
+    raw *= width
+    raw += arrays.pop("d")  # cell key: model code, then dataset code
+    icode, isize = itemchecks.item_codes(collected.parts["i"])
+    collected.parts.clear()
+    base, treat, averaged, notes = arrays["b"], arrays["t"], False, log.notes()
+    if cols.run is not None or not _increasing(raw, icode):  # else no item twice in a cell
+        key = raw * isize
+        key += icode
+        del icode
+        unit, unit_key, counts = _groups(key, len(models) * width * isize)
+        if counts.size < key.size:
+            if cols.run is None:
+                rows = arrays["r"] if arrays["r"] is not None else 2
+                log.rows(counts[unit] > 1, cols.item, REPEATED_ITEM, rows)
+            averaged, raw = True, unit_key // isize
+            base = np.bincount(unit, weights=base) / counts
+            treat = np.bincount(unit, weights=treat) / counts
+            notes.append(f"Outcomes averaged per item: {key.size:,} rows, {counts.size:,} items "
+                         f"({counts.min()}–{counts.max()} rows per item).")
+    return CheckedItems(raw, base, treat, averaged, models, datasets, categories,
+                        tuple(log.problems()), tuple(notes), collected.rows)
+
+
+def summarise(checked: CheckedItems, settings: Settings = Settings()) -> PerItemResult:
+    """Contract rows from checked items under `settings`: accuracies, Δ, n, interval, p-value,
+    correction. Output rows follow the first appearance of models, then datasets."""
+    if checked.blocked or not checked.cell.size:
+        return PerItemResult(None, list(checked.problems), list(checked.notes))
+    models, datasets = checked.models, checked.datasets
+    width = len(datasets)
+    stats, present = _statistics(checked, settings)
+    out = cellstats.frame(stats)
+    model = present // width
+    out.insert(0, schema.MODEL, _names_at(models, model))
+    out.insert(1, schema.DATASET, _names_at(datasets, present % width))
+    if checked.categories is not None:
+        out[schema.CATEGORY] = checked.categories[model]
+    order = np.argsort(present, kind="stable")
+    notes = list(checked.notes)
+    note = cellstats.budget_note(stats, settings.resamples)
+    if note:
+        notes.append(note)
+    return PerItemResult(cellstats.finish(out.iloc[order], settings), list(checked.problems),
+                         notes)
+
+
+def _increasing(major: np.ndarray, minor: np.ndarray) -> bool:
+    """Whether the (major, minor) pairs strictly increase row by row (then none repeats)."""
+    later, same = major[1:] > major[:-1], major[1:] == major[:-1]
+    same &= minor[1:] > minor[:-1]
+    later |= same
+    return bool(later.all())
+
+
+def _groups(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(group per row, key per group, rows per group) for keys in [0, size); groups ascend by
+    key when `size` is small, else follow first appearance (nothing downstream depends on it)."""
+    if size <= 4 * len(key) + 1024:
+        counts = np.bincount(key, minlength=size)
+        present = np.flatnonzero(counts)
+        rank = np.cumsum(counts > 0) - 1
+        return rank[key], present, counts[present]
+    inverse, uniq = pd.factorize(key)
+    return inverse, uniq, np.bincount(inverse, minlength=uniq.size)
+
+
+def _names_at(names: pa.Array, codes: np.ndarray) -> np.ndarray:
+    """The names of `codes`, as a numpy array of Python strings."""
+    return names.take(pa.array(codes)).to_numpy(zero_copy_only=False).astype(object)
+
+
+def _name_rank(names: pa.Array) -> np.ndarray:
+    """The rank of each (distinct) name in sorted order (Arrow sorts UTF-8 bytes, which is the
+    order of code points, as Python's)."""
+    order = pc.sort_indices(names).to_numpy()
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank
+
+
+def _cells(cell: np.ndarray, models: pa.Array,
+           datasets: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(the cell keys present, in sorted-name order; each item's index into them)."""
+    width = len(datasets)
+    size = len(models) * width
+    if size <= 4 * len(cell) + 1024:
+        keys = np.flatnonzero(np.bincount(cell, minlength=size))
+        at = np.full(size, -1, dtype=np.int64)
+        at[keys] = np.arange(keys.size)
+        index = at[cell]
+    else:  # many models and datasets, few of their pairs: no array per pair
+        index, keys = pd.factorize(cell)
+    order = np.lexsort((_name_rank(datasets)[keys % width], _name_rank(models)[keys // width]))
+    rank = np.empty(keys.size, dtype=np.int64)
+    rank[order] = np.arange(keys.size)
+    return keys[order], rank[index]
+
+
+def _statistics(checked: CheckedItems,
+                settings: Settings) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """(per-cell statistics, cell key per statistics row), cells in sorted-name order.
+
+    The fast path (0/1 outcomes, one row per item) builds the four paired counts of every cell
+    with one bincount over (cell, baseline, treatment).
+    """
+    rng = intervals.as_generator(settings.seed)
+    present, index = _cells(checked.cell, checked.models, checked.datasets)
+    base, treat = checked.base, checked.treat
+    if not checked.averaged and base.dtype == np.int8 and treat.dtype == np.int8:
+        index *= 4  # a fresh array: the checked items stay as they are
+        index += 2 * base + treat
+        four = np.bincount(index, minlength=4 * present.size).reshape(present.size, 4)
+        return cellstats.from_counts(four, settings.resamples, settings.level, rng), present
+    return cellstats.from_items(index, base.astype(np.float64), treat.astype(np.float64),
+                                present.size, settings.resamples, settings.level, rng), present

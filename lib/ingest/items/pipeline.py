@@ -1,0 +1,192 @@
+"""Per-item uploads: from a file's bytes to a contract table with intervals (via lib.ingest.items.peritem).
+
+A file with one row per model × dataset × item (or per-arm scores with n) is recognised before
+the ordinary shapes, read and checked once (`read_items`), then aggregated with the chosen
+interval settings (`aggregate`), with the same names as the rest of the app: the figure's
+dataset spelling (CSQA is CS-QA) and the figure's categories for its models.
+
+Delimited UTF-8 text takes pyarrow's fast path; anything else (Excel, JSON, Parquet, other
+encodings, a `sep=` line, rows pyarrow cannot parse) is read once by the general reader
+(`lib.ingest.readers.read_table`; in the app through the session's upload, `lib.ui.uploads`, so that the
+ordinary path reuses the same table). Whatever goes wrong becomes a problem naming the file, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import pyarrow as pa
+
+from lib.core import schema
+from lib.ingest.columns import dataset_names, model_names
+from lib.core.figure import with_figure_categories
+from lib.ingest.items.checks import MAX_ROW_PROBLEMS
+from lib.ingest.items.read import fast_path_fits
+from lib.ingest.items.peritem import (CheckedItems, ItemProblem, PerItemResult, Settings, aggregate_counts,
+                         check_csv, check_items, detect_shape, summarise)
+from lib.ingest.problems import ReadError
+from lib.ingest.readers import GZIP_MAGIC, Format, RawTable, read_table, sniff_format
+
+logger = logging.getLogger(__name__)
+
+ITEM_SHAPES = ("per_item", "counts")
+UNEXPECTED = ("the file could not be read as per-item results: an unexpected error occurred. "
+              "The table in use is unchanged; check the file against the template below.")
+
+Reader = Callable[[], RawTable]
+"""Reads the whole file with the general reader; raises `ReadError` when it cannot."""
+
+
+@dataclass(frozen=True)
+class ItemUpload:
+    """A per-item (or counts) file aggregated: the contract table, or why there is none."""
+
+    file: str
+    shape: str
+    table: pd.DataFrame | None
+    problems: tuple[ItemProblem, ...]
+    notes: tuple[str, ...]
+    rows_read: int | None
+
+    @property
+    def usable(self) -> bool:
+        """True when a table came out (problems then only name rows that were left out)."""
+        return self.table is not None and not self.table.empty
+
+
+@dataclass(frozen=True)
+class ItemsRead:
+    """A per-item or counts file read and checked once: any settings are computed from it."""
+
+    file: str
+    shape: str
+    checked: CheckedItems | None = None
+    """Per-item results, checked and reduced to one pair of outcomes per item."""
+    counts: pd.DataFrame | None = None
+    """Per-arm scores with n, as read (index: row numbers)."""
+    problems: tuple[ItemProblem, ...] = ()
+    """Problems found while reading (a blocking one when nothing could be read)."""
+    notes: tuple[str, ...] = ()
+    rows_read: int | None = None
+
+
+def _general_reader(data: bytes, file: str) -> Reader:
+    return lambda: read_table(data, file)
+
+
+def _fast(data: bytes, file: str) -> bool:
+    """Whether pyarrow may read the bytes directly (delimited text it can take as it is)."""
+    return (not data.startswith(GZIP_MAGIC) and sniff_format(data, file) is Format.DELIMITED
+            and fast_path_fits(data))
+
+
+def item_shape(data: bytes, file: str, read: Reader | None = None) -> str | None:
+    """"per_item" or "counts" when the file holds per-item results or per-arm scores with n.
+
+    Delimited text pyarrow can read is recognised from its header and first rows; anything else
+    is read first (with `read`, by default the general reader). None for anything else,
+    including files the ordinary reader must report on.
+    """
+    try:
+        if _fast(data, file):
+            return detect_shape(data)
+        return detect_shape((read or _general_reader(data, file))().frame)
+    except (ReadError, ValueError, UnicodeDecodeError):
+        return None
+    except Exception:  # the ordinary path reports on the file; log why this one failed
+        logger.exception("Recognising a per-item file failed")
+        return None
+
+
+def read_items(data: bytes, file: str, read: Reader | None = None) -> ItemsRead:
+    """Read and check a per-item or counts file once (with `read` where pyarrow's fast path
+    does not apply; by default the general reader). Never raises: a file that cannot be read
+    gives an `ItemsRead` whose blocking problem says why."""
+    try:
+        return _read_items(data, file, read or _general_reader(data, file))
+    except ReadError as error:
+        return ItemsRead(file, "per_item", problems=(ItemProblem(error.problem.message,
+                                                                 blocking=True),))
+    except Exception:
+        logger.exception("Reading a per-item file failed")
+        return ItemsRead(file, "per_item", problems=(ItemProblem(UNEXPECTED, blocking=True),))
+
+
+def _read_items(data: bytes, file: str, read: Reader) -> ItemsRead:
+    if _fast(data, file) and detect_shape(data) == "per_item":
+        try:
+            checked = check_csv(data)
+        except pa.ArrowInvalid:
+            pass  # not UTF-8, rows of the wrong length, ...: the general reader knows more
+        else:
+            return ItemsRead(file, "per_item", checked=checked, rows_read=checked.rows)
+    raw = read()
+    frame = raw.frame
+    found = _read_problems(raw)
+    if detect_shape(frame) == "counts":
+        return ItemsRead(file, "counts", counts=frame, problems=found, notes=raw.notes,
+                         rows_read=raw.rows_read)
+    checked = check_items(frame, row_numbers=frame.index.to_numpy())
+    return ItemsRead(file, "per_item", checked=checked, problems=found, notes=raw.notes,
+                     rows_read=raw.rows_read)
+
+
+def _read_problems(raw: RawTable) -> tuple[ItemProblem, ...]:
+    """The general reader's problems (lines that are not records, ...), the first
+    MAX_ROW_PROBLEMS of them and a count of the others."""
+    found = [ItemProblem(p.message, p.row, p.column, p.blocking)
+             for p in raw.problems[:MAX_ROW_PROBLEMS]]
+    if len(raw.problems) > MAX_ROW_PROBLEMS:
+        found.append(ItemProblem(f"{len(raw.problems) - MAX_ROW_PROBLEMS:,} more rows that "
+                                 "could not be read"))
+    return tuple(found)
+
+
+def canonical(table: pd.DataFrame) -> pd.DataFrame:
+    """The aggregated table with the figure's spelling of datasets and models, and the figure's
+    category for its models (other models keep theirs, or "Unspecified")."""
+    out = schema.conform(table)
+    for column, match in ((schema.DATASET, dataset_names), (schema.MODEL, model_names)):
+        codes, names = pd.factorize(out[column])
+        spelled = match(list(names))
+        out[column] = pd.Series([spelled[n] for n in names], dtype=object).to_numpy()[codes]
+    out = with_figure_categories(out)
+    out.attrs = dict(table.attrs)
+    return out
+
+
+def aggregate(items: ItemsRead, settings: Settings) -> ItemUpload:
+    """The contract table of a file read by `read_items`, under `settings`. Never raises."""
+    try:
+        if items.counts is not None:
+            frame = items.counts
+            result = aggregate_counts(frame, settings=settings,
+                                      row_numbers=frame.index.to_numpy())
+            table = None if result.table is None else canonical(result.table)
+        elif items.checked is not None:
+            result = summarise(items.checked, settings)  # names already in the figure's spelling
+            table = None if result.table is None else _with_categories(result.table)
+        else:
+            result = PerItemResult(None)
+            table = None
+    except Exception:
+        logger.exception("Aggregating a per-item file failed")
+        result, table = PerItemResult(None, [ItemProblem(UNEXPECTED, blocking=True)]), None
+    return ItemUpload(file=items.file, shape=items.shape, table=table,
+                      problems=items.problems + tuple(result.problems),
+                      notes=items.notes + tuple(result.notes), rows_read=items.rows_read)
+
+
+def _with_categories(table: pd.DataFrame) -> pd.DataFrame:
+    out = with_figure_categories(schema.conform(table))
+    out.attrs = dict(table.attrs)
+    return out
+
+
+def aggregate_items(data: bytes, file: str, settings: Settings) -> ItemUpload:
+    """Read and aggregate a per-item or counts file with `settings` (resamples, level, ...)."""
+    return aggregate(read_items(data, file), settings)

@@ -1,0 +1,111 @@
+"""Intervals for long tables that give per-arm scores and n, but no items: an approximation.
+
+Without per-item outcomes the pairing of the two arms is unknown, so each cell is treated as
+two independent proportions on n items: Newcombe's hybrid score interval for the difference and
+the pooled two-proportion z-test for p (`lib.stats.intervals.unpaired_difference`). Every row says so
+in `interval_method` (which starts with "unpaired approximation"), and the table's attrs carry
+`unpaired=True`. Scores are percentages when their median is above 1, else fractions (a
+stray 1.2 among fractions is then reported, not taken for a percentage).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from lib.ingest.items import cells as cellstats, checks as itemchecks
+from lib.stats import intervals
+from lib.core import schema
+from lib.ingest.items.cells import PerItemResult, Settings
+from lib.ingest.items.checks import ItemProblem, ProblemLog
+from lib.ingest.items.columns import COUNTS_ROLES, CountsColumns, counts_columns, missing_roles
+
+UNPAIRED_LABEL = "unpaired approximation"
+UNPAIRED_METHOD = f"{UNPAIRED_LABEL}: Newcombe hybrid score interval; two-proportion z-test"
+
+
+def _numbers(column: pd.Series) -> np.ndarray:
+    return pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def aggregate_counts(source: pa.Table | pd.DataFrame, columns: CountsColumns | None = None,
+                     settings: Settings = Settings(),
+                     row_numbers: Sequence[int] | np.ndarray | None = None) -> PerItemResult:
+    """Contract rows with unpaired intervals and p-values from per-arm scores and n.
+
+    Rows with a missing name, a score out of range or n not a whole number ≥ 1 are left out
+    and named; a model × dataset seen again keeps its first row.
+    """
+    frame = source.to_pandas() if isinstance(source, pa.Table) else source
+    header = [str(c) for c in frame.columns]
+    cols = columns or counts_columns(header)
+    if cols is None:
+        return PerItemResult(None, missing_roles(header, COUNTS_ROLES))
+    rows = 2 if row_numbers is None else np.asarray(row_numbers)
+    log = ProblemLog()
+    bad = np.zeros(len(frame), dtype=bool)
+    names, unsafe = {}, []
+    texts = [cols.model, cols.dataset] + ([cols.category] if cols.category is not None else [])
+    for column in texts:
+        names[column], found = _scrubbed(frame[column])
+        unsafe.append(found)
+    log.scrubbed(unsafe, rows)
+    for column in (cols.model, cols.dataset):
+        names[column] = names[column].str.strip().fillna("")
+        empty = names[column].eq("").to_numpy(dtype=bool)
+        log.rows(empty, column, "empty cell: a name is needed", rows)
+        bad |= empty
+    base, treat, n = (_numbers(frame[c]) for c in (cols.baseline, cols.treatment, cols.n))
+    scores = np.r_[base, treat]
+    top = 100.0 if np.isfinite(scores).any() and np.nanmedian(scores) > 1.0 else 1.0
+    for column, values in ((cols.baseline, base), (cols.treatment, treat)):
+        wrong = ~((values >= 0) & (values <= top))
+        log.rows(wrong, column, f"a score must be a number in [0, {top:g}]", rows,
+                 frame[column].to_numpy(dtype=object))
+        bad |= wrong
+    wrong_n = ~((n >= 1) & (np.floor(n) == n))
+    log.rows(wrong_n, cols.n, "n must be a whole number of items, at least 1", rows,
+             frame[cols.n].to_numpy(dtype=object))
+    bad |= wrong_n
+    pairs = pd.DataFrame({"m": names[cols.model], "d": names[cols.dataset]})
+    repeat = pairs.duplicated().to_numpy() & ~bad
+    log.rows(repeat, None, "model and dataset repeat an earlier row, which is used instead",
+             rows)
+    keep = ~(bad | repeat)
+    if not keep.any():
+        log.add(ItemProblem("no usable rows left", blocking=True))
+        return PerItemResult(None, log.problems())
+    b, t, n = base[keep] / top, treat[keep] / top, n[keep]
+    low, high, p = intervals.unpaired_difference(b, t, n, level=settings.level)
+    out = pd.DataFrame({
+        schema.MODEL: names[cols.model][keep].to_numpy(dtype=object),
+        schema.DATASET: names[cols.dataset][keep].to_numpy(dtype=object),
+        schema.DELTA: 100.0 * (t - b), schema.BASELINE: 100.0 * b, schema.TREATMENT: 100.0 * t,
+        schema.N_ITEMS: n.astype(np.int64), schema.CI_LOW: 100.0 * low,
+        schema.CI_HIGH: 100.0 * high, schema.P_VALUE: p,
+        cellstats.INTERVAL_METHOD: UNPAIRED_METHOD,
+    })
+    if cols.category is not None:
+        out[schema.CATEGORY] = names[cols.category][keep].to_numpy(dtype=object)
+    table = cellstats.finish(out, settings)
+    table.attrs["unpaired"] = True
+    unit = "percentages" if top == 100.0 else "fractions"
+    return PerItemResult(table, log.problems(),
+                         [f"Scores read as {unit}; {UNPAIRED_METHOD}.", *log.notes()])
+
+
+def _scrubbed(column: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """A column as text with the characters that never belong in a name replaced (the readers'
+    rule, `lib.core.textcells.scrub_strings`), and the mask of the cells that held one."""
+    text, found = itemchecks.scrub_column(pa.chunked_array([_text(column)], pa.string()))
+    return pd.Series(text.to_pandas(), dtype="string"), found
+
+
+def _text(column: pd.Series) -> pa.Array:
+    try:
+        return pa.array(column.astype("string"), from_pandas=True).cast(pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
+        return pa.array([None if v is None else str(v) for v in column.tolist()], pa.string())

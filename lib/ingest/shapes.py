@@ -1,0 +1,292 @@
+"""The shapes a results table comes in, how to tell them apart, and how each maps onto the
+contract's long form.
+
+A shape is a `Shape` member with a detector (in `DETECTORS`), the roles it needs (in
+`REQUIRED_ROLES`) and a converter (in `CONVERTERS`); `detect` and `to_cells` are the only entry
+points. A new shape (per-item results, say) plugs in by adding one entry to each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from pandas.arrays import ArrowStringArray
+
+from lib.core import schema
+from lib.ingest.columns import figure_dataset, is_aggregate_column, match_columns
+from lib.ingest.problems import clip, names_phrase
+from lib.ingest.textnumbers import numeric_share
+
+
+class Shape(StrEnum):
+    """The accepted shapes of a results table."""
+
+    LONG = "long"
+    SCORES = "scores"
+    WIDE = "wide"
+
+
+SHAPE_TITLES: dict[Shape, str] = {
+    Shape.LONG: "Long: one row per model and dataset, with Δ",
+    Shape.SCORES: "Long with baseline and treatment scores (Δ computed)",
+    Shape.WIDE: "Wide: a model column and one column per dataset",
+}
+
+
+class DeltaKind(StrEnum):
+    """How Δ is computed from baseline and treatment scores."""
+
+    POINTS = "points"
+    RELATIVE = "relative"
+
+
+DELTA_KIND_TITLES: dict[DeltaKind, str] = {
+    DeltaKind.POINTS: "Absolute points: treatment − baseline",
+    DeltaKind.RELATIVE: "Relative %: (treatment − baseline) / baseline × 100",
+}
+Y_TITLES: dict[DeltaKind, str] = {DeltaKind.POINTS: schema.Y_POINTS,
+                                   DeltaKind.RELATIVE: schema.Y_RELATIVE}
+
+ROLE_LABELS: dict[str, str] = {
+    schema.MODEL: "model", schema.DATASET: "dataset", schema.DELTA: "Δ",
+    schema.BASELINE: "baseline score", schema.TREATMENT: "treatment score",
+    schema.CATEGORY: "category", schema.CI_LOW: "interval low", schema.CI_HIGH: "interval high",
+    schema.N_ITEMS: "number of items",
+}
+
+REQUIRED_ROLES: dict[Shape, tuple[str, ...]] = {
+    Shape.LONG: (schema.MODEL, schema.DATASET, schema.DELTA),
+    Shape.SCORES: (schema.MODEL, schema.DATASET, schema.BASELINE, schema.TREATMENT),
+    Shape.WIDE: (schema.MODEL,),
+}
+OPTIONAL_ROLES: dict[Shape, tuple[str, ...]] = {
+    Shape.LONG: (schema.CATEGORY, schema.BASELINE, schema.TREATMENT, schema.CI_LOW,
+                 schema.CI_HIGH, schema.N_ITEMS),
+    Shape.SCORES: (schema.CATEGORY, schema.N_ITEMS),
+    Shape.WIDE: (schema.CATEGORY,),
+}
+NUMERIC_ROLES: tuple[str, ...] = (schema.DELTA, schema.BASELINE, schema.TREATMENT, schema.CI_LOW,
+                                  schema.CI_HIGH, schema.N_ITEMS)
+
+DATASET_COLUMNS = "dataset_columns"
+"""What a wide mapping lacks when it names no dataset column."""
+
+ROW = "row"
+"""Column of a cells frame: the row number in the file each cell comes from."""
+
+
+def origin(role: str) -> str:
+    """Column of a cells frame naming the file column that `role`'s cell comes from."""
+    return f"{role}__from"
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """Which file column plays which contract role, for a given shape.
+
+    `roles` maps contract column names to file column names; `dataset_columns` lists the
+    per-dataset columns of a wide table.
+    """
+
+    shape: Shape
+    roles: dict[str, str] = field(default_factory=dict)
+    dataset_columns: tuple[str, ...] = ()
+
+    def missing(self) -> list[str]:
+        """The roles this mapping still lacks for its shape (`DATASET_COLUMNS` for a wide table
+        without dataset columns)."""
+        lacking = [r for r in REQUIRED_ROLES[self.shape] if r not in self.roles]
+        if self.shape is Shape.WIDE and not self.dataset_columns:
+            lacking.append(DATASET_COLUMNS)
+        return lacking
+
+    def used_columns(self) -> list[str]:
+        """File columns this mapping reads."""
+        return list(dict.fromkeys([*self.roles.values(), *self.dataset_columns]))
+
+
+@dataclass(frozen=True)
+class Detection:
+    """The mapping a file most likely follows; `sure` is False when a person should check it."""
+
+    mapping: Mapping
+    sure: bool
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the detectors know about a file: its columns, their alias matches, which are numeric."""
+
+    columns: tuple[str, ...]
+    matches: dict[str, list[str]]
+    numeric: dict[str, bool]
+
+    def free(self, taken: dict[str, str], numeric: bool) -> list[str]:
+        """Columns not yet given a role whose values are (or are not) numeric."""
+        used = set(taken.values())
+        return [c for c in self.columns if c not in used and self.numeric[c] == numeric]
+
+
+def gather_evidence(frame: pd.DataFrame, sample: int = 500) -> Evidence:
+    """Alias matches and numeric columns (half of the first `sample` values read as numbers)."""
+    numeric = {column: numeric_share(frame[column].head(sample)) >= 0.5
+               for column in frame.columns}
+    return Evidence(tuple(frame.columns), match_columns(list(frame.columns)), numeric)
+
+
+def _pick_matches(evidence: Evidence, roles: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
+    """The first matching column per role, and a reason for each role matched more than once."""
+    chosen: dict[str, str] = {}
+    reasons: list[str] = []
+    for role in roles:
+        columns = [c for c in evidence.matches.get(role, []) if c not in chosen.values()]
+        if columns:
+            chosen[role] = columns[0]
+        if len(columns) > 1:
+            reasons.append(f"Several columns could be the {ROLE_LABELS[role]}: "
+                           f"{names_phrase(columns)}. The first is used; check it below.")
+    return chosen, reasons
+
+
+def _guess(roles: dict[str, str], role: str, candidates: list[str], reasons: list[str]) -> None:
+    """Give `role` the first candidate column (if any), with a reason saying it is a guess."""
+    if candidates:
+        roles[role] = candidates[0]
+        reasons.append(f"No column is named like the {ROLE_LABELS[role]}; "
+                       f"“{clip(candidates[0])}” is a guess. Check it below.")
+    else:
+        reasons.append(f"No column can be the {ROLE_LABELS[role]}. Pick one below.")
+
+
+def _detect_long(evidence: Evidence) -> Detection | None:
+    """Long or scores shape: there is a dataset column, or a Δ or score column."""
+    found = evidence.matches
+    measures = {schema.DELTA, schema.BASELINE, schema.TREATMENT}
+    if schema.DATASET not in found and not measures & set(found):
+        return None
+    roles, reasons = _pick_matches(evidence, tuple(schema.CONTRACT_COLUMNS))
+    scores = schema.DELTA not in roles and schema.BASELINE in roles and schema.TREATMENT in roles
+    shape = Shape.SCORES if scores else Shape.LONG
+    if schema.MODEL not in roles:
+        _guess(roles, schema.MODEL, evidence.free(roles, numeric=False), reasons)
+    if schema.DATASET not in roles:
+        _guess(roles, schema.DATASET, evidence.free(roles, numeric=False), reasons)
+    if shape is Shape.LONG and schema.DELTA not in roles:
+        _guess(roles, schema.DELTA, evidence.free(roles, numeric=True), reasons)
+    allowed = set(REQUIRED_ROLES[shape]) | set(OPTIONAL_ROLES[shape])
+    roles = {r: c for r, c in roles.items() if r in allowed}
+    return Detection(Mapping(shape, roles), sure=not reasons, reasons=tuple(reasons))
+
+
+def _detect_wide(evidence: Evidence) -> Detection | None:
+    """Wide shape: a model column and numeric columns, one per dataset."""
+    roles, reasons = _pick_matches(evidence, (schema.MODEL, schema.CATEGORY))
+    if schema.MODEL not in roles:
+        _guess(roles, schema.MODEL, evidence.free(roles, numeric=False), reasons)
+    free = [c for c in evidence.columns if c not in roles.values() and not is_aggregate_column(c)]
+    values = [c for c in free if evidence.numeric[c] or figure_dataset(c)]
+    left_out = [c for c in free if c not in values]
+    if not values:
+        return None
+    if left_out and schema.MODEL not in evidence.matches and not any(map(figure_dataset, values)):
+        return None  # two text columns and numbers, nothing named: long is the likelier guess
+    if left_out:
+        reasons.append(f"Column(s) {names_phrase(left_out)} hold text that is neither a model "
+                       "nor a category; they are left out. Check the mapping below.")
+    return Detection(Mapping(Shape.WIDE, roles, tuple(values)), sure=not reasons,
+                     reasons=tuple(reasons))
+
+
+def _fallback(evidence: Evidence) -> Detection:
+    """No shape fits: a long mapping of whatever can be guessed, for the user to complete."""
+    roles: dict[str, str] = {}
+    reasons = ["The columns do not say which shape the table has. Map them below."]
+    for role, numeric in ((schema.MODEL, False), (schema.DATASET, False), (schema.DELTA, True)):
+        free = evidence.free(roles, numeric)
+        if free:
+            roles[role] = free[0]
+    return Detection(Mapping(Shape.LONG, roles), sure=False, reasons=tuple(reasons))
+
+
+DETECTORS: list[Callable[[Evidence], Detection | None]] = [_detect_long, _detect_wide]
+"""Tried in order; the first that recognises the file wins."""
+
+
+def detect(frame: pd.DataFrame) -> Detection:
+    """The shape and column mapping `frame` most likely follows."""
+    evidence = gather_evidence(frame)
+    for detector in DETECTORS:
+        found = detector(evidence)
+        if found is not None:
+            return found
+    return _fallback(evidence)
+
+
+# --- converters: a file's frame to one row per model × dataset cell group ------------------------
+
+def _constant(value: str, n: int) -> pd.Categorical:
+    """`value` repeated `n` times, stored once."""
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[value])
+
+
+def _long_cells(frame: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
+    """The mapped columns renamed to their roles, with each cell's origin and row."""
+    cells = pd.DataFrame({ROW: frame.index.to_numpy()})
+    for role, column in mapping.roles.items():
+        cells[role] = frame[column].array
+        cells[origin(role)] = _constant(column, len(frame))
+    return cells
+
+
+def _stacked(frame: pd.DataFrame, columns: tuple[str, ...]) -> object:
+    """The cells of `columns`, row by row (row 1's columns, then row 2's, ...)."""
+    arrays = [frame[c].array for c in columns]
+    n, k = len(frame), len(columns)
+    if all(isinstance(a, ArrowStringArray) for a in arrays):
+        order = (np.arange(k)[None, :] * n + np.arange(n)[:, None]).ravel()
+        chunks = [pa.array(a) for a in arrays]
+        stacked = pa.chunked_array([c for a in chunks for c in getattr(a, "chunks", [a])],
+                                   type=chunks[0].type).take(pa.array(order))
+        return pd.array(stacked, dtype=arrays[0].dtype)
+    return np.column_stack([np.asarray(a, dtype=object) for a in arrays]).ravel()
+
+
+def _wide_cells(frame: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
+    """One row per model row × dataset column; the column header is the dataset name."""
+    ids = {r: c for r, c in mapping.roles.items() if r in (schema.MODEL, schema.CATEGORY)}
+    columns = mapping.dataset_columns
+    n, k = len(frame), len(columns)
+    each_row = np.repeat(np.arange(n), k)
+    cells = pd.DataFrame({ROW: frame.index.to_numpy()[each_row]})
+    for role, source in ids.items():
+        cells[role] = frame[source].array.take(each_row)
+        cells[origin(role)] = _constant(source, n * k)
+    dataset = pd.Categorical.from_codes(np.tile(np.arange(k), n), categories=list(columns))
+    cells[schema.DATASET] = dataset
+    cells[origin(schema.DATASET)] = dataset
+    cells[schema.DELTA] = _stacked(frame, columns)
+    cells[origin(schema.DELTA)] = dataset
+    return cells
+
+
+CONVERTERS: dict[Shape, Callable[[pd.DataFrame, Mapping], pd.DataFrame]] = {
+    Shape.LONG: _long_cells,
+    Shape.SCORES: _long_cells,
+    Shape.WIDE: _wide_cells,
+}
+
+
+def to_cells(frame: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
+    """The file's cells in long form: a `row` column, one column per mapped role (cells as read)
+    and, per role, the file column it came from (`origin(role)`). Raises KeyError if the
+    mapping names a column the frame lacks."""
+    absent = [c for c in mapping.used_columns() if c not in frame.columns]
+    if absent:
+        raise KeyError(f"no column(s) {', '.join(absent)}")
+    return CONVERTERS[mapping.shape](frame, mapping)

@@ -1,0 +1,263 @@
+"""Numbers written as text, read column-wise: the vectorised twin of `lib.ingest.columns.parse_number`,
+`detect_decimal` and `is_missing` for Arrow string arrays.
+
+Plain ASCII numbers ("3.5", "-2", "1e-3") are cast by Arrow, which reads them to the same float
+as Python's `float`. Cells made only of digits, signs, dots, commas, spaces, Unicode minus signs
+and a unit ("+5%", "−3.5", "12 pp", "3,5") are cleaned with the same steps as
+`_clean_number_text`, then cast. Every other text cell is left to `parse_number`, one by one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from lib.ingest.columns import MINUS_SIGNS, MISSING_TEXT, count_numbers, decimal_evidence
+from lib.core.textcells import (ASCII_WHITESPACE, WHITESPACE_CLASS, as_array, last_bytes, text_cells,
+                           to_numpy_bool)
+
+PLAIN = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+"""ASCII decimal numbers: both Python's `float` and Arrow's cast read them, to the same value."""
+DOT = r"^[+-]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+"""`lib.ingest.columns._DOT_NUMBER` for ASCII text."""
+COMMA = r"^[+-]?[0-9]+,[0-9]+$"
+"""`lib.ingest.columns._COMMA_NUMBER` for ASCII text."""
+CLEANABLE = "^[0-9 \\x{a0}+\\-.,eEpPtTsS%" + MINUS_SIGNS + "]*$"
+"""Cells whose cleaning (NFKC, strip, spaces, minus signs, unit) these string kernels mimic
+exactly: NFKC changes none of these characters but the no-break space and the small and
+full-width hyphen-minus, and those are removed or read as a minus anyway."""
+MISSING_ASCII = sorted(t for t in MISSING_TEXT if t.isascii())
+NEVER_IN_NUMBERS = "[bcdghjkmqrvwxzBCDGHJKMQRVWXZ]"
+"""ASCII letters that no number, infinity, unit or missing-value text has: a cell with one is
+not a number whatever else it holds."""
+EMPTY_POSITIONS = np.zeros(0, dtype=np.int64)
+
+
+def _float(strings: pa.Array) -> np.ndarray:
+    """The strings cast to float64, in one piece of Arrow's memory (a numpy view of it)."""
+    return as_array(pc.cast(strings, pa.float64())).to_numpy(zero_copy_only=False)
+
+
+def _plain(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(values, mask) of the cells that are plain finite numbers; NaN elsewhere."""
+    try:
+        values = _float(strings)
+    except pa.ArrowInvalid:
+        values = np.full(len(strings), np.nan)
+        maybe = pc.and_(pc.string_is_ascii(strings), pc.invert(pc.or_(
+            pc.ends_with(strings, "%"), pc.or_(pc.match_substring(strings, " "),
+                                               pc.match_substring(strings, ",")))))
+        at = np.flatnonzero(to_numpy_bool(maybe))
+        if len(at):
+            text = strings.take(pa.array(at))
+            ok = to_numpy_bool(pc.match_substring_regex(text, PLAIN))
+            if ok.any():
+                values[at[ok]] = _float(text.filter(pa.array(ok)))
+    read = np.isfinite(values)
+    return (values if read.all() else np.where(read, values, np.nan)), read
+
+
+def _any_match(text: pa.Array, literal: str, pattern: str, probe: int = 4096) -> bool:
+    """True when a string contains `literal` and matches `pattern` (which implies `literal`);
+    the first `probe` strings are tried alone first."""
+    for part in (text.slice(0, probe), text):
+        candidates = part.filter(pc.match_substring(part, literal))
+        if len(candidates) and pc.any(pc.match_substring_regex(candidates, pattern)).as_py():
+            return True
+        if len(part) == len(text):
+            break
+    return False
+
+
+def _where(text: pa.Array, mask: pa.Array,
+           change: Callable[[pa.Array], pa.Array]) -> pa.Array:
+    """`text` with `change` applied to the strings where `mask` holds (only those are touched)."""
+    if not pc.any(mask).as_py():
+        return text
+    return pc.replace_with_mask(text, mask, as_array(change(text.filter(mask))))
+
+
+def _clean(strings: pa.Array) -> pa.Array:
+    """`_clean_number_text(text, ".")` of strings matching `CLEANABLE`."""
+    text = as_array(strings)
+    text = _where(text, pc.match_substring(text, " "), lambda t: pc.replace_substring(t, " ", ""))
+    text = _where(text, pc.invert(pc.string_is_ascii(text)), lambda t: pc.replace_substring_regex(
+        pc.replace_substring_regex(t, "\\x{a0}", ""), f"[{MINUS_SIGNS}]", "-"))
+    return _without_unit(text)
+
+
+def _packed(text: bytes) -> int:
+    return int.from_bytes(text, "big")
+
+
+def _unit_lengths(text: pa.Array) -> np.ndarray:
+    """Per ASCII string, the length of its unit suffix: 1 for "%", 2 for "pp", 3 for "pts" (any
+    case; no string ends with two of them), else 0."""
+    tail = last_bytes(text, 3)
+    lower = tail | _packed(b"   ")  # ASCII letters in lower case (padding becomes spaces)
+    cut = np.zeros(len(text), dtype=np.int8)
+    cut[(lower & 0xFFFF) == _packed(b"pp")] = 2
+    cut[lower == _packed(b"pts")] = 3
+    cut[(tail & 0xFF) == ord("%")] = 1
+    return cut
+
+
+def _without_unit(text: pa.Array) -> pa.Array:
+    """ASCII strings without their unit suffix ("%", "pp" or "pts", any case)."""
+    text = as_array(text)
+    cut = _unit_lengths(text)
+    if not len(cut) or not cut.any():
+        return text
+    if (cut == cut[0]).all():
+        return pc.utf8_slice_codeunits(text, 0, -int(cut[0]))
+    for length in (1, 2, 3):
+        text = _where(text, pa.array(cut == length),
+                      lambda t, end=-length: pc.utf8_slice_codeunits(t, 0, end))
+    return text
+
+
+@dataclass(frozen=True)
+class NumberText:
+    """One column of text read as numbers as far as the decimal mark does not matter."""
+
+    strings: pa.Array
+    values: np.ndarray
+    """float64: the plain numbers, NaN elsewhere."""
+    read: np.ndarray
+    """True where `values` holds the cell's number (a plain finite number)."""
+    rest_at: np.ndarray
+    """Positions of the text cells not read."""
+    cleanable_at: np.ndarray
+    """Positions, among those, of the cells `CLEANABLE` covers."""
+    cleaned: pa.Array | None
+    """Their text after cleaning (before the decimal comma is applied)."""
+
+    def has_plain_dot(self, probe: int = 4096) -> bool:
+        """True when a plain number has a decimal point (so the decimal mark is a point)."""
+        for end in dict.fromkeys((min(probe, len(self.read)), len(self.read))):
+            dotted = to_numpy_bool(pc.match_substring(self.strings.slice(0, end), "."))
+            if (dotted & self.read[:end]).any():
+                return True
+        return False
+
+    def decimal_evidence(self) -> tuple[bool, bool]:
+        """(a cell reads as a number with a decimal comma, one with a decimal point), among the
+        cells not read; as `lib.ingest.columns.decimal_evidence` finds them."""
+        comma = dot = False
+        if self.cleaned is not None and len(self.cleaned):
+            dot = _any_match(self.cleaned, ".", DOT)
+            comma = not dot and _any_match(self.cleaned, ",", COMMA)
+        exotic = np.setdiff1d(self.rest_at, self.cleanable_at, assume_unique=True)
+        if len(exotic) and not dot:
+            text = self.strings.take(pa.array(exotic))
+            plausible = pc.and_(  # a number has a digit, and an ASCII digit if it is ASCII
+                pc.invert(pc.match_substring_regex(text, NEVER_IN_NUMBERS)),
+                pc.or_(pc.invert(pc.string_is_ascii(text)),
+                       pc.match_substring_regex(text, "[0-9]")))
+            candidates = pc.unique(text.filter(pc.fill_null(plausible, False)))
+            more_comma, more_dot = decimal_evidence(candidates.to_pylist())
+            comma, dot = comma or more_comma, dot or more_dot
+        return comma, dot
+
+    def numbers(self, decimal: str) -> tuple[np.ndarray, np.ndarray]:
+        """(values, read) with the cleanable cells read too, using decimal mark `decimal`."""
+        values, read = self.values, self.read
+        if self.cleaned is None or not len(self.cleaned):
+            return values, read
+        text = self.cleaned
+        if decimal == ",":
+            text = _where(text, pc.match_substring(text, ","), lambda t: pc.replace_substring(
+                pc.replace_substring(t, ".", ""), ",", "."))
+        found, ok = _plain(text)
+        if not ok.any():
+            return values, read
+        at = self.cleanable_at[ok]
+        values, read = values.copy(), read.copy()
+        values[at] = found[ok]
+        read[at] = True
+        return values, read
+
+
+def number_text(strings: pa.Array) -> NumberText:
+    """The first, decimal-independent reading of a column of text cells (nulls are not text)."""
+    values, read = _plain(strings)
+    rest = ~read & ~to_numpy_bool(pc.is_null(strings)) if strings.null_count else ~read
+    if read.all() or not rest.any():
+        return NumberText(strings, values, read, EMPTY_POSITIONS, EMPTY_POSITIONS, None)
+    rest_at = np.flatnonzero(rest)
+    rest_text = strings if len(rest_at) == len(strings) else strings.take(pa.array(rest_at))
+    cleanable = to_numpy_bool(pc.match_substring_regex(rest_text, CLEANABLE))
+    cleaned = _clean(rest_text if cleanable.all() else rest_text.filter(pa.array(cleanable)))
+    return NumberText(strings, values, read, rest_at, rest_at[cleanable], cleaned)
+
+
+def decimal_mark(columns: Iterable[NumberText]) -> str:
+    """"," when text numbers use a decimal comma and none a decimal point, else "." (as
+    `lib.ingest.columns.detect_decimal` over every text cell of `columns`)."""
+    columns = list(columns)
+    if any(c.has_plain_dot() for c in columns):
+        return "."
+    comma = False
+    for column in columns:
+        more_comma, dot = column.decimal_evidence()
+        if dot:
+            return "."
+        comma = comma or more_comma
+    return "," if comma else "."
+
+
+def missing(strings: pa.Array) -> np.ndarray:
+    """True where an ASCII cell means "no value" (`is_missing`); False for other cells, which
+    `is_missing` may still call missing ("—")."""
+    folded = pc.ascii_lower(pc.utf8_trim(strings, characters=ASCII_WHITESPACE))
+    found = pc.and_(pc.string_is_ascii(strings),
+                    pc.is_in(folded, value_set=pa.array(MISSING_ASCII, type=strings.type)))
+    return to_numpy_bool(found)
+
+
+def percent_only(strings: pa.Array, probe: int = 1024) -> bool:
+    """True when some text cell is not blank and every such cell ends with "%" once stripped."""
+    def verdict(part: pa.Array) -> tuple[bool, bool]:
+        """(a cell is not blank, a cell is not blank and does not end with "%")."""
+        plain_pct = pc.fill_null(pc.ends_with(part, "%"), False)
+        some = bool(pc.any(plain_pct).as_py())
+        part = part.filter(pc.invert(plain_pct))
+        if not len(part):
+            return some, False
+        blank = to_numpy_bool(pc.match_substring_regex(part, f"^[{WHITESPACE_CLASS}]*$"))
+        text = ~blank & ~to_numpy_bool(pc.is_null(part))
+        pct = to_numpy_bool(pc.match_substring_regex(part, f"%[{WHITESPACE_CLASS}]*$"))
+        return some or bool(text.any()), bool((text & ~pct).any())
+
+    if len(strings) > probe:
+        _, other = verdict(strings.slice(0, probe))
+        if other:
+            return False
+    some, other = verdict(strings)
+    return some and not other
+
+
+def numeric_share(values: pd.Series) -> float:
+    """`lib.ingest.columns.numeric_share(values, detect_decimal(values))`, column-wise: the share of
+    the non-missing cells that read as numbers (0 when all are missing)."""
+    cells = text_cells(values)
+    reading = number_text(cells.strings)
+    decimal = decimal_mark([reading])
+    _, read = reading.numbers(decimal)
+    good = total = int(read.sum())
+    left = [*cells.other_values]
+    if len(reading.rest_at):
+        text = cells.strings.take(pa.array(reading.rest_at))
+        rest = ~read[reading.rest_at]
+        gone = missing(text)
+        never = to_numpy_bool(pc.match_substring_regex(text, NEVER_IN_NUMBERS)) & ~gone
+        total += int((never & rest).sum())
+        left += text.filter(pa.array(rest & ~gone & ~never)).to_pylist()
+    more_total, more_good = count_numbers(left, decimal)
+    total, good = total + more_total, good + more_good
+    return good / total if total else 0.0

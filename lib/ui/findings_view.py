@@ -1,0 +1,107 @@
+"""Streamlit pieces of the Findings page: threshold widgets, one finding, the claims, the
+interpretation. Text from the table reaches the page escaped, never as HTML."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from lib.analysis.claims import READING_PRECISION, ClaimCheck, Verdict, verdict_summary
+from lib.analysis.compare import split_combined
+from lib.charts.findings import finding_chart
+from lib.analysis.findings import DETAIL_LABELS, Finding, Thresholds, unchanged_text
+from lib.analysis.interpretation import Interpretation
+from lib.analysis.report import EXTRA_LABELS, SHARE_COLUMNS, SIGNED_COLUMNS
+from lib.ui.state import ActiveTable
+
+TOLERANCE_KEY = "findings_tolerance"
+NEARLY_ALL_KEY = "findings_nearly_all"
+VERDICT_BADGES = {Verdict.HOLDS: "green", Verdict.PARTLY: "orange", Verdict.FAILS: "red"}
+
+
+COMPARE_NOTE = ("Compare mode: the findings describe your data alone; pooling its rows with the "
+                "figure's would mix two sources. The figure's own are in the expanders at the end.")
+
+
+def findings_rows(current: ActiveTable) -> tuple[pd.DataFrame, str | None]:
+    """The rows the findings describe and a note when that is not the whole active table: in
+    compare mode (figure and upload together), the upload's rows."""
+    parts = split_combined(current.table)
+    if parts is None:
+        return current.table, None
+    return parts[1], COMPARE_NOTE
+
+
+def threshold_widgets(defaults: Thresholds = Thresholds()) -> Thresholds:
+    """The two judgement calls as sidebar widgets (kept in the page address), with defaults."""
+    with st.sidebar:
+        st.header("Thresholds")
+        tolerance = st.number_input(
+            "Unchanged within ± (points)", min_value=0.0, max_value=10.0,
+            value=defaults.tolerance, step=0.5, key=TOLERANCE_KEY, bind="query-params",
+            help=f"A Δ this close to 0 counts as at the baseline. Default: "
+                 f"{defaults.tolerance:g}. Try {READING_PRECISION:g}, the precision of a value "
+                 f"read off a plot.")
+        nearly_all = st.slider(
+            "Nearly all: at least this share of a dataset's models", min_value=0.5,
+            max_value=1.0, value=defaults.nearly_all, step=0.05, key=NEARLY_ALL_KEY,
+            bind="query-params", format="percent",
+            help=f"Default: {defaults.nearly_all:.0%}.")
+        st.caption(f"Now: {unchanged_text(tolerance)}; nearly all means at least "
+                   f"{nearly_all:.0%} of the models.")
+    return Thresholds(tolerance=float(tolerance), nearly_all=float(nearly_all))
+
+
+def detail_columns(frame: pd.DataFrame, y_title: str) -> dict[str, st.column_config.Column]:
+    """Column settings for a finding's table: readable names, signed Δ, shares in percent."""
+    labels = {**DETAIL_LABELS, **EXTRA_LABELS}
+    config: dict[str, st.column_config.Column] = {}
+    for col in frame.columns:
+        label = labels.get(col, col)
+        if col in SIGNED_COLUMNS:
+            label = label.replace("Δ", y_title)
+        if col in SIGNED_COLUMNS:
+            config[col] = st.column_config.NumberColumn(label, format="%+.2f")
+        elif col in SHARE_COLUMNS:
+            config[col] = st.column_config.NumberColumn(label, format="percent")
+        elif col == "sd":
+            config[col] = st.column_config.NumberColumn(label, format="%.2f")
+        elif (pd.api.types.is_numeric_dtype(frame[col])
+              and not pd.api.types.is_bool_dtype(frame[col])):
+            config[col] = st.column_config.NumberColumn(label)
+        else:
+            config[col] = st.column_config.Column(label)
+    return config
+
+
+def show_finding(index: int, finding: Finding, table: pd.DataFrame, y_title: str) -> None:
+    """One finding: its title, its sentence, its chart and its numbers."""
+    with st.container(border=True):
+        st.subheader(f"{index}. {finding.title}")
+        st.markdown(finding.markdown)
+        chart = finding_chart(finding, table, y_title)
+        if chart is not None:
+            st.altair_chart(chart, key=f"finding_chart_{finding.key}", width="stretch")
+        with st.expander("The numbers behind it"):
+            st.dataframe(finding.detail, column_config=detail_columns(finding.detail, y_title),
+                         hide_index=True)
+
+
+def show_claims(checks: list[ClaimCheck]) -> None:
+    """The source's claims, each with its verdict badge, our restatement and the evidence."""
+    st.markdown(verdict_summary(checks) + " Each claim is restated in our words; the verdict "
+                "and the evidence are computed from the values.")
+    for check in checks:
+        badge = f":{VERDICT_BADGES[check.verdict]}-badge[{check.verdict.value}]"
+        st.markdown(f"{badge} **{check.section} {check.number}.** {check.claim}  \n"
+                    f"{check.evidence}")
+
+
+def show_interpretation(interp: Interpretation) -> None:
+    """The written interpretation and the comparison with the reported averages."""
+    st.caption("Our reading of the figure and the findings: interpretation, not a computed "
+               "result. The numbers in it are computed.")
+    for paragraph in interp.paragraphs:
+        st.markdown(paragraph)
+    st.dataframe(interp.comparison, hide_index=True,
+                 column_config=detail_columns(interp.comparison, "Δ"))

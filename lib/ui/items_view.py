@@ -1,0 +1,166 @@
+"""The per-item part of the "Your data" page: interval settings, the report, the use buttons.
+
+Names from the file reach the page only escaped or as dataframe cells (text), never as HTML.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from lib.core import schema
+from lib.ingest.items.cells import T_INTERVAL
+from lib.analysis.compare import combined_table, compare_y_title
+from lib.core.figure import DATA_DIR, figure_table
+from lib.ingest.items.pipeline import ItemUpload
+from lib.ui.uploads import cached_aggregate_items
+from lib.stats.multiple import CORRECTIONS
+from lib.ingest.items.peritem import Settings
+from lib.ingest.problems import MAX_NAME, clip
+from lib.ui.state import ActiveTable
+from lib.core.text import escape_markdown
+from lib.ui.upload_view import preview, use_table
+from lib.ui.widgets import delta_columns
+
+LEVELS = (0.8, 0.9, 0.95, 0.99)
+EXAMPLE_FILE = DATA_DIR / "examples" / "synthetic_per_item.csv"
+
+
+def interval_settings() -> Settings:
+    """Resamples, level and correction across cells, chosen by the user (defaults: 2,000,
+    95%, Holm); the caption says which correction is on."""
+    with st.expander("Interval settings", expanded=False):
+        left, middle, right = st.columns(3)
+        resamples = left.number_input("Bootstrap resamples", min_value=200, max_value=20000,
+                                      value=2000, step=200, key="items_resamples")
+        level = middle.select_slider("Interval level", LEVELS, value=0.95,
+                                     format_func=lambda v: f"{v:.0%}", key="items_level")
+        correction = right.radio("Correction across cells", list(CORRECTIONS),
+                                 format_func=CORRECTIONS.get, key="items_correction")
+    settings = Settings(resamples=int(resamples), level=float(level), correction=correction)
+    st.caption(f"Intervals: {settings.level:.0%}, {settings.resamples:,} paired bootstrap "
+               f"resamples (seeded, reproducible). Correction across all cells: "
+               f"{CORRECTIONS[settings.correction]}; a point is filled when its corrected "
+               f"p-value is below {settings.threshold:g}.")
+    return settings
+
+
+def method_label(upload: ItemUpload, settings: Settings) -> str:
+    """Short description of how the intervals were made, for labels and captions."""
+    kind = "unpaired approximation" if upload.shape == "counts" else "per-item"
+    return (f"{kind}; {settings.level:.0%} intervals; "
+            f"{CORRECTIONS[settings.correction].split(' (')[0]}")
+
+
+def item_report(upload: ItemUpload) -> None:
+    """Counts, problems with file, row and column, and notes on how the file was read."""
+    st.subheader("Validation report")
+    rows, cells, significant, problems = st.columns(4)
+    rows.metric("Rows read", f"{upload.rows_read:,}" if upload.rows_read is not None else "—")
+    cells.metric("Values (model × dataset)", f"{len(upload.table):,}" if upload.usable else "—")
+    if upload.usable and schema.SIGNIFICANT in upload.table.columns:
+        significant.metric("Significant after correction",
+                           f"{int(upload.table[schema.SIGNIFICANT].sum()):,}")
+    problems.metric("Problems", f"{len(upload.problems):,}")
+    if upload.shape == "counts":
+        st.info("This file gives per-arm scores with item counts but no per-item outcomes: its "
+                "intervals use an unpaired approximation (Newcombe), wider than a paired "
+                "analysis would give, and labelled as such in the tooltips.")
+    if upload.usable and upload.table[schema.INTERVAL_METHOD].str.startswith(T_INTERVAL).any():
+        st.info("Resampling every cell would take too long at these settings: the largest cells "
+                "get a t interval instead of the bootstrap (see “How the file was read”; each "
+                "point's tooltip names its method).")
+    if not upload.usable:
+        st.error(f"This file cannot be used: {escape_markdown(_first_blocking(upload))}")
+    elif upload.problems:
+        st.warning("The file can be used, but some rows were left out or averaged: see below.")
+    else:
+        st.success("Per-item results found and aggregated; no problems.")
+    if upload.problems:
+        st.dataframe(problems_table(upload), hide_index=True, key="items_problems")
+    if upload.notes:
+        with st.expander("How the file was read"):
+            for note in upload.notes:
+                st.markdown(f"- {escape_markdown(note)}")
+
+
+def _first_blocking(upload: ItemUpload) -> str:
+    blocking = [p for p in upload.problems if p.blocking] or list(upload.problems)
+    return f"{upload.file}, {blocking[0].describe()}" if blocking else "no usable rows"
+
+
+def problems_table(upload: ItemUpload) -> pd.DataFrame:
+    """One row per problem: file, row, column, message (shown as text cells)."""
+    return pd.DataFrame({
+        "File": [clip(upload.file, MAX_NAME)] * len(upload.problems),
+        "Row": [p.row for p in upload.problems],
+        "Column": [clip(p.column or "", MAX_NAME) for p in upload.problems],
+        "Problem": [p.message for p in upload.problems],
+        "Stops the file": [p.blocking for p in upload.problems],
+    })
+
+
+def item_columns(y_title: str) -> dict[str, st.column_config.Column]:
+    """Column settings for an aggregated per-item table."""
+    return {
+        **delta_columns(y_title),
+        schema.BASELINE: st.column_config.NumberColumn("Baseline (%)", format="%.1f"),
+        schema.TREATMENT: st.column_config.NumberColumn("Treatment (%)", format="%.1f"),
+        schema.CI_LOW: st.column_config.NumberColumn("CI low", format="%+.1f"),
+        schema.CI_HIGH: st.column_config.NumberColumn("CI high", format="%+.1f"),
+        schema.N_ITEMS: st.column_config.NumberColumn("n items", format="%d"),
+        schema.P_VALUE: st.column_config.NumberColumn("p", format="%.3g"),
+        schema.P_ADJUSTED: st.column_config.NumberColumn("p (corrected)", format="%.3g"),
+        schema.SIGNIFICANT: st.column_config.CheckboxColumn("Significant"),
+    }
+
+
+def item_buttons(upload: ItemUpload, settings: Settings) -> None:
+    """Explore or compare the aggregated table (disabled when nothing came out)."""
+    if upload.usable:
+        with st.expander("Preview of the aggregated table"):
+            preview(upload.table, item_columns(schema.Y_POINTS), "items_preview")
+    method = method_label(upload, settings)
+    explore, compare = st.columns(2)
+    explore.button("Explore my data", key="items_explore", type="primary",
+                   disabled=not upload.usable, width="stretch",
+                   help="Every page shows your aggregated table, with its intervals.",
+                   on_click=lambda: use_table(explore_items(upload, method)))
+    compare.button("Compare with the figure", key="items_compare", disabled=not upload.usable,
+                   width="stretch", help="Your points beside the figure's, marked as yours.",
+                   on_click=lambda: use_table(compare_items(upload, method)))
+
+
+def explore_items(upload: ItemUpload, method: str) -> ActiveTable:
+    """The aggregated upload as the active table."""
+    return ActiveTable(upload.table, label=f"Your data: {upload.file} ({method})",
+                       is_figure=False, y_title=schema.Y_POINTS)
+
+
+def compare_items(upload: ItemUpload, method: str) -> ActiveTable:
+    """The figure and the aggregated upload together."""
+    return ActiveTable(combined_table(figure_table(), upload.table),
+                       label=f"Compare: the bundled figure and your data ({upload.file}, {method})",
+                       is_figure=False, y_title=compare_y_title(schema.Y_POINTS))
+
+
+def per_item_templates() -> None:
+    """The per-item shape explained, its synthetic example to download, and a one-click try."""
+    def load() -> None:
+        settings = Settings()
+        upload = cached_aggregate_items(EXAMPLE_FILE.read_bytes(), EXAMPLE_FILE.name, settings)
+        use_table(explore_items(upload, method_label(upload, settings)))
+
+    st.markdown("**Per-item results, for intervals and significance**")
+    st.caption("One row per model × dataset × item: `model`, `dataset`, an item id (`item`, "
+               "`item_id`, `id`, `question`), and the item's `baseline` and `treatment` outcome "
+               "(0/1, true/false, or a score in [0, 1]); an optional `run` or `seed` column is "
+               "averaged per item. Per-arm scores with `n` and no items also work, with an "
+               "unpaired approximation. The example below is synthetic: made-up outcomes for "
+               "9 models × 7 datasets × 200 items whose true Δ follow the figure.")
+    download, example = st.columns(2)
+    download.download_button(f"Download {EXAMPLE_FILE.name}", EXAMPLE_FILE.read_bytes(),
+                             file_name=EXAMPLE_FILE.name, mime="text/csv", on_click="ignore",
+                             key="items_example_csv", width="stretch")
+    example.button("Try the synthetic per-item example", key="items_example", on_click=load,
+                   width="stretch", help="Loads the example as your data, with its intervals.")

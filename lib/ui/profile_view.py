@@ -1,0 +1,276 @@
+"""The profile page's Streamlit side: its working data, the key figures, the tables and their
+column settings, the charts (kept specifications plus this rerun's rows), and the callback that
+opens a profile from a heatmap click. Small helpers; the numbers come from lib/analysis/profiles.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import pandas as pd
+import streamlit as st
+import vl_convert as vlc
+from streamlit.delta_generator import DeltaGenerator
+
+from lib.charts import profiles as charts
+from lib.core import schema
+from lib.charts.dotplot import y_domain
+from lib.core.figure import category_order, figure_styles, model_order
+from lib.charts.profiles import HEATMAP_SELECTION
+from lib.core.wording import names, signed
+from lib.analysis.profiles import KeyFigures, Reference, clicked_model, delta_matrix, model_categories
+from lib.core.styles import category_shapes, model_colors, vega_shape
+from lib.core.text import escape_markdown as esc
+
+PROFILE_KEY = "profile"
+"""Key of the model picker, and the URL's query parameter: `?profile=GPT-4o`."""
+TOLERANCE_KEY = "tolerance"
+
+
+@dataclass(frozen=True)
+class ProfileData:
+    """What every part of the page reads: the matrix, the orders, and each model's marker."""
+
+    matrix: pd.DataFrame
+    models: list[str]
+    categories: dict[str, str]
+    category_order: list[str]
+    colors: dict[str, str]
+    shapes: dict[str, str]
+    """Shape name per category ('circle', 'pentagon', ...)."""
+
+
+def profile_data(table: pd.DataFrame) -> ProfileData:
+    """The page's working data for a contract table (colors and shapes as in the overview)."""
+    models = model_order(table)
+    categories = category_order(table)
+    return ProfileData(matrix=delta_matrix(table), models=models,
+                       categories=model_categories(table), category_order=categories,
+                       colors=model_colors(models), shapes=category_shapes(categories))
+
+
+def marker_of(data: ProfileData, model: str) -> tuple[str, str]:
+    """(color, Vega shape) of the model's marker in the Δ dot plot."""
+    return data.colors[model], vega_shape(data.shapes[data.categories[model]])
+
+
+def marker_words(data: ProfileData, model: str) -> str:
+    """'teal circle' for a figure model, 'circle (#4e79a7)' for any other."""
+    shape = data.shapes[data.categories[model]]
+    named = dict(zip(figure_styles()["model"], figure_styles()["color_name"]))
+    return f"{named[model]} {shape}" if model in named else f"{shape} ({data.colors[model]})"
+
+
+def intervals_of(table: pd.DataFrame, model: str) -> pd.DataFrame | None:
+    """The model's ci_low/ci_high per dataset when the table has them, else None."""
+    if not {schema.CI_LOW, schema.CI_HIGH} <= set(table.columns):
+        return None
+    rows = table.loc[table[schema.MODEL] == model]
+    return rows[[schema.DATASET, schema.CI_LOW, schema.CI_HIGH]].drop_duplicates(schema.DATASET)
+
+
+EVIDENCE = (schema.CI_LOW, schema.CI_HIGH, schema.SIGNIFICANT, schema.P_ADJUSTED)
+"""Columns an upload may carry per model × dataset; the standing table shows those present."""
+
+
+def standing_table(stand: pd.DataFrame, table: pd.DataFrame, model: str) -> pd.DataFrame:
+    """The standing per dataset, ready to show: Δ, rank, the others' spread, and whatever
+    evidence (interval, significance, corrected p) the table has for this model."""
+    shown = stand.assign(
+        rank_text=[f"{int(r)} of {int(n)}" if pd.notna(r) else "not measured"
+                   for r, n in zip(stand["rank"], stand["ranked"])],
+        others_range=[f"{signed(lo)} to {signed(hi)}" if pd.notna(lo) else "none"
+                      for lo, hi in zip(stand["others_min"], stand["others_max"])])
+    columns = [schema.DATASET, schema.DELTA, "rank_text", "others_median", "others_range",
+               "vs_median"]
+    extra = [c for c in EVIDENCE if c in table.columns]
+    if extra:
+        rows = table.loc[table[schema.MODEL] == model, [schema.DATASET, *extra]]
+        shown = shown.merge(rows.drop_duplicates(schema.DATASET), on=schema.DATASET, how="left")
+    return shown[columns + extra]
+
+
+def show_key_figures(figures: KeyFigures, level: Sequence[DeltaGenerator],
+                     counts: Sequence[DeltaGenerator]) -> None:
+    """Mean, median, best and worst in the four `level` columns; the numbers of datasets
+    improved, hurt and unchanged in the three `counts` columns (their names in the help)."""
+    measured = figures.measured > 0
+    level[0].metric("Mean Δ", signed(figures.mean) if measured else None)
+    level[1].metric("Median Δ", signed(figures.median) if measured else None)
+    for column, label, pick in ((level[2], "Best", figures.best),
+                                (level[3], "Worst", figures.worst)):
+        if pick is None:
+            column.metric(label, None)
+            continue
+        note = None if pick.significant is None else (
+            "interval excludes 0" if pick.significant else "interval holds 0")
+        column.metric(f"{label}: {esc(pick.dataset)}", signed(pick.delta), delta=note,
+                      delta_color="off", delta_arrow="off")
+    for column, label, group in ((counts[0], "Improved", figures.improved),
+                                 (counts[1], "Hurt", figures.hurt),
+                                 (counts[2], "Unchanged", figures.unchanged)):
+        column.metric(label, len(group), help=esc(names(group, limit=12)) if group else None)
+
+
+def standing_columns(y_title: str) -> dict[str, st.column_config.Column]:
+    """Column settings for `standing_table`."""
+    number = st.column_config.NumberColumn
+    return {
+        schema.DATASET: st.column_config.TextColumn("Dataset"),
+        schema.DELTA: number(y_title, format="%+.1f"),
+        "rank_text": st.column_config.TextColumn("Rank", help="1 = highest Δ among the models "
+                                                 "measured on the dataset; ties share a rank"),
+        "others_median": number("Others: median", format="%+.1f"),
+        "others_range": st.column_config.TextColumn("Others: range",
+                                                    help="Lowest to highest of the others"),
+        "vs_median": number("vs. others' median", format="%+.1f"),
+        schema.CI_LOW: number("95% CI low", format="%+.1f"),
+        schema.CI_HIGH: number("95% CI high", format="%+.1f"),
+        schema.SIGNIFICANT: st.column_config.CheckboxColumn("Interval excludes 0"),
+        schema.P_ADJUSTED: number("p (corrected)", format="%.3g"),
+    }
+
+
+def comparison_columns(y_title: str, reference_label: str) -> dict[str, st.column_config.Column]:
+    """Column settings for the comparison table (model, reference, difference)."""
+    number = st.column_config.NumberColumn
+    return {
+        schema.DATASET: st.column_config.TextColumn("Dataset"),
+        "model": number(f"This model: {y_title}", format="%+.1f"),
+        "reference": number(f"Reference: {y_title}", format="%+.1f", help=reference_label),
+        "difference": number("Difference", format="%+.1f", help="This model minus the reference"),
+    }
+
+
+def profile_link(model: str) -> str:
+    """A link to `model`'s profile relative to this page's address: `?profile=<name>`."""
+    return f"?{PROFILE_KEY}={quote(model, safe='')}"
+
+
+def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """The all-models summary with a link to each profile."""
+    return summary.assign(link=[profile_link(m) for m in summary[schema.MODEL]])
+
+
+def summary_columns(y_title: str, tolerance: float) -> dict[str, st.column_config.Column]:
+    """Column settings for `summary_table`."""
+    number = st.column_config.NumberColumn
+    return {
+        schema.MODEL: st.column_config.TextColumn("Model"),
+        schema.CATEGORY: st.column_config.TextColumn("Category"),
+        "measured": number("Datasets", format="%d"),
+        "mean": number(f"Mean {y_title}", format="%+.1f"),
+        "median": number(f"Median {y_title}", format="%+.1f"),
+        "improved": number("Improved", format="%d", help=f"Δ above +{tolerance:g}"),
+        "hurt": number("Hurt", format="%d", help=f"Δ below -{tolerance:g}"),
+        "unchanged": number("Unchanged", format="%d", help=f"|Δ| at most {tolerance:g}"),
+        "link": st.column_config.LinkColumn("Profile", display_text="Open",
+                                            help="Opens this model's profile in a new tab"),
+    }
+
+
+def apply_click(state: MutableMapping[str, object], chart_key: str,
+                models: Sequence[str]) -> str | None:
+    """Open the profile of the model whose heatmap cell was clicked: read the chart's event
+    from `state` and, when it names one known model, set the picker's value in `state`."""
+    picked = clicked_model(state.get(chart_key), HEATMAP_SELECTION, models)
+    if picked is not None:
+        state[PROFILE_KEY] = picked
+    return picked
+
+
+def open_clicked(chart_key: str, models: Sequence[str]) -> Callable[[], None]:
+    """The heatmap's selection callback (it runs before the rerun, so before the picker)."""
+
+    def callback() -> None:
+        apply_click(st.session_state, chart_key, models)
+
+    return callback
+
+
+def heatmap_key(model: str) -> str:
+    """The heatmap's widget key, new for every profile so a click on the same cell always
+    registers after the profile was changed elsewhere."""
+    return f"profile_heatmap::{model}"
+
+
+def compare_key(model: str) -> str:
+    """The compare picker's key: one per profile, so each profile starts at its own default."""
+    return f"compare::{model}"
+
+
+_BUILDERS: dict[str, Callable[..., object]] = {
+    "standing": charts.standing_chart,
+    "comparison": charts.comparison_chart,
+    "difference": charts.difference_chart,
+    "heatmap": charts.heatmap,
+}
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def chart_spec(kind: str, args: tuple, options: tuple[tuple[str, object], ...] = ()) -> dict:
+    """The Vega-Lite specification of one profile chart for its layout (rows left out).
+
+    Building and validating an Altair chart costs tens of milliseconds; the layout repeats
+    from one profile to the next, so the built specification is kept (one copy per layout).
+    """
+    return _BUILDERS[kind](*args, **dict(options)).to_dict()
+
+
+def show_chart(kind: str, args: tuple, frames: Mapping[str, pd.DataFrame],
+               options: Mapping[str, object] | None = None, **display: object) -> object:
+    """Draw a profile chart in the current container: its kept specification with this
+    rerun's rows attached (`display` goes to `st.vega_lite_chart`)."""
+    spec = chart_spec(kind, args, tuple(sorted((options or {}).items())))
+    spec["datasets"] = {**spec.get("datasets", {}), **frames}
+    return st.vega_lite_chart(spec, **display)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def marker_svg(color: str, shape: str) -> str:
+    """The marker drawn by Vega as SVG (shown as an image: no script, no theme padding)."""
+    return vlc.vegalite_to_svg(charts.marker_chart(color, shape).to_json())
+
+
+def show_marker(marker: tuple[str, str]) -> None:
+    """The model's marker, as in the Δ dot plot."""
+    st.image(marker_svg(*marker), width=40)
+
+
+def show_standing(data: ProfileData, model: str, stand: pd.DataFrame,
+                  intervals: pd.DataFrame | None, y_title: str) -> None:
+    """The model's Δ per dataset over the spread of the others, with its rank."""
+    frames = charts.standing_frames(stand, data.matrix, model, marker_of(data, model), intervals)
+    layout = (tuple(stand[schema.DATASET]), charts.standing_domain(frames))
+    show_chart("standing", layout, frames, {"y_title": y_title, "intervals": intervals is not None},
+               width="stretch")
+
+
+def show_comparison(data: ProfileData, model: str, reference: Reference,
+                    compared: pd.DataFrame, y_title: str) -> None:
+    """Both models' Δ joined per dataset, and next to it the bars of their difference."""
+    ref_marker = (marker_of(data, reference.name) if reference.kind == "model"
+                  else charts.MEAN_MARKER)
+    frames = charts.comparison_frames(compared, model, reference.label)
+    datasets = tuple(compared[schema.DATASET])
+    domain = y_domain(frames[charts.COMPARE_POINTS][schema.DELTA])
+    both, gaps = st.columns(2)
+    with both:
+        show_chart("comparison", (datasets, domain, model, reference.label,
+                                  (marker_of(data, model), ref_marker)),
+                   frames, {"y_title": y_title}, width="stretch")
+    with gaps:
+        show_chart("difference", (datasets,),
+                   {charts.DIFFERENCE_DATA: charts.difference_frame(compared)},
+                   {"title": "This model minus the reference"}, width="stretch")
+
+
+def show_heatmap(data: ProfileData, model: str, y_title: str) -> None:
+    """All models × datasets; a click on a cell opens that model's profile."""
+    key = heatmap_key(model)
+    layout = (tuple(str(d) for d in data.matrix.columns), tuple(data.models),
+              tuple(data.category_order), charts.color_limit(data.matrix))
+    frames = {charts.HEATMAP_DATA: charts.heatmap_frame(data.matrix, data.categories, model)}
+    show_chart("heatmap", layout, frames, {"y_title": y_title}, key=key,
+               on_select=open_clicked(key, data.models), width="content")

@@ -1,0 +1,131 @@
+"""This session's uploads: each file read once, its reports and aggregations kept per choice.
+
+Everything here lives in the browser session's own state: a rerun neither reads, hashes,
+pickles nor validates anything again, and nothing of an upload goes to a cache shared with
+other sessions (the bundled per-item example, the same for everyone, is the one cached file).
+An ordinary file and a per-item file share the one read (`session_upload`).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import streamlit as st
+
+from lib.ingest.items.pipeline import (ItemUpload, Reader, aggregate, aggregate_items, item_shape,
+                              read_items)
+from lib.ingest.items.peritem import Settings
+from lib.ingest.problems import ReadError, file_label
+from lib.ingest.readers import RawTable
+from lib.ingest.shapes import Mapping
+from lib.ingest.pipeline import Upload, read_upload, report_for
+from lib.ingest.validation import Options, Report
+
+SESSION_UPLOAD_KEY = "_upload_read"
+"""Session-state key of the upload a session is using, with its uploader file id."""
+SESSION_REPORTS_KEY = "_upload_reports"
+"""Session-state key of the reports of that upload under the last few choices."""
+SESSION_REPORTS = 4
+"""How many of those reports a session keeps."""
+
+
+class UploadedFile(Protocol):
+    """What `session_upload` needs of Streamlit's uploaded file."""
+
+    file_id: str
+    name: str
+
+    def getvalue(self) -> bytes: ...
+
+
+def session_upload(file: UploadedFile) -> Upload:
+    """The upload of `file`, read once per uploaded file and kept in this session's state: a
+    rerun returns it without reading, hashing or copying the bytes (and nothing is pickled into
+    a cache shared with other sessions)."""
+    kept = st.session_state.get(SESSION_UPLOAD_KEY)
+    if kept is not None and kept[0] == file.file_id:
+        return kept[1]
+    upload = read_upload(file.getvalue(), file_label(file.name))
+    st.session_state[SESSION_UPLOAD_KEY] = (file.file_id, upload)
+    return upload
+
+
+def release_upload(file: UploadedFile) -> None:
+    """Forget the upload of `file` kept by `session_upload` (once another path holds all it
+    needs of it), so that its raw table does not stay in the session's memory."""
+    kept = st.session_state.get(SESSION_UPLOAD_KEY)
+    if kept is not None and kept[0] == file.file_id:
+        del st.session_state[SESSION_UPLOAD_KEY]
+
+
+def session_report(upload: Upload, mapping: Mapping | None = None,
+                   options: Options = Options()) -> Report:
+    """`report_for`, remembered in this session's state for the last few choices on the last
+    file, so that a rerun with the same mapping and options validates nothing again."""
+    kept = [k for k in st.session_state.get(SESSION_REPORTS_KEY, ())
+            if k[0] == upload.digest and k[1] == upload.file]
+    for _, _, chosen, picked, report in kept:
+        if chosen == mapping and picked == options:
+            return report
+    report = report_for(upload, mapping, options)
+    st.session_state[SESSION_REPORTS_KEY] = [*kept[-(SESSION_REPORTS - 1):],
+                                             (upload.digest, upload.file, mapping, options, report)]
+    return report
+
+
+cached_aggregate_items = st.cache_data(aggregate_items, max_entries=8, ttl=3600,
+                                       show_spinner="Aggregating per-item results…")
+"""`aggregate_items` memoised on the bytes, name and settings (a few files, for an hour); used
+for the bundled example, which every session may load."""
+
+SESSION_ITEMS_KEY = "items_upload_memo"
+SESSION_ITEMS = 4
+"""Aggregations (one per settings) a session keeps for its file."""
+
+
+def _memo(file: UploadedFile) -> dict:
+    """This session's memo of `file`: its shape, what was read, its aggregations (a new file
+    replaces the previous one's)."""
+    memo = st.session_state.get(SESSION_ITEMS_KEY)
+    if memo is None or memo.get("file_id") != file.file_id:
+        memo = {"file_id": file.file_id, "results": {}}
+        st.session_state[SESSION_ITEMS_KEY] = memo
+    return memo
+
+
+def _session_reader(file: UploadedFile) -> Reader:
+    """The general reader through the session's upload (`session_upload`): the file
+    is parsed once, whichever path then uses it."""
+    def read() -> RawTable:
+        upload = session_upload(file)
+        if upload.failure is not None:
+            raise ReadError(upload.failure)
+        return upload.raw
+    return read
+
+
+def session_item_shape(file: UploadedFile) -> str | None:
+    """`item_shape` of an uploaded file, worked out once per file and kept in this session's
+    state: a rerun neither reads nor hashes the bytes again."""
+    memo = _memo(file)
+    if "shape" not in memo:
+        memo["shape"] = item_shape(file.getvalue(), file_label(file.name), _session_reader(file))
+    return memo["shape"]
+
+
+def session_items(file: UploadedFile, settings: Settings) -> ItemUpload:
+    """`aggregate` of an uploaded file: read once per file, aggregated once per settings (the
+    last few are kept), all in this session's state (nothing of it goes to a cache shared with
+    other sessions)."""
+    memo = _memo(file)
+    if "read" not in memo:
+        with st.spinner("Reading per-item results…"):
+            memo["read"] = read_items(file.getvalue(), file_label(file.name), _session_reader(file))
+        release_upload(file)  # the checked items hold what is needed; the raw table can go
+    results = memo["results"]
+    if settings not in results:
+        with st.spinner("Aggregating per-item results…"):
+            results[settings] = aggregate(memo["read"], settings)
+        for old in list(results)[:-SESSION_ITEMS]:
+            del results[old]
+    return results[settings]

@@ -1,0 +1,94 @@
+"""Widgets shared by several pages: the sidebar filters and the download buttons."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from lib.core import schema
+from lib.charts.exports import (chart_html, chart_png, chart_svg, csv_bytes, export_problem,
+                         share_spec_lock)
+from lib.core.figure import category_order, dataset_order, model_order
+from lib.analysis.filters import apply_filters, top_models
+from lib.ui.state import FILTER_KEYS, active, reset_to_figure
+from lib.ui.streamlit_private import altair_lock
+from lib.core.text import escape_markdown
+
+share_spec_lock(altair_lock())  # chart files are made while other sessions draw charts
+
+DEFAULT_MODEL_LIMIT = 20
+"""With more models than this, the default view shows the ones with the largest mean |Δ|."""
+
+
+def delta_columns(y_title: str) -> dict[str, st.column_config.Column]:
+    """Column settings for a contract table: Δ with its sign, names as plain text."""
+    return {
+        schema.MODEL: st.column_config.TextColumn("Model"),
+        schema.CATEGORY: st.column_config.TextColumn("Category"),
+        schema.DATASET: st.column_config.TextColumn("Dataset"),
+        schema.DELTA: st.column_config.NumberColumn(y_title, format="%+.1f"),
+    }
+
+
+def sidebar_filters(table: pd.DataFrame) -> pd.DataFrame:
+    """Model, category and dataset pickers in the sidebar, kept in the URL; the filtered rows.
+
+    Every option is selected by default, so a clean URL shows everything, except that a table
+    with many models starts on the `DEFAULT_MODEL_LIMIT` with the largest mean |Δ| (the rest can
+    be searched and added). An unknown value in the URL is dropped rather than raising.
+    """
+    models, categories, datasets = model_order(table), category_order(table), dataset_order(table)
+    default_models = models
+    if len(models) > DEFAULT_MODEL_LIMIT:
+        strongest = set(top_models(table, DEFAULT_MODEL_LIMIT))
+        default_models = [m for m in models if m in strongest]
+    with st.sidebar:
+        st.header("Filters")
+        chosen_models = st.multiselect("Models", models, default=default_models,
+                                       key=FILTER_KEYS["model"], bind="query-params")
+        if len(default_models) < len(models):
+            st.caption(f"{len(models)} models: the {len(default_models)} with the largest mean "
+                       "|Δ| are shown first. Type in the box to find and add others.")
+        chosen_categories = st.multiselect("Categories", categories, default=categories,
+                                           key=FILTER_KEYS["category"], bind="query-params")
+        chosen_datasets = st.multiselect("Datasets", datasets, default=datasets,
+                                         key=FILTER_KEYS["dataset"], bind="query-params")
+        st.caption("The view is kept in the page address: copy it to share this exact view.")
+    return apply_filters(table, chosen_models, chosen_categories, chosen_datasets)
+
+
+def download_buttons(view: pd.DataFrame, chart: alt.TopLevelMixin, name: str) -> None:
+    """Four downloads in a row: the rows as CSV, the chart as PNG, SVG and standalone HTML.
+
+    Each file is made only when its button is clicked, in a worker thread of the server. A view
+    too large for chart files has those buttons disabled, the reason written below them. A file
+    that still cannot be made raises `ExportError` there: Streamlit logs it, shows "Failed to
+    generate file for download" under the button for a few seconds, and the app carries on.
+    """
+    problem = export_problem(len(view))
+    csv_col, png_col, svg_col, html_col = st.columns(4)
+    csv_col.download_button("Data (CSV)", partial(csv_bytes, view), file_name=f"{name}.csv",
+                            mime="text/csv", on_click="ignore", width="stretch")
+    for column, label, render, suffix, mime in (
+            (png_col, "Chart (PNG)", chart_png, "png", "image/png"),
+            (svg_col, "Chart (SVG)", chart_svg, "svg", "image/svg+xml"),
+            (html_col, "Chart (HTML)", chart_html, "html", "text/html")):
+        column.download_button(label, partial(render, chart), file_name=f"{name}.{suffix}",
+                               mime=mime, on_click="ignore", disabled=problem is not None,
+                               width="stretch")
+    if problem is not None:
+        st.caption(problem)
+
+
+def table_switch() -> None:
+    """In the sidebar of every page, while an upload is in use: its name and the way back."""
+    current = active()
+    if current.is_figure:
+        return
+    with st.sidebar:
+        st.caption(f"In use: {escape_markdown(current.label)}")
+        st.button("Back to the bundled figure", key="sidebar_back_to_figure",
+                  on_click=reset_to_figure, width="stretch")
