@@ -1,0 +1,1 @@
+"""Altair charts as pure functions of a table, and the chart and table files users download."""
