@@ -12,6 +12,7 @@ import streamlit as st
 from lib.core import schema
 from lib.charts.dotplot import delta_dot_plot
 from lib.ingest.columns import match_columns
+from lib.analysis.filters import default_view
 from lib.analysis.compare import (DIFFERENCE, FIGURE_DELTA, UPLOAD_DELTA, combined_table, compare_y_title,
                          overlap, shared_pairs, split_combined)
 from lib.charts.exports import csv_bytes
@@ -271,6 +272,17 @@ def _pair_columns() -> dict[str, st.column_config.Column]:
     }
 
 
+def _first_view(table: pd.DataFrame) -> pd.DataFrame:
+    """What the page's chart draws: the Overview's default view, said in a caption when it
+    leaves models out (a chart of thousands of models is neither readable nor quick)."""
+    view = default_view(table)
+    if len(view) < len(table):
+        shown, total = view[schema.MODEL].nunique(), table[schema.MODEL].nunique()
+        st.caption(f"The chart shows the {shown} of {total:,} models with the largest mean |Δ|; "
+                   "the Overview lets you pick others.")
+    return view
+
+
 def comparison_view(current: ActiveTable, figure: pd.DataFrame, upload: pd.DataFrame) -> None:
     """The combined chart, what the two share, and the table of shared pairs."""
     st.subheader("Your data beside the figure")
@@ -280,7 +292,7 @@ def comparison_view(current: ActiveTable, figure: pd.DataFrame, upload: pd.DataF
     if "relative" in current.y_title:
         st.warning("Your Δ is relative (%) while the figure's is most likely in accuracy points: "
                    "the two are not on the same scale.")
-    st.altair_chart(delta_dot_plot(current.table, y_title=current.y_title),
+    st.altair_chart(delta_dot_plot(_first_view(current.table), y_title=current.y_title),
                     key="your_data_compare_chart")
     lines = [f"{found.shared_pairs} model × dataset pair(s) are in both."]
     if found.new_datasets:
@@ -308,7 +320,7 @@ def active_view(current: ActiveTable) -> None:
         comparison_view(current, *parts)
         return
     st.subheader("Your data")
-    st.altair_chart(delta_dot_plot(current.table, y_title=current.y_title),
+    st.altair_chart(delta_dot_plot(_first_view(current.table), y_title=current.y_title),
                     key="your_data_chart")
     st.page_link("pages/overview.py", label="Open it in the overview, with filters and downloads")
 

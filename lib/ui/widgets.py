@@ -12,16 +12,12 @@ from lib.core import schema
 from lib.charts.exports import (chart_html, chart_png, chart_svg, csv_bytes, export_problem,
                          share_spec_lock)
 from lib.core.figure import category_order, dataset_order, model_order
-from lib.analysis.filters import apply_filters, top_models
+from lib.analysis.filters import apply_filters, default_models
 from lib.ui.state import FILTER_KEYS, active, reset_to_figure
 from lib.ui.streamlit_private import altair_lock
 from lib.core.text import escape_markdown
 
 share_spec_lock(altair_lock())  # chart files are made while other sessions draw charts
-
-DEFAULT_MODEL_LIMIT = 20
-"""With more models than this, the default view shows the ones with the largest mean |Δ|."""
-
 
 def delta_columns(y_title: str) -> dict[str, st.column_config.Column]:
     """Column settings for a contract table: Δ with its sign, names as plain text."""
@@ -37,20 +33,18 @@ def sidebar_filters(table: pd.DataFrame) -> pd.DataFrame:
     """Model, category and dataset pickers in the sidebar, kept in the URL; the filtered rows.
 
     Every option is selected by default, so a clean URL shows everything, except that a table
-    with many models starts on the `DEFAULT_MODEL_LIMIT` with the largest mean |Δ| (the rest can
-    be searched and added). An unknown value in the URL is dropped rather than raising.
+    with many models starts on the `default_models` (the rest can be searched and added). An
+    unknown value in the URL is dropped rather than raising.
     """
     models, categories, datasets = model_order(table), category_order(table), dataset_order(table)
-    default_models = models
-    if len(models) > DEFAULT_MODEL_LIMIT:
-        strongest = set(top_models(table, DEFAULT_MODEL_LIMIT))
-        default_models = [m for m in models if m in strongest]
+    strongest = default_models(table)
+    shown_first = models if strongest is None else [m for m in models if m in frozenset(strongest)]
     with st.sidebar:
         st.header("Filters")
-        chosen_models = st.multiselect("Models", models, default=default_models,
+        chosen_models = st.multiselect("Models", models, default=shown_first,
                                        key=FILTER_KEYS["model"], bind="query-params")
-        if len(default_models) < len(models):
-            st.caption(f"{len(models)} models: the {len(default_models)} with the largest mean "
+        if len(shown_first) < len(models):
+            st.caption(f"{len(models):,} models: the {len(shown_first)} with the largest mean "
                        "|Δ| are shown first. Type in the box to find and add others.")
         chosen_categories = st.multiselect("Categories", categories, default=categories,
                                            key=FILTER_KEYS["category"], bind="query-params")
