@@ -42,9 +42,9 @@ def item_role(name: object) -> str | None:
     for word in OUTCOME_WORDS:
         rests = (key[len(word):] if key.startswith(word) else "",
                  key[: -len(word)] if key.endswith(word) else "")
-        for rest in rests:
-            if rest and column_role(rest) in ARMS:
-                return column_role(rest)
+        for arm in (column_role(rest) for rest in rests if rest):
+            if arm in ARMS:
+                return arm
     return None
 
 
