@@ -79,12 +79,12 @@ def measure(kind: str, path: str, repeats: int, shape: str = "per_item") -> dict
     from lib.ingest.items import peritem
 
     before = _status_bytes("VmRSS")
-    data = Path(path).read_bytes()
+    data, name = Path(path).read_bytes(), Path(path).name
     run = {
         "floor": lambda: pacsv.read_csv(pa.py_buffer(data)),
         "pandas": lambda: pd.read_csv(io.BytesIO(data)),
-        "pipeline": (lambda: peritem.per_item_from_csv(data)) if shape == "per_item"
-        else (lambda: _long_pipeline(data, Path(path).name)),
+        "pipeline": (lambda: peritem.per_item_from_csv(data, name)) if shape == "per_item"
+        else (lambda: _long_pipeline(data, name)),
     }[kind]
     times = []
     for attempt in range(repeats + 1 if repeats else 1):

@@ -7,9 +7,10 @@ import math
 import pytest
 
 from lib.core import schema
-from lib.ingest.columns import (NotANumber, column_role, dataset_names, detect_decimal, figure_dataset,
-                         figure_model, is_aggregate_column, is_missing, match_columns, model_names,
-                         name_key, numeric_share, parse_number, unit_hint)
+from lib.ingest.columns import (COLUMN_ALIASES, ITEM, RUN, NotANumber, column_role, dataset_names,
+                                detect_decimal, figure_dataset, figure_model, is_aggregate_column,
+                                is_missing, match_columns, model_names, name_key, numeric_share,
+                                parse_number, unit_hint)
 from lib.core.figure import figure_datasets
 
 
@@ -30,20 +31,28 @@ from lib.core.figure import figure_datasets
     ("ci_low", schema.CI_LOW), ("CI lower", schema.CI_LOW), ("95% CI low", schema.CI_LOW),
     ("ci_high", schema.CI_HIGH), ("upper", schema.CI_HIGH),
     ("n", schema.N_ITEMS), ("N items", schema.N_ITEMS), ("count", schema.N_ITEMS),
+    ("Item ID", ITEM), ("question_id", ITEM), ("id", ITEM), ("seed", RUN), ("run id", RUN),
 ])
 def test_column_aliases_ignore_case_and_punctuation(name: str, role: str) -> None:
     assert column_role(name) == role
 
 
-@pytest.mark.parametrize("name", ["score", "notes", "GSM8K", "accuracy", "run id"])
+@pytest.mark.parametrize("name", ["score", "notes", "GSM8K", "accuracy", "method", "Method"])
 def test_other_columns_have_no_role(name: str) -> None:
     assert column_role(name) is None
+
+
+def test_no_alias_means_two_roles() -> None:
+    keys = [key for aliases in COLUMN_ALIASES.values() for key in aliases]
+    assert len(keys) == len(set(keys))
+    assert all(name_key(key) == key for key in keys), "aliases are written as keys"
 
 
 def test_match_columns_lists_every_candidate_in_file_order() -> None:
     found = match_columns(["Model", "task", "Δ (%)", "delta_pp", "notes"])
     assert found == {schema.MODEL: ["Model"], schema.DATASET: ["task"],
                      schema.DELTA: ["Δ (%)", "delta_pp"]}
+    assert match_columns(["question", "seed", "notes"]) == {ITEM: ["question"], RUN: ["seed"]}
 
 
 def test_name_key_folds_case_accents_punctuation_and_delta_sign() -> None:

@@ -12,8 +12,9 @@ import pytest
 
 from lib.core import schema
 from lib.ingest.items.pipeline import aggregate_items, canonical, item_shape
-from lib.ui.items_view import EXAMPLE_FILE, problems_table
 from lib.ingest.items.peritem import Settings
+from lib.ingest.problems import PROBLEM_COLUMNS, Effect, Kind, problems_frame
+from lib.ui.items_view import EXAMPLE_FILE
 
 EXAMPLE = EXAMPLE_FILE.read_bytes()
 
@@ -90,10 +91,13 @@ def test_bad_outcomes_are_named_with_file_row_and_column():
     data = frame.to_csv(index=False).encode()
     upload = aggregate_items(data, "bad.csv", Settings(resamples=400))
     assert upload.usable  # the row is left out, not the file
-    problems = problems_table(upload)
-    assert list(problems.columns) == ["File", "Row", "Column", "Problem", "Stops the file"]
-    first = problems.iloc[0]
+    (problem,) = upload.problems
+    assert (problem.kind, problem.effect) == (Kind.BAD_OUTCOME, Effect.ROW)
+    shown = problems_frame(list(upload.problems))
+    assert tuple(shown.columns) == PROBLEM_COLUMNS
+    first = shown.iloc[0]
     assert (first["File"], first["Row"], first["Column"]) == ("bad.csv", 5, "treatment")
+    assert first["Effect"] == "row left out"
     assert upload.table.iloc[0][schema.N_ITEMS] == 39
 
 
@@ -184,6 +188,8 @@ def test_any_unexpected_failure_becomes_a_problem_naming_the_file(monkeypatch, c
     assert not upload.usable and upload.file == "example.csv"
     (problem,) = upload.problems
     assert problem.blocking and problem.message == items_upload.UNEXPECTED
+    assert (problem.file, problem.kind, problem.effect) == ("example.csv", Kind.UNEXPECTED,
+                                                            Effect.FILE)
     assert "boom" not in problem.message and "boom" in caplog.text  # logged, not shown
     monkeypatch.setattr(items_upload, "check_csv", broken)
     upload = aggregate_items(EXAMPLE, "example.csv", Settings())
@@ -197,3 +203,12 @@ def test_problems_of_the_general_reader_are_capped():
     assert upload.usable
     assert len(upload.problems) <= 21
     assert upload.problems[-1].message.startswith("4,980 more rows")
+    assert {(p.file, p.kind, p.effect) for p in upload.problems} == {
+        ("many.jsonl", Kind.UNREADABLE, Effect.ROW)}
+
+
+def test_a_file_the_reader_refuses_is_named_in_its_problem():
+    upload = aggregate_items(b"PAR1 this is no parquet file", "broken.parquet", Settings())
+    (problem,) = upload.problems
+    assert not upload.usable and problem.blocking
+    assert problem.file == "broken.parquet" and problem.describe().startswith("broken.parquet: ")

@@ -9,6 +9,7 @@ import pyarrow as pa
 import pytest
 
 from lib.core import schema
+from lib.ingest.problems import PROBLEM_COLUMNS
 from lib.ui.items_view import EXAMPLE_FILE
 from lib.ui.state import ACTIVE_KEY
 
@@ -45,6 +46,30 @@ def test_a_per_item_file_gets_its_own_report(page):
     assert shown["Problems"] == "0"
     assert int(shown["Significant after correction"]) > 0
     assert any("Holm" in c.value for c in page.caption)
+
+
+def problems_shown(at) -> pd.DataFrame:
+    """The value of the one dataframe listing problems."""
+    (shown,) = [d.value for d in at.dataframe if "Problem" in d.value.columns]
+    return shown
+
+
+def test_the_per_item_report_lists_problems_like_the_ordinary_one(app_test):
+    at = app_test(page=PAGE)
+    at.file_uploader(key="your_data_file").upload(
+        "ordinary.csv", b"model,dataset,delta\nA,GSM8K,abc\nB,MATH,1\n", "text/csv").run()
+    ordinary = problems_shown(at)
+    at.file_uploader(key="your_data_file").upload(
+        "items.csv", b"model,dataset,item,baseline,treatment\nA,X,1,1,0\nA,X,2,maybe,1\n"
+        b"A,X,3,0,1\nA,X,3,0,0\n", "text/csv").run()
+    assert not at.exception, at.exception
+    items = problems_shown(at)
+    assert tuple(ordinary.columns) == tuple(items.columns) == PROBLEM_COLUMNS
+    assert items[["File", "Row", "Column", "Effect"]].values.tolist() == [
+        ["items.csv", 3, "baseline", "row left out"],
+        ["items.csv", 4, "item", "averaged with its duplicates"],
+        ["items.csv", 5, "item", "averaged with its duplicates"]]
+    assert str(items["Row"].dtype) == str(ordinary["Row"].dtype)
 
 
 def test_explore_draws_intervals_and_significance_on_every_page(page):

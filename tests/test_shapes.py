@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from lib.core import schema
+from lib.ingest.items.columns import role_columns
 from lib.ingest.shapes import (CONVERTERS, DATASET_COLUMNS, DETECTORS, REQUIRED_ROLES, ROW, Mapping,
                         Shape, detect, origin, to_cells)
 
@@ -47,6 +48,39 @@ def test_delta_wins_over_scores_and_the_scores_are_kept() -> None:
     assert found.mapping.shape is Shape.LONG
     assert set(found.mapping.roles) == {schema.MODEL, schema.DATASET, schema.DELTA,
                                         schema.BASELINE, schema.TREATMENT}
+
+
+def test_a_method_column_names_the_condition_not_the_treatment() -> None:
+    found = detect(frame({"model": ["A", "B"], "dataset": ["X", "X"], "method": ["CoT", "CoT"],
+                          "delta": ["1", "2"]}))
+    assert found.sure and found.mapping.shape is Shape.LONG
+    assert found.mapping.roles == {schema.MODEL: "model", schema.DATASET: "dataset",
+                                   schema.DELTA: "delta"}
+
+
+def test_per_item_roles_leave_the_ordinary_shapes_alone() -> None:
+    found = detect(frame({"question_id": ["1", "2"], "model": ["A", "B"], "dataset": ["X", "X"],
+                          "seed": ["0", "1"], "delta": ["1", "2"]}))
+    assert found.sure and found.mapping.shape is Shape.LONG
+    assert found.mapping.roles == {schema.MODEL: "model", schema.DATASET: "dataset",
+                                   schema.DELTA: "delta"}
+
+
+@pytest.mark.parametrize("columns,roles", [
+    ({"LLM name": ["A"], "Benchmarks": ["X"], "direct": ["50"], "chain_of_thought": ["60"],
+      "num_examples": ["100"]},
+     {schema.MODEL: "LLM name", schema.DATASET: "Benchmarks", schema.BASELINE: "direct",
+      schema.TREATMENT: "chain_of_thought", schema.N_ITEMS: "num_examples"}),
+    ({"model": ["A"], "test set": ["X"], "standard": ["50"], "with": ["60"], "class": ["c"]},
+     {schema.MODEL: "model", schema.DATASET: "test set", schema.BASELINE: "standard",
+      schema.TREATMENT: "with", schema.CATEGORY: "class"}),
+])
+def test_scores_headers_of_per_item_counts_files_mean_the_same(columns, roles) -> None:
+    """The ordinary scores shape and per-item counts detection read a header the same way."""
+    found = detect(frame(columns))
+    assert found.sure and found.mapping.shape is Shape.SCORES
+    assert found.mapping.roles == roles
+    assert {r: c for r, c in role_columns(list(columns)).items() if r in roles} == roles
 
 
 def test_wide_shape_leaves_summary_columns_out() -> None:

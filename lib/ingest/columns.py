@@ -22,6 +22,9 @@ from lib.core.figure import figure_datasets, figure_models
 
 # --- column names --------------------------------------------------------------------------------
 
+ITEM, RUN = "item", "run"
+"""Roles of a per-item file beyond the contract's columns: the item's id, and its run or seed."""
+
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     schema.MODEL: ("model", "models", "modelname", "modelid", "llm", "llmname", "system", "engine",
                    "checkpoint"),
@@ -32,8 +35,8 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
                    "effect", "uplift", "lift", "deltavsbaseline"),
     schema.BASELINE: ("baseline", "base", "before", "control", "reference", "vanilla", "original",
                       "without", "baseprompt", "direct", "standard"),
-    schema.TREATMENT: ("treatment", "treated", "after", "intervention", "with", "method", "new",
-                       "cot", "chainofthought", "variant", "experiment"),
+    schema.TREATMENT: ("treatment", "treated", "after", "intervention", "with", "new", "cot",
+                       "chainofthought", "variant", "experiment"),
     schema.CATEGORY: ("category", "categories", "group", "modelgroup", "modeltype", "type",
                       "kind", "class", "legend", "legendgroup"),
     schema.CI_LOW: ("cilow", "cilo", "cilower", "lowerci", "ci95low", "ci95lower", "95cilow",
@@ -42,8 +45,18 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
                      "95ciupper", "upper", "high", "hi", "ucl", "upperbound", "ub"),
     schema.N_ITEMS: ("n", "nitems", "items", "numitems", "count", "nexamples", "numexamples",
                      "examples", "samples", "nsamples", "numsamples", "support", "size"),
+    ITEM: ("item", "itemid", "id", "question", "questionid", "qid", "example", "exampleid",
+           "sample", "sampleid", "problem", "problemid", "instance", "instanceid", "doc", "docid",
+           "uid", "prompt", "promptid"),
+    RUN: ("run", "runid", "seed", "trial", "repeat", "repetition", "replicate", "attempt"),
 }
-"""Per contract column, the keys (see `name_key`) of the names that mean it."""
+"""Per role (a contract column, or `ITEM`, `RUN`), the keys (see `name_key`) of the column
+names that mean it; no key means two roles. The one table of both the ordinary shapes and
+per-item files. "method" is deliberately absent: such a column names the condition (text), it
+is not the treatment's score."""
+
+_ROLE_OF_KEY: dict[str, str] = {key: role for role, keys in COLUMN_ALIASES.items()
+                                for key in keys}
 
 METRIC_SUFFIXES: tuple[str, ...] = ("percent", "pct", "points", "pts", "pp", "accuracy", "acc",
                                     "score", "scores", "value", "mean", "avg")
@@ -78,17 +91,16 @@ def _key_variants(key: str) -> list[str]:
     return variants
 
 
-def column_role(name: str) -> str | None:
-    """The contract column that `name` stands for, or None."""
+def column_role(name: object) -> str | None:
+    """The role (`COLUMN_ALIASES`) that `name` stands for, or None."""
     for variant in _key_variants(name_key(name)):
-        for role, aliases in COLUMN_ALIASES.items():
-            if variant in aliases:
-                return role
+        if variant in _ROLE_OF_KEY:
+            return _ROLE_OF_KEY[variant]
     return None
 
 
 def match_columns(columns: Sequence[str]) -> dict[str, list[str]]:
-    """Per contract column, the file's columns that can stand for it (in file order)."""
+    """Per role (`COLUMN_ALIASES`), the file's columns that can stand for it (in file order)."""
     matches: dict[str, list[str]] = {}
     for column in columns:
         role = column_role(column)

@@ -5,21 +5,20 @@ Names from the file reach the page only escaped or as dataframe cells (text), ne
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from lib.core import schema
-from lib.ingest.items.cells import T_INTERVAL
 from lib.analysis.compare import combined_table, compare_y_title
+from lib.core import schema
 from lib.core.figure import DATA_DIR, figure_table
-from lib.ingest.items.pipeline import ItemUpload
-from lib.ui.uploads import cached_aggregate_items
-from lib.stats.multiple import CORRECTIONS
-from lib.ingest.items.peritem import Settings
-from lib.ingest.problems import MAX_NAME, clip
-from lib.ui.state import ActiveTable
 from lib.core.text import escape_markdown
+from lib.ingest.items.cells import T_INTERVAL
+from lib.ingest.items.peritem import Settings
+from lib.ingest.items.pipeline import ItemUpload
+from lib.ingest.problems import problems_frame
+from lib.stats.multiple import CORRECTIONS
+from lib.ui.state import ActiveTable
 from lib.ui.upload_view import preview, use_table
+from lib.ui.uploads import cached_aggregate_items
 from lib.ui.widgets import delta_columns
 
 LEVELS = (0.8, 0.9, 0.95, 0.99)
@@ -77,7 +76,8 @@ def item_report(upload: ItemUpload) -> None:
     else:
         st.success("Per-item results found and aggregated; no problems.")
     if upload.problems:
-        st.dataframe(problems_table(upload), hide_index=True, key="items_problems")
+        st.dataframe(problems_frame(list(upload.problems)), hide_index=True,
+                     key="items_problems")
     if upload.notes:
         with st.expander("How the file was read"):
             for note in upload.notes:
@@ -86,18 +86,7 @@ def item_report(upload: ItemUpload) -> None:
 
 def _first_blocking(upload: ItemUpload) -> str:
     blocking = [p for p in upload.problems if p.blocking] or list(upload.problems)
-    return f"{upload.file}, {blocking[0].describe()}" if blocking else "no usable rows"
-
-
-def problems_table(upload: ItemUpload) -> pd.DataFrame:
-    """One row per problem: file, row, column, message (shown as text cells)."""
-    return pd.DataFrame({
-        "File": [clip(upload.file, MAX_NAME)] * len(upload.problems),
-        "Row": [p.row for p in upload.problems],
-        "Column": [clip(p.column or "", MAX_NAME) for p in upload.problems],
-        "Problem": [p.message for p in upload.problems],
-        "Stops the file": [p.blocking for p in upload.problems],
-    })
+    return blocking[0].describe() if blocking else f"{upload.file}: no usable rows"
 
 
 def item_columns(y_title: str) -> dict[str, st.column_config.Column]:

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from lib.stats import intervals, multiple
 from lib.core import schema
-from lib.ingest.items.checks import ItemProblem
+from lib.ingest.problems import Problem
+from lib.stats import intervals, multiple
 
 INTERVAL_METHOD = "interval_method"
 """Column naming how each row's interval and p-value were computed."""
@@ -48,7 +48,7 @@ class PerItemResult:
     """
 
     table: pd.DataFrame | None
-    problems: list[ItemProblem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 

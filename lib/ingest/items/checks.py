@@ -1,7 +1,8 @@
 """Checks and encodings of per-item columns, vectorised.
 
 Each function turns an Arrow column into numpy arrays plus a mask of unusable rows (None when
-every row is fine) and records problems, naming row and column, in a `ProblemLog`. Row numbers
+every row is fine) and records problems (`lib.ingest.problems.Problem`), naming file, row and
+column, in a `ProblemLog`. Row numbers
 are those a spreadsheet shows: the header is row 1, so the first data row is row 2.
 """
 
@@ -14,9 +15,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lib.ingest.problems import MAX_NAME, MAX_ROWS_SHOWN, clip, row_runs, runs_phrase
 from lib.core.textcells import (REPLACEMENT_CHARACTER, as_array, scrub_strings, stripped,
-                           to_numpy_bool)
+                                to_numpy_bool)
+from lib.ingest.problems import (MAX_ROWS_SHOWN, Effect, Kind, Problem, clip, row_runs,
+                                 runs_phrase)
 
 MAX_ROW_PROBLEMS = 20
 """Rows named per column and kind of problem; the others are counted in one more problem."""
@@ -28,64 +30,53 @@ EMPTY_NAME = "empty cell: a name is needed"
 
 Rows = int | np.ndarray
 """Where rows are: the row number of position 0 (then consecutive), or one number per position."""
-
-
-@dataclass(frozen=True)
-class ItemProblem:
-    """One problem in a per-item or counts table; `row` None means the whole table or many rows.
-
-    Blocking problems mean no table came out; the others name rows that were left out or
-    (for repeated items) averaged.
-    """
-
-    message: str
-    row: int | None = None
-    column: str | None = None
-    blocking: bool = False
-
-    def describe(self) -> str:
-        """"row 7, column “baseline”: …", with as much of the place as is known."""
-        where = [f"row {self.row}"] if self.row is not None else []
-        where += [f"column “{clip(self.column, MAX_NAME)}”"] if self.column is not None else []
-        return f"{', '.join(where)}: {self.message}" if where else self.message
+Sort = tuple[Kind, Effect, str | None, str]
+"""A sort of problem in a log: kind, effect, column (None: no one column) and message."""
 
 
 @dataclass
 class ProblemLog:
-    """Problems gathered over one or more pieces of a table, at most MAX_ROW_PROBLEMS named rows
-    per (column, message) and a count of the others."""
+    """Problems of one file gathered over one or more pieces of its table: at most
+    MAX_ROW_PROBLEMS named rows per sort of problem (`Sort`), and a count of the others."""
 
-    named: dict[tuple[str | None, str], list[ItemProblem]] = field(default_factory=dict)
-    more: dict[tuple[str | None, str], int] = field(default_factory=dict)
-    whole: list[ItemProblem] = field(default_factory=list)
+    file: str
+    """The file's name, as every problem names it."""
+    named: dict[Sort, list[Problem]] = field(default_factory=dict)
+    """Per sort of problem, the problems naming a row."""
+    more: dict[Sort, int] = field(default_factory=dict)
+    """Per sort of problem, how many more rows have it."""
+    whole: list[Problem] = field(default_factory=list)
+    """Problems that stop the whole file."""
     scrubbed_runs: list[tuple[int, int]] = field(default_factory=list)
     """The first runs of consecutive rows (at most MAX_ROWS_SHOWN) with a name whose unsafe
     characters were replaced."""
     scrubbed_count: tuple[int, int] = (0, 0)
     """How many such rows and cells in all."""
 
-    def add(self, problem: ItemProblem) -> None:
-        """Record a problem about the whole table."""
-        self.whole.append(problem)
+    def stop(self, kind: Kind, message: str) -> None:
+        """Record a problem that stops the whole file."""
+        self.whole.append(Problem(kind, message, self.file, effect=Effect.FILE))
 
-    def rows(self, bad: np.ndarray | None, column: str | None, message: str, rows: Rows = 2,
-             values: pa.ChunkedArray | np.ndarray | None = None) -> None:
+    def rows(self, bad: np.ndarray | None, kind: Kind, column: str | None, message: str,
+             rows: Rows = 2, values: pa.ChunkedArray | np.ndarray | None = None,
+             effect: Effect = Effect.ROW) -> None:
         """Record the rows where `bad` holds; with `values`, quote the value found in each."""
         if bad is None:
             return
         where = np.flatnonzero(bad)
         if not where.size:
             return
-        named = self.named.setdefault((column, message), [])
+        key: Sort = (kind, effect, column, message)
+        named = self.named.setdefault(key, [])
         room = max(0, MAX_ROW_PROBLEMS - len(named))
         for pos in where[:room]:
             row = rows + int(pos) if isinstance(rows, int) else int(rows[pos])
             value = None if values is None else values[int(pos)]
             value = value.as_py() if isinstance(value, pa.Scalar) else value
             found = "" if values is None else f" (found {_quoted(value)})"
-            named.append(ItemProblem(message + found, row, column))
+            named.append(Problem(kind, message + found, self.file, row, column, effect))
         if where.size > room:
-            self.more[(column, message)] = self.more.get((column, message), 0) + where.size - room
+            self.more[key] = self.more.get(key, 0) + where.size - room
 
     def scrubbed(self, masks: list[np.ndarray], rows: Rows = 2) -> None:
         """Record the cells (True in `masks`, one per column) whose unsafe characters were
@@ -117,20 +108,16 @@ class ProblemLog:
         return [f"{phrase[0].upper()}{phrase[1:]} ({cells}): control characters replaced by "
                 f"{REPLACEMENT_CHARACTER}."]
 
-    def problems(self) -> list[ItemProblem]:
+    def problems(self) -> list[Problem]:
         """Every problem: named rows first, each kind followed by the count of its other rows."""
-        out: list[ItemProblem] = []
-        for key, named in self.named.items():
+        out: list[Problem] = []
+        for (kind, effect, column, message), named in self.named.items():
             out += named
-            if self.more.get(key):
-                out.append(ItemProblem(f"{self.more[key]:,} more rows with this problem: {key[1]}",
-                                       None, key[0]))
+            more = self.more.get((kind, effect, column, message))
+            if more:
+                out.append(Problem(kind, f"{more:,} more rows with this problem: {message}",
+                                   self.file, None, column, effect))
         return out + self.whole
-
-    @property
-    def blocking(self) -> bool:
-        """Whether any recorded problem stops the table."""
-        return any(p.blocking for p in self.whole)
 
 
 def _quoted(value: object) -> str:
@@ -156,7 +143,7 @@ def outcomes(col: pa.ChunkedArray, name: str, log: ProblemLog, rows: Rows = 2,
     float64 in [0, 1]. Text may also say true/false, yes/no, correct/incorrect, pass/fail.
     """
     empty = col.is_null().to_numpy(zero_copy_only=False) if col.null_count else None
-    log.rows(empty, name, EMPTY_OUTCOME, rows)
+    log.rows(empty, Kind.EMPTY_CELL, name, EMPTY_OUTCOME, rows)
     kind = col.type
     if pa.types.is_boolean(kind):
         filled = col if empty is None else col.fill_null(False)
@@ -164,13 +151,13 @@ def outcomes(col: pa.ChunkedArray, name: str, log: ProblemLog, rows: Rows = 2,
     if pa.types.is_integer(kind):
         values = (col if empty is None else col.fill_null(0)).to_numpy()
         wrong = _any(values.view(np.dtype(f"u{values.dtype.itemsize}")) > 1)  # negatives wrap
-        log.rows(wrong, name, NOT_AN_OUTCOME, rows, col)
+        log.rows(wrong, Kind.BAD_OUTCOME, name, NOT_AN_OUTCOME, rows, col)
         return values.astype(np.int8, copy=False), merge_masks(empty, wrong)
     if pa.types.is_floating(kind):
         values = (col if empty is None else col.fill_null(0)).to_numpy()
         values = values.astype(np.float64, copy=False)
         wrong = _any(~((values >= 0.0) & (values <= 1.0)))
-        log.rows(wrong, name, "a score must lie in [0, 1]", rows, col)
+        log.rows(wrong, Kind.OUT_OF_RANGE, name, "a score must lie in [0, 1]", rows, col)
         return values, merge_masks(empty, wrong)
     text = pc.utf8_lower(pc.utf8_trim_whitespace(as_text(col).fill_null("0")))
     try:  # all plain numbers: read column-wise
@@ -179,7 +166,7 @@ def outcomes(col: pa.ChunkedArray, name: str, log: ProblemLog, rows: Rows = 2,
         pass
     else:
         wrong = _any(~((values >= 0.0) & (values <= 1.0)))
-        log.rows(wrong, name, NOT_AN_OUTCOME, rows, col)
+        log.rows(wrong, Kind.BAD_OUTCOME, name, NOT_AN_OUTCOME, rows, col)
         return np.nan_to_num(values), merge_masks(empty, wrong)
     words = text.to_numpy(zero_copy_only=False).astype(object)
     values = np.array(pd.to_numeric(pd.Series(words), errors="coerce"), dtype=np.float64)
@@ -187,8 +174,8 @@ def outcomes(col: pa.ChunkedArray, name: str, log: ProblemLog, rows: Rows = 2,
     values[np.isin(words, FALSE_WORDS)] = 0.0
     blank = _any(words == "")
     wrong = _any((words != "") & ~((values >= 0.0) & (values <= 1.0)))
-    log.rows(blank, name, EMPTY_OUTCOME, rows)
-    log.rows(wrong, name, NOT_AN_OUTCOME, rows, col)
+    log.rows(blank, Kind.EMPTY_CELL, name, EMPTY_OUTCOME, rows)
+    log.rows(wrong, Kind.BAD_OUTCOME, name, NOT_AN_OUTCOME, rows, col)
     return np.nan_to_num(values), merge_masks(empty, blank, wrong)
 
 
@@ -252,7 +239,7 @@ def labels(col: pa.ChunkedArray, name: str, log: ProblemLog, rows: Rows = 2,
         codes = np.where(np.append(blank, True)[codes], -1, codes).astype(np.int32)
         dictionary = pc.if_else(pa.array(blank), pa.scalar(None, pa.string()), dictionary)
         bad = _any(codes < 0)
-    log.rows(bad, name, EMPTY_NAME, rows)
+    log.rows(bad, Kind.EMPTY_CELL, name, EMPTY_NAME, rows)
     return codes, as_array(dictionary), bad, scrubbed
 
 

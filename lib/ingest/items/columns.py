@@ -1,8 +1,10 @@
 """Which columns of a user's table are the model, dataset, item, arms, run, category and n.
 
-Names match case-, accent- and punctuation-insensitively against a few aliases per role
-("Item ID", "item_id" and "itemid" are the item; "is_correct_base" is the baseline). Detection
-needs only the column names: the header line of delimited bytes, or a frame's columns.
+Names mean what the app's one alias table says (`lib.ingest.columns.COLUMN_ALIASES`, matched
+by `column_role`: "Item ID", "item_id" and "itemid" are the item). One rule is added for the
+two arms of a per-item file: an outcome word before or after the arm's name keeps its meaning
+("baseline_correct" and "is_correct_base" are the baseline). Detection needs only the column
+names: the header line of delimited bytes, or a frame's columns.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
@@ -19,62 +20,41 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from lib.core import schema
-from lib.ingest.items.checks import ItemProblem
 from lib.core.textcells import scrub_text
+from lib.ingest.columns import COLUMN_ALIASES, ITEM, RUN, column_role, name_key
+from lib.ingest.problems import Kind, Problem
 
-ITEM, RUN = "item", "run"
-ALIASES: dict[str, tuple[str, ...]] = {
-    schema.MODEL: ("model", "models", "modelname", "modelid", "llm", "system", "engine",
-                   "checkpoint"),
-    schema.DATASET: ("dataset", "datasetname", "benchmark", "benchmarkname", "bench", "task",
-                     "taskname", "eval", "suite"),
-    ITEM: ("item", "itemid", "id", "question", "questionid", "qid", "example", "exampleid",
-           "sample", "sampleid", "problem", "problemid", "instance", "instanceid", "doc", "docid",
-           "uid", "prompt", "promptid"),
-    schema.BASELINE: ("baseline", "base", "control", "before", "reference", "vanilla",
-                      "original", "without"),
-    schema.TREATMENT: ("treatment", "treated", "after", "intervention", "with", "cot",
-                       "variant", "experiment"),
-    RUN: ("run", "runid", "seed", "trial", "repeat", "repetition", "replicate", "attempt"),
-    schema.CATEGORY: ("category", "group", "modelgroup", "modeltype", "type", "legend"),
-    schema.N_ITEMS: ("n", "nitems", "items", "numitems", "count", "nexamples", "examples",
-                     "samples", "nsamples", "support", "size"),
-}
-"""Per role, the keys (see `column_key`) of the column names that mean it."""
 OUTCOME_WORDS = ("iscorrect", "correct", "score", "accuracy", "acc", "outcome", "result",
                  "passed", "pass", "solved", "label", "value")
 """Words around an arm's name that keep its meaning ("baseline_correct", "is_correct_base")."""
+ARMS = (schema.BASELINE, schema.TREATMENT)
 PER_ITEM_ROLES = (schema.MODEL, schema.DATASET, ITEM, schema.BASELINE, schema.TREATMENT)
 COUNTS_ROLES = (schema.MODEL, schema.DATASET, schema.BASELINE, schema.TREATMENT, schema.N_ITEMS)
 
 
-def column_key(name: object) -> str:
-    """`name` folded for matching: accents and case dropped, only letters and digits kept."""
-    text = unicodedata.normalize("NFKD", str(name)).casefold()
-    return "".join(ch for ch in text if ch.isalnum() and not unicodedata.combining(ch))
+def item_role(name: object) -> str | None:
+    """The role of a column of a per-item or counts file: `column_role`, or an arm when the
+    name is an arm's with an outcome word taken off its start or end."""
+    role = column_role(name)
+    if role is not None:
+        return role
+    key = name_key(name)
+    for word in OUTCOME_WORDS:
+        rests = (key[len(word):] if key.startswith(word) else "",
+                 key[: -len(word)] if key.endswith(word) else "")
+        for arm in (column_role(rest) for rest in rests if rest):
+            if arm in ARMS:
+                return arm
+    return None
 
 
-def _role_keys(key: str, role: str) -> list[str]:
-    """`key`, and for the two arms also `key` without a leading or trailing outcome word."""
-    keys = [key]
-    if role in (schema.BASELINE, schema.TREATMENT):
-        for word in OUTCOME_WORDS:
-            if key.startswith(word) and len(key) > len(word):
-                keys.append(key[len(word):])
-            if key.endswith(word) and len(key) > len(word):
-                keys.append(key[: -len(word)])
-    return keys
-
-
-def match_columns(names: Sequence[str]) -> dict[str, str]:
-    """Role → column name for every role found; the first matching column wins, once."""
+def role_columns(names: Sequence[str]) -> dict[str, str]:
+    """Role → the first column (in file order) that stands for it (`item_role`)."""
     found: dict[str, str] = {}
-    for role, aliases in ALIASES.items():
-        for name in names:
-            if name not in found.values() and any(
-                    k in aliases for k in _role_keys(column_key(name), role)):
-                found[role] = name
-                break
+    for name in names:
+        role = item_role(name)
+        if role is not None and role not in found:
+            found[role] = name
     return found
 
 
@@ -97,7 +77,7 @@ class PerItemColumns:
 
 def per_item_columns(names: Sequence[str]) -> PerItemColumns | None:
     """The roles of a per-item table, or None unless model, dataset, item and both arms exist."""
-    found = match_columns([str(n) for n in names])
+    found = role_columns([str(n) for n in names])
     if not all(r in found for r in PER_ITEM_ROLES):
         return None
     return PerItemColumns(*(found[r] for r in PER_ITEM_ROLES), found.get(RUN),
@@ -121,7 +101,7 @@ def counts_columns(names: Sequence[str], allow_item: bool = False) -> CountsColu
 
     Also None if a column looks like an item id, unless `allow_item` (it is then a row id).
     """
-    found = match_columns([str(n) for n in names])
+    found = role_columns([str(n) for n in names])
     if (ITEM in found and not allow_item) or not all(r in found for r in COUNTS_ROLES):
         return None
     return CountsColumns(*(found[r] for r in COUNTS_ROLES), found.get(schema.CATEGORY))
@@ -227,10 +207,9 @@ def detect_shape(source: bytes | pd.DataFrame | pa.Table | Sequence[str]) -> str
     return "counts" if counts_columns(names, allow_item=cols is not None) is not None else None
 
 
-def missing_roles(names: Sequence[str], roles: Sequence[str]) -> list[ItemProblem]:
-    """Blocking problems, one per role without a column."""
-    found = match_columns([str(n) for n in names])
-    return [ItemProblem(f"no column for the {r} (a name such as {', '.join(ALIASES[r][:4])})",
-                        blocking=True) for r in roles if r not in found]
-
-
+def missing_roles(names: Sequence[str], roles: Sequence[str], file: str) -> list[Problem]:
+    """Problems stopping `file`, one per role without a column."""
+    found = role_columns([str(n) for n in names])
+    return [Problem(Kind.MISSING_COLUMN,
+                    f"no column for the {r} (a name such as {', '.join(COLUMN_ALIASES[r][:4])})",
+                    file) for r in roles if r not in found]

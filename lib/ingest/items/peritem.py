@@ -34,20 +34,20 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lib.ingest.items import cells as cellstats, checks as itemchecks
-from lib.stats import intervals
 from lib.core import schema
-from lib.ingest.items.cells import CI_EXCLUDES_ZERO, INTERVAL_METHOD, PerItemResult, Settings
 from lib.ingest.columns import dataset_names, model_names
-from lib.ingest.items.checks import ItemProblem, ProblemLog, Rows
+from lib.ingest.items import cells as cellstats, checks as itemchecks
+from lib.ingest.items.cells import CI_EXCLUDES_ZERO, INTERVAL_METHOD, PerItemResult, Settings
+from lib.ingest.items.checks import ProblemLog, Rows
 from lib.ingest.items.columns import (PER_ITEM_ROLES, PerItemColumns, counts_columns, csv_header,
-                             detect_shape, missing_roles, per_item_columns)
+                                      detect_shape, missing_roles, per_item_columns)
 from lib.ingest.items.read import csv_pieces, read_csv_bytes
-from lib.ingest.problems import clip
 from lib.ingest.items.unpaired import UNPAIRED_LABEL, UNPAIRED_METHOD, aggregate_counts
+from lib.ingest.problems import Effect, Kind, Problem, clip
+from lib.stats import intervals
 
 __all__ = ["CI_EXCLUDES_ZERO", "INTERVAL_METHOD", "UNPAIRED_LABEL", "UNPAIRED_METHOD",
-           "CheckedItems", "ItemProblem", "PerItemColumns", "PerItemResult", "Settings",
+           "CheckedItems", "PerItemColumns", "PerItemResult", "Settings",
            "aggregate_counts", "aggregate_per_item", "check_csv", "check_items", "detect_shape",
            "per_item_from_csv", "summarise"]
 
@@ -76,7 +76,7 @@ class CheckedItems:
     categories: np.ndarray | None
     """The category of each model code: the first one given (None without a category
     column)."""
-    problems: tuple[ItemProblem, ...]
+    problems: tuple[Problem, ...]
     notes: tuple[str, ...]
     rows: int
     """Data rows read."""
@@ -87,7 +87,7 @@ class CheckedItems:
         return any(p.blocking for p in self.problems)
 
 
-def _blocked(problems: Sequence[ItemProblem], rows: int = 0) -> CheckedItems:
+def _blocked(problems: Sequence[Problem], rows: int = 0) -> CheckedItems:
     empty, names = np.zeros(0, dtype=np.int64), pa.array([], pa.string())
     return CheckedItems(empty, empty, empty, False, names, names, None, tuple(problems), (), rows)
 
@@ -98,14 +98,14 @@ class _Collected:
     dictionary), outcomes, item ids, categories, row numbers."""
 
     cols: PerItemColumns
-    log: ProblemLog = field(default_factory=ProblemLog)
+    log: ProblemLog
     parts: dict[str, list] = field(default_factory=lambda: {k: [] for k in "mMdDbticr"})
     dropped: bool = False
     rows: int = 0
     models: pa.Array | None = None
     """The distinct model names, by code (set by `arrays`)."""
     datasets: pa.Array | None = None
-    too_many: ItemProblem | None = None
+    too_many: str | None = None
     """Set when one piece already holds more than MAX_CELLS model × dataset pairs."""
 
     def add(self, table: pa.Table, rows: Rows) -> None:
@@ -129,7 +129,7 @@ class _Collected:
         treat, bad_t = itemchecks.outcomes(table[cols.treatment], cols.treatment, log, rows)
         items = table[cols.item].combine_chunks()
         bad_i = items.is_null().to_numpy(zero_copy_only=False) if items.null_count else None
-        log.rows(bad_i, cols.item, "empty cell: an item id is needed", rows)
+        log.rows(bad_i, Kind.EMPTY_CELL, cols.item, "empty cell: an item id is needed", rows)
         positions: Rows = rows
         bad = itemchecks.merge_masks(bad_m, bad_d, bad_b, bad_t, bad_i)
         if bad is not None:
@@ -174,8 +174,8 @@ class _Collected:
         return labels
 
 
-def check_csv(data: bytes) -> CheckedItems:
-    """Read delimited per-item bytes and check them: the fast path for large files.
+def check_csv(data: bytes, file: str) -> CheckedItems:
+    """Read delimited per-item bytes of `file` and check them: the fast path for large files.
 
     pyarrow reads the needed columns piece by piece and each piece is reduced to compact arrays
     at once; everything is vectorised. Raises `pyarrow.ArrowInvalid` on text pyarrow cannot
@@ -185,8 +185,8 @@ def check_csv(data: bytes) -> CheckedItems:
     names, _ = csv_header(data)
     cols = per_item_columns(names)
     if cols is None:
-        return _blocked(missing_roles(names, PER_ITEM_ROLES))
-    collected = _Collected(cols)
+        return _blocked(missing_roles(names, PER_ITEM_ROLES, file))
+    collected = _Collected(cols, ProblemLog(file))
     for table, first_row in csv_pieces(data, cols.names()):
         collected.add(table, first_row)
         del table
@@ -195,21 +195,23 @@ def check_csv(data: bytes) -> CheckedItems:
     return _reduce(collected)
 
 
-def check_items(source: pa.Table | pd.DataFrame, columns: PerItemColumns | None = None,
+def check_items(source: pa.Table | pd.DataFrame, file: str,
+                columns: PerItemColumns | None = None,
                 row_numbers: Sequence[int] | np.ndarray | None = None) -> CheckedItems:
-    """Check a per-item table read by another reader; `row_numbers` gives each row's number as
-    the user's file shows it (default: position + 2, below a header in row 1)."""
+    """Check a per-item table of `file` read by another reader; `row_numbers` gives each row's
+    number as the user's file shows it (default: position + 2, below a header in row 1)."""
     table = source if isinstance(source, pa.Table) else _arrow(source)
     cols = columns or per_item_columns(table.column_names)
     if cols is None:
-        return _blocked(missing_roles(table.column_names, PER_ITEM_ROLES), table.num_rows)
-    collected = _Collected(cols)
+        return _blocked(missing_roles(table.column_names, PER_ITEM_ROLES, file), table.num_rows)
+    collected = _Collected(cols, ProblemLog(file))
     collected.add(table, 2 if row_numbers is None else np.asarray(row_numbers))
     return _reduce(collected)
 
 
-def per_item_from_csv(data: bytes, settings: Settings = Settings()) -> PerItemResult:
-    """Read delimited bytes and aggregate them: per-item results, or per-arm scores with n.
+def per_item_from_csv(data: bytes, file: str, settings: Settings = Settings()) -> PerItemResult:
+    """Read delimited bytes of `file` and aggregate them: per-item results, or per-arm scores
+    with n.
 
     Text that pyarrow cannot parse gives one blocking problem (the upload page reads such files
     with the general reader instead).
@@ -218,20 +220,21 @@ def per_item_from_csv(data: bytes, settings: Settings = Settings()) -> PerItemRe
     shape = detect_shape(data)
     try:
         if shape == "per_item":
-            return summarise(check_csv(data), settings)
+            return summarise(check_csv(data, file), settings)
         if shape == "counts":
             cols = counts_columns(names, allow_item=True)
-            return aggregate_counts(read_csv_bytes(data), cols, settings)
+            return aggregate_counts(read_csv_bytes(data), file, cols, settings)
     except pa.ArrowInvalid as exc:
-        return PerItemResult(None, [ItemProblem(f"the file could not be read as delimited text "
-                                                f"({clip(exc, 200)})", blocking=True)])
-    return PerItemResult(None, missing_roles(names, PER_ITEM_ROLES))
+        return PerItemResult(None, [Problem(Kind.UNREADABLE, f"the file could not be read as "
+                                            f"delimited text ({clip(exc, 200)})", file)])
+    return PerItemResult(None, missing_roles(names, PER_ITEM_ROLES, file))
 
 
-def aggregate_per_item(source: pa.Table | pd.DataFrame, columns: PerItemColumns | None = None,
-                       settings: Settings = Settings(),
+def aggregate_per_item(source: pa.Table | pd.DataFrame, file: str,
+                       columns: PerItemColumns | None = None, settings: Settings = Settings(),
                        row_numbers: Sequence[int] | np.ndarray | None = None) -> PerItemResult:
-    """Check a per-item table and aggregate it to contract rows with intervals and p-values.
+    """Check a per-item table of `file` and aggregate it to contract rows with intervals and
+    p-values.
 
     Rows with an unusable value are left out and named in the problems; a missing role or no
     usable row stops it (table None). `row_numbers` gives each row's number as the user's file
@@ -239,7 +242,7 @@ def aggregate_per_item(source: pa.Table | pd.DataFrame, columns: PerItemColumns 
     appearance of models, then datasets; random draws go to cells in sorted-name order, so the
     row order of the file does not change the intervals.
     """
-    return summarise(check_items(source, columns, row_numbers), settings)
+    return summarise(check_items(source, file, columns, row_numbers), settings)
 
 
 def _arrow(frame: pd.DataFrame) -> pa.Table:
@@ -256,9 +259,10 @@ def _arrow(frame: pd.DataFrame) -> pa.Table:
 
 
 def _too_many_cells(mcode: np.ndarray, dcode: np.ndarray, width: int,
-                    lower_bound: bool = False) -> ItemProblem | None:
-    """A blocking problem when rows with these model and dataset codes (-1: none) hold more
-    than MAX_CELLS model × dataset pairs; `lower_bound` when they are only some of the rows."""
+                    lower_bound: bool = False) -> str | None:
+    """Why the file is refused when rows with these model and dataset codes (-1: none) hold
+    more than MAX_CELLS model × dataset pairs; `lower_bound` when they are only some of the
+    rows."""
     space = (int(mcode.max()) + 1) * width if mcode.size else 0
     if space <= MAX_CELLS:
         return None
@@ -267,9 +271,9 @@ def _too_many_cells(mcode: np.ndarray, dcode: np.ndarray, width: int,
     cells = pc.count_distinct(pa.array(keys)).as_py()
     if cells <= MAX_CELLS:
         return None
-    return ItemProblem(f"the file holds {'at least ' if lower_bound else ''}{cells:,} model × "
-                       f"dataset pairs; per-item results are aggregated for at most "
-                       f"{MAX_CELLS:,} (one point each on the chart)", blocking=True)
+    return (f"the file holds {'at least ' if lower_bound else ''}{cells:,} model × dataset "
+            f"pairs; per-item results are aggregated for at most {MAX_CELLS:,} (one point each "
+            "on the chart)")
 
 
 Matcher = Callable[[list[str]], dict[str, str]]
@@ -294,15 +298,15 @@ def _reduce(collected: _Collected) -> CheckedItems:
     figure's spelling, repeated items (and runs) averaged."""
     cols, log = collected.cols, collected.log
     if collected.too_many:
-        log.add(collected.too_many)
+        log.stop(Kind.TOO_MANY_PAIRS, collected.too_many)
         return _blocked(log.problems(), collected.rows)
     if not any(len(part) for part in collected.parts["m"]):
-        log.add(ItemProblem("no usable rows", blocking=True))
+        log.stop(Kind.NO_ROWS_LEFT, "no usable rows")
         return _blocked(log.problems(), collected.rows)
     arrays = collected.arrays()
     too_many = _too_many_cells(arrays["m"], arrays["d"], len(collected.datasets))
     if too_many:
-        log.add(too_many)
+        log.stop(Kind.TOO_MANY_PAIRS, too_many)
         return _blocked(log.problems(), collected.rows)
     models, arrays["m"] = _in_figure_spelling(collected.models, arrays["m"], model_names)
     datasets, arrays["d"] = _in_figure_spelling(collected.datasets, arrays["d"], dataset_names)
@@ -322,7 +326,8 @@ def _reduce(collected: _Collected) -> CheckedItems:
         if counts.size < key.size:
             if cols.run is None:
                 rows = arrays["r"] if arrays["r"] is not None else 2
-                log.rows(counts[unit] > 1, cols.item, REPEATED_ITEM, rows)
+                log.rows(counts[unit] > 1, Kind.REPEATED_ITEM, cols.item, REPEATED_ITEM, rows,
+                         effect=Effect.MERGED)
             averaged, raw = True, unit_key // isize
             base = np.bincount(unit, weights=base) / counts
             treat = np.bincount(unit, weights=treat) / counts

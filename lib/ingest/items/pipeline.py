@@ -22,13 +22,13 @@ import pandas as pd
 import pyarrow as pa
 
 from lib.core import schema
-from lib.ingest.columns import dataset_names, model_names
 from lib.core.figure import with_figure_categories
+from lib.ingest.columns import dataset_names, model_names
 from lib.ingest.items.checks import MAX_ROW_PROBLEMS
+from lib.ingest.items.peritem import (CheckedItems, PerItemResult, Settings, aggregate_counts,
+                                      check_csv, check_items, detect_shape, summarise)
 from lib.ingest.items.read import fast_path_fits
-from lib.ingest.items.peritem import (CheckedItems, ItemProblem, PerItemResult, Settings, aggregate_counts,
-                         check_csv, check_items, detect_shape, summarise)
-from lib.ingest.problems import ReadError
+from lib.ingest.problems import Effect, Kind, Problem, ReadError
 from lib.ingest.readers import GZIP_MAGIC, Format, RawTable, read_table, sniff_format
 
 logger = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class ItemUpload:
     file: str
     shape: str
     table: pd.DataFrame | None
-    problems: tuple[ItemProblem, ...]
+    problems: tuple[Problem, ...]
     notes: tuple[str, ...]
     rows_read: int | None
 
@@ -68,7 +68,7 @@ class ItemsRead:
     """Per-item results, checked and reduced to one pair of outcomes per item."""
     counts: pd.DataFrame | None = None
     """Per-arm scores with n, as read (index: row numbers)."""
-    problems: tuple[ItemProblem, ...] = ()
+    problems: tuple[Problem, ...] = ()
     """Problems found while reading (a blocking one when nothing could be read)."""
     notes: tuple[str, ...] = ()
     rows_read: int | None = None
@@ -109,41 +109,47 @@ def read_items(data: bytes, file: str, read: Reader | None = None) -> ItemsRead:
     try:
         return _read_items(data, file, read or _general_reader(data, file))
     except ReadError as error:
-        return ItemsRead(file, "per_item", problems=(ItemProblem(error.problem.message,
-                                                                 blocking=True),))
+        return ItemsRead(file, "per_item", problems=(error.problem,))
     except Exception:
         logger.exception("Reading a per-item file failed")
-        return ItemsRead(file, "per_item", problems=(ItemProblem(UNEXPECTED, blocking=True),))
+        return ItemsRead(file, "per_item", problems=(_unexpected(file),))
 
 
 def _read_items(data: bytes, file: str, read: Reader) -> ItemsRead:
     if _fast(data, file) and detect_shape(data) == "per_item":
         try:
-            checked = check_csv(data)
+            checked = check_csv(data, file)
         except pa.ArrowInvalid:
             pass  # not UTF-8, rows of the wrong length, ...: the general reader knows more
         else:
             return ItemsRead(file, "per_item", checked=checked, rows_read=checked.rows)
     raw = read()
     frame = raw.frame
-    found = _read_problems(raw)
+    found = _read_problems(raw, file)
     if detect_shape(frame) == "counts":
         return ItemsRead(file, "counts", counts=frame, problems=found, notes=raw.notes,
                          rows_read=raw.rows_read)
-    checked = check_items(frame, row_numbers=frame.index.to_numpy())
+    checked = check_items(frame, file, row_numbers=frame.index.to_numpy())
     return ItemsRead(file, "per_item", checked=checked, problems=found, notes=raw.notes,
                      rows_read=raw.rows_read)
 
 
-def _read_problems(raw: RawTable) -> tuple[ItemProblem, ...]:
+def _read_problems(raw: RawTable, file: str) -> tuple[Problem, ...]:
     """The general reader's problems (lines that are not records, ...), the first
     MAX_ROW_PROBLEMS of them and a count of the others."""
-    found = [ItemProblem(p.message, p.row, p.column, p.blocking)
-             for p in raw.problems[:MAX_ROW_PROBLEMS]]
-    if len(raw.problems) > MAX_ROW_PROBLEMS:
-        found.append(ItemProblem(f"{len(raw.problems) - MAX_ROW_PROBLEMS:,} more rows that "
-                                 "could not be read"))
+    found = list(raw.problems[:MAX_ROW_PROBLEMS])
+    rest = raw.problems[MAX_ROW_PROBLEMS:]
+    if rest:
+        kinds = {p.kind for p in rest}
+        found.append(Problem(kinds.pop() if len(kinds) == 1 else Kind.UNREADABLE,
+                             f"{len(rest):,} more rows that could not be read", file,
+                             effect=Effect.ROW))
     return tuple(found)
+
+
+def _unexpected(file: str) -> Problem:
+    """The problem that stops `file` after an error nobody foresaw (logged, not shown)."""
+    return Problem(Kind.UNEXPECTED, UNEXPECTED, file)
 
 
 def canonical(table: pd.DataFrame) -> pd.DataFrame:
@@ -164,7 +170,7 @@ def aggregate(items: ItemsRead, settings: Settings) -> ItemUpload:
     try:
         if items.counts is not None:
             frame = items.counts
-            result = aggregate_counts(frame, settings=settings,
+            result = aggregate_counts(frame, items.file, settings=settings,
                                       row_numbers=frame.index.to_numpy())
             table = None if result.table is None else canonical(result.table)
         elif items.checked is not None:
@@ -175,7 +181,7 @@ def aggregate(items: ItemsRead, settings: Settings) -> ItemUpload:
             table = None
     except Exception:
         logger.exception("Aggregating a per-item file failed")
-        result, table = PerItemResult(None, [ItemProblem(UNEXPECTED, blocking=True)]), None
+        result, table = PerItemResult(None, [_unexpected(items.file)]), None
     return ItemUpload(file=items.file, shape=items.shape, table=table,
                       problems=items.problems + tuple(result.problems),
                       notes=items.notes + tuple(result.notes), rows_read=items.rows_read)

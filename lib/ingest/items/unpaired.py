@@ -16,12 +16,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from lib.ingest.items import cells as cellstats, checks as itemchecks
-from lib.stats import intervals
 from lib.core import schema
+from lib.ingest.items import cells as cellstats, checks as itemchecks
 from lib.ingest.items.cells import PerItemResult, Settings
-from lib.ingest.items.checks import ItemProblem, ProblemLog
+from lib.ingest.items.checks import ProblemLog
 from lib.ingest.items.columns import COUNTS_ROLES, CountsColumns, counts_columns, missing_roles
+from lib.ingest.problems import Kind
+from lib.stats import intervals
 
 UNPAIRED_LABEL = "unpaired approximation"
 UNPAIRED_METHOD = f"{UNPAIRED_LABEL}: Newcombe hybrid score interval; two-proportion z-test"
@@ -31,21 +32,21 @@ def _numbers(column: pd.Series) -> np.ndarray:
     return pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def aggregate_counts(source: pa.Table | pd.DataFrame, columns: CountsColumns | None = None,
-                     settings: Settings = Settings(),
+def aggregate_counts(source: pa.Table | pd.DataFrame, file: str,
+                     columns: CountsColumns | None = None, settings: Settings = Settings(),
                      row_numbers: Sequence[int] | np.ndarray | None = None) -> PerItemResult:
-    """Contract rows with unpaired intervals and p-values from per-arm scores and n.
+    """Contract rows with unpaired intervals and p-values from per-arm scores and n (of `file`).
 
-    Rows with a missing name, a score out of range or n not a whole number ≥ 1 are left out
-    and named; a model × dataset seen again keeps its first row.
+    Rows with a missing name, a score that is not a number or out of range, or n not a whole
+    number ≥ 1 are left out and named; a model × dataset seen again keeps its first row.
     """
     frame = source.to_pandas() if isinstance(source, pa.Table) else source
     header = [str(c) for c in frame.columns]
     cols = columns or counts_columns(header)
     if cols is None:
-        return PerItemResult(None, missing_roles(header, COUNTS_ROLES))
+        return PerItemResult(None, missing_roles(header, COUNTS_ROLES, file))
     rows = 2 if row_numbers is None else np.asarray(row_numbers)
-    log = ProblemLog()
+    log = ProblemLog(file)
     bad = np.zeros(len(frame), dtype=bool)
     names, unsafe = {}, []
     texts = [cols.model, cols.dataset] + ([cols.category] if cols.category is not None else [])
@@ -56,27 +57,33 @@ def aggregate_counts(source: pa.Table | pd.DataFrame, columns: CountsColumns | N
     for column in (cols.model, cols.dataset):
         names[column] = names[column].str.strip().fillna("")
         empty = names[column].eq("").to_numpy(dtype=bool)
-        log.rows(empty, column, "empty cell: a name is needed", rows)
+        log.rows(empty, Kind.EMPTY_CELL, column, itemchecks.EMPTY_NAME, rows)
         bad |= empty
     base, treat, n = (_numbers(frame[c]) for c in (cols.baseline, cols.treatment, cols.n))
     scores = np.r_[base, treat]
     top = 100.0 if np.isfinite(scores).any() and np.nanmedian(scores) > 1.0 else 1.0
     for column, values in ((cols.baseline, base), (cols.treatment, treat)):
-        wrong = ~((values >= 0) & (values <= top))
-        log.rows(wrong, column, f"a score must be a number in [0, {top:g}]", rows,
-                 frame[column].to_numpy(dtype=object))
-        bad |= wrong
+        given = frame[column].to_numpy(dtype=object)
+        empty = frame[column].isna().to_numpy(dtype=bool)
+        unread = np.isnan(values)
+        wrong = ~unread & ~((values >= 0) & (values <= top))
+        log.rows(empty, Kind.EMPTY_CELL, column, "empty cell: a score is needed", rows)
+        log.rows(unread & ~empty, Kind.NOT_A_NUMBER, column,
+                 f"not a number: a score in [0, {top:g}] is needed", rows, given)
+        log.rows(wrong, Kind.OUT_OF_RANGE, column, f"a score must lie in [0, {top:g}]", rows,
+                 given)
+        bad |= unread | wrong
     wrong_n = ~((n >= 1) & (np.floor(n) == n))
-    log.rows(wrong_n, cols.n, "n must be a whole number of items, at least 1", rows,
-             frame[cols.n].to_numpy(dtype=object))
+    log.rows(wrong_n, Kind.BAD_COUNT, cols.n, "n must be a whole number of items, at least 1",
+             rows, frame[cols.n].to_numpy(dtype=object))
     bad |= wrong_n
     pairs = pd.DataFrame({"m": names[cols.model], "d": names[cols.dataset]})
     repeat = pairs.duplicated().to_numpy() & ~bad
-    log.rows(repeat, None, "model and dataset repeat an earlier row, which is used instead",
-             rows)
+    log.rows(repeat, Kind.DUPLICATE, None,
+             "model and dataset repeat an earlier row, which is used instead", rows)
     keep = ~(bad | repeat)
     if not keep.any():
-        log.add(ItemProblem("no usable rows left", blocking=True))
+        log.stop(Kind.NO_ROWS_LEFT, "no usable rows left")
         return PerItemResult(None, log.problems())
     b, t, n = base[keep] / top, treat[keep] / top, n[keep]
     low, high, p = intervals.unpaired_difference(b, t, n, level=settings.level)
