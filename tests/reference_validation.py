@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from lib.core import schema
-from lib.ingest.columns import (NotANumber, detect_decimal, dataset_names, is_missing, model_names,
-                         parse_number, unit_hint)
+from lib.ingest.columns import dataset_names, model_names, unit_hint
+from lib.ingest.numbers import NotANumber, detect_decimal, is_missing, parse_number
 from lib.ingest.problems import MAX_NAMES_SHOWN, Effect, Kind, Problem, clip, rows_phrase
 from lib.ingest.readers import RawTable
 from lib.ingest.shapes import (NUMERIC_ROLES, REQUIRED_ROLES, ROLE_LABELS, ROW, Y_TITLES, DeltaKind,

@@ -22,12 +22,11 @@ import pytest
 
 from lib.ingest import readers
 from lib.core import schema
-from lib.ingest.columns import detect_decimal, is_missing, model_key, model_keys, parse_number
+from lib.ingest.columns import model_key, model_keys
 from lib.ingest.problems import Kind, ReadError
 from lib.ingest.readers import DEFAULT_LIMITS, Limits, RawTable, read_delimited_fast, read_table
 from lib.ingest.shapes import DeltaKind, Mapping, Shape, detect
 from lib.core.textcells import blank, name_codes, text_cells
-from lib.ingest.textnumbers import decimal_mark, missing, number_text, percent_only
 from lib.ingest.pipeline import ingest, read_upload, report_for
 from lib.ingest.validation import DuplicatePolicy, Options, Report, validate
 from tests import reference_validation
@@ -374,37 +373,6 @@ def random_texts(seed: int, n: int = 4000) -> list[str]:
     return texts + pool
 
 
-@pytest.mark.parametrize("seed", range(3))
-def test_numbers_read_column_wise_are_parse_number(seed: int) -> None:
-    texts = random_texts(seed)
-    reading = number_text(pa.array(texts))
-    assert decimal_mark([reading]) == detect_decimal(texts)
-    for decimal in (".", ","):
-        values, read = reading.numbers(decimal)
-        for text, value, ok in zip(texts, values, read):
-            assert value == parse_number(text, decimal) if ok else math.isnan(value), text
-    assert all(is_missing(t) for t, m in zip(texts, missing(pa.array(texts))) if m)
-
-
-def test_the_usual_spellings_are_read_column_wise() -> None:
-    usual = ["+5%", "−3.5", "– 2", "+12.5 pp", " 7 ", "1e-2", "\u00a04\u00a0", "12PTS",
-             "-0.25%"]
-    values, read = number_text(pa.array(usual)).numbers(".")
-    assert read.all()
-    assert values.tolist() == [parse_number(t) for t in usual]
-    values, read = number_text(pa.array(COMMA_NUMBERS)).numbers(",")
-    assert read.all()
-    assert values.tolist() == [parse_number(t, ",") for t in COMMA_NUMBERS]
-
-
-@pytest.mark.parametrize("texts", [["5%", " 3 % ", ""], ["5%", "3"], ["", " "], ["5%\u3000"],
-                                   ["x%", "%"], [None, "1%"]])
-def test_percent_only(texts: list) -> None:
-    strings = [t for t in texts if isinstance(t, str) and t.strip()]
-    expected = bool(strings) and all(t.strip().endswith("%") for t in strings)
-    assert percent_only(pa.array(texts, pa.string())) is expected
-
-
 def test_blank_and_names_are_the_per_value_rules() -> None:
     texts = random_texts(9) + [" a ", "\u3000b\u3000", "\x85", "\x1c", ""]
     assert blank(pa.array(texts)).tolist() == [not t.strip() for t in texts]
@@ -433,22 +401,6 @@ def test_text_cells_of_every_frame_kind() -> None:
                 assert cells.strings[i].as_py() == value
             else:
                 assert i in cells.other_at
-
-
-def test_numeric_share_is_the_per_value_share() -> None:
-    from lib.ingest import columns
-    from lib.ingest.textnumbers import numeric_share
-
-    rng = random.Random(5)
-    pool = [*NUMBERS, *COMMA_NUMBERS, *MISSING, *BAD, *MODELS]
-    for _ in range(200):
-        values = [rng.choice(pool) for _ in range(rng.randint(0, 30))]
-        expected = columns.numeric_share(values, detect_decimal(values))
-        assert numeric_share(pd.Series(values, dtype=object)) == expected, values
-        assert numeric_share(pd.Series(values, dtype="str")) == expected, values
-    mixed = pd.Series(["1", 2.5, None, "x", True, math.nan, "3,5"], dtype=object)
-    assert numeric_share(mixed) == columns.numeric_share(mixed.tolist(),
-                                                         detect_decimal(mixed.tolist()))
 
 
 def test_control_characters_are_unicode_categories_cc_cs_co() -> None:
