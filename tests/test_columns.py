@@ -1,16 +1,13 @@
-"""lib/ingest/columns.py: column aliases, dataset and model names, numbers written as text."""
+"""lib/ingest/columns.py: column aliases, dataset and model names."""
 
 from __future__ import annotations
-
-import math
 
 import pytest
 
 from lib.core import schema
-from lib.ingest.columns import (COLUMN_ALIASES, ITEM, RUN, NotANumber, column_role, dataset_names,
-                                detect_decimal, figure_dataset, figure_model, is_aggregate_column,
-                                is_missing, match_columns, model_names, name_key, numeric_share,
-                                parse_number, unit_hint)
+from lib.ingest.columns import (COLUMN_ALIASES, ITEM, RUN, column_role, dataset_names,
+                                figure_dataset, figure_model, is_aggregate_column, match_columns,
+                                model_names, name_key, unit_hint)
 from lib.core.figure import figure_datasets
 
 
@@ -106,46 +103,3 @@ def test_model_names_match_the_figure_but_keep_dots_meaningful() -> None:
     assert figure_model("Qwen25-7B") is None
     assert model_names(["deepseek v3", "My Model", "my-model"]) == {
         "deepseek v3": "DeepSeek-V3", "My Model": "My Model", "my-model": "My Model"}
-
-
-@pytest.mark.parametrize("text,number", [
-    ("5", 5.0), ("+5%", 5.0), ("-3.5", -3.5), ("−3.5", -3.5), ("– 2", -2.0), ("+12.5 pp", 12.5),
-    (" 7 ", 7.0), ("1e-2", 0.01), ("２", 2.0), (3, 3.0), (2.5, 2.5), ("\u00a04\u00a0", 4.0),
-])
-def test_numbers_written_as_text(text: object, number: float) -> None:
-    assert parse_number(text) == pytest.approx(number)
-
-
-@pytest.mark.parametrize("text,number", [("3,5", 3.5), ("−0,25%", -0.25), ("1.234,5", 1234.5),
-                                         ("7", 7.0)])
-def test_decimal_comma(text: str, number: float) -> None:
-    assert parse_number(text, decimal=",") == pytest.approx(number)
-
-
-@pytest.mark.parametrize("text", ["inf", "-Infinity", "∞", math.inf])
-def test_infinity_is_read_so_that_it_can_be_reported(text: object) -> None:
-    assert math.isinf(parse_number(text))
-
-
-@pytest.mark.parametrize("text", ["", "  ", "NA", "n/a", "null", "None", "-", None, math.nan])
-def test_missing_values_read_as_nan(text: object) -> None:
-    assert is_missing(text)
-    assert math.isnan(parse_number(text))
-
-
-@pytest.mark.parametrize("text", ["abc", "3,5", "5 points?", "1.2.3", True, "#DIV/0!"])
-def test_non_numbers_raise(text: object) -> None:
-    with pytest.raises(NotANumber):
-        parse_number(text)
-
-
-def test_detect_decimal() -> None:
-    assert detect_decimal(["3,5", "-1,25", "4"]) == ","
-    assert detect_decimal(["3,5", "1.5"]) == "."
-    assert detect_decimal(["3", "4"]) == "."
-    assert detect_decimal([1.5, "2,5"]) == ","
-
-
-def test_numeric_share_ignores_missing_values() -> None:
-    assert numeric_share(["1", "", "x", "NA", "+2%"]) == pytest.approx(2 / 3)
-    assert numeric_share(["", None]) == 0.0

@@ -1,11 +1,11 @@
-"""Cells of text read column-wise with pyarrow.compute: the vectorised twins of the per-value
-readers in `lib.ingest.columns`.
+"""Cells of text handled column-wise with pyarrow.compute: the text cells of a column apart from
+the others, blank cells, names as codes, and the unsafe characters that never belong in a name.
 
-Each function gives, for every cell, exactly what the per-value reader gives: where a pattern
-cannot be decided column-wise with certainty (unusual characters, cells that are not text), it
-hands those cells to the per-value reader. Text cells travel as an Arrow string array (chunked
-as read, never copied into one piece) with a null wherever the cell is something else (a number
-from JSON or Excel, None, NaN).
+Each function gives, for every cell, exactly what the per-value rule gives (`str.strip`, the
+name of a cell, `UNSAFE_CHARACTERS`): where a pattern cannot be decided column-wise with
+certainty (unusual characters, cells that are not text), it hands those cells to the per-value
+rule. Text cells travel as an Arrow string array (chunked as read, never copied into one piece)
+with a null wherever the cell is something else (a number from JSON or Excel, None, NaN).
 """
 
 from __future__ import annotations

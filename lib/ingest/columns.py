@@ -1,14 +1,13 @@
-"""Names and values from users' files: column aliases, dataset and model names, numbers as text.
+"""Names from users' files: column aliases, dataset and model names (numbers written as text are
+read by `lib.ingest.numbers`).
 
 Column names and dataset names match case- and punctuation-insensitively ("Δ (%)" is `delta`,
 "Human-Eval" is HumanEval); model names match the figure's ignoring case, spaces, hyphens and
-underscores (dots are kept: Qwen2.5 is not Qwen25). Numbers may carry a sign, a percent sign,
-a Unicode minus or a decimal comma.
+underscores (dots are kept: Qwen2.5 is not Qwen25).
 """
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -261,106 +260,3 @@ def model_names(names: Iterable[str], keys: Sequence[str] | None = None) -> dict
     distinct = list(dict.fromkeys(names))
     return canonical_names(distinct, model_lookup(), model_key,
                            model_keys(distinct) if keys is None else keys)
-
-
-# --- numbers -------------------------------------------------------------------------------------
-
-MISSING_TEXT = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "—", "–", "?", "#n/a"})
-"""Cell texts that mean "no value" (compared after stripping and case folding)."""
-MINUS_SIGNS = "−–‒﹣－"
-"""Read as a minus: Unicode minus, en dash, figure dash, small and full-width hyphen-minus."""
-INFINITY_TEXT = frozenset({"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "∞",
-                           "+∞", "-∞"})
-_DOT_NUMBER = re.compile(r"^[+-]?(\d+\.\d*|\.\d+)(e[+-]?\d+)?$", re.IGNORECASE)
-_COMMA_NUMBER = re.compile(r"^[+-]?\d+,\d+$")
-
-
-class NotANumber(ValueError):
-    """A cell that holds text that is not a number."""
-
-
-def is_missing(value: object) -> bool:
-    """True for None, NaN, and texts that mean "no value" (NA, n/a, null, -, ...)."""
-    if value is None:
-        return True
-    if isinstance(value, float):
-        return math.isnan(value)
-    if isinstance(value, str):
-        return value.strip().casefold() in MISSING_TEXT
-    try:
-        return bool(value != value)  # pd.NA and friends
-    except (TypeError, ValueError):
-        return False
-
-
-def _clean_number_text(text: str, decimal: str) -> str:
-    text = unicodedata.normalize("NFKC", text).strip().replace("\u00a0", "").replace(" ", "")
-    for minus in MINUS_SIGNS:
-        text = text.replace(minus, "-")
-    for unit in ("%", "pp", "pts"):
-        if text.casefold().endswith(unit):
-            text = text[: -len(unit)]
-            break
-    if decimal == ",":
-        if "," in text:
-            text = text.replace(".", "").replace(",", ".")
-    return text
-
-
-def parse_number(value: object, decimal: str = ".") -> float:
-    """`value` as a float: numbers as they are; texts like "+5%", "−3.5", "3,5" (with
-    `decimal=","`) and "inf". Missing values give NaN; anything else raises `NotANumber`."""
-    if isinstance(value, bool):
-        raise NotANumber(str(value))
-    if isinstance(value, (int, float)):
-        return float(value)
-    if is_missing(value):
-        return math.nan
-    text = _clean_number_text(str(value), decimal)
-    if text.casefold() in INFINITY_TEXT:
-        return -math.inf if text.startswith("-") else math.inf
-    try:
-        number = float(text)
-    except ValueError:
-        raise NotANumber(str(value)) from None
-    if math.isnan(number):
-        return math.nan
-    return number
-
-
-def decimal_evidence(values: Iterable[object]) -> tuple[bool, bool]:
-    """(some text reads as a number with a decimal comma, some with a decimal point)."""
-    comma = dot = False
-    for value in values:
-        if isinstance(value, str):
-            text = _clean_number_text(value, ".")
-            comma = comma or bool(_COMMA_NUMBER.match(text))
-            dot = dot or bool(_DOT_NUMBER.match(text))
-    return comma, dot
-
-
-def detect_decimal(values: Iterable[object]) -> str:
-    """"," when text numbers use a decimal comma ("3,5") and none a decimal point, else "."."""
-    comma, dot = decimal_evidence(values)
-    return "," if comma and not dot else "."
-
-
-def count_numbers(values: Iterable[object], decimal: str = ".") -> tuple[int, int]:
-    """(non-missing values, those of them that read as numbers)."""
-    total = good = 0
-    for value in values:
-        if is_missing(value):
-            continue
-        total += 1
-        try:
-            parse_number(value, decimal)
-            good += 1
-        except NotANumber:
-            pass
-    return total, good
-
-
-def numeric_share(values: Iterable[object], decimal: str = ".") -> float:
-    """Share of the non-missing values that read as numbers (0 when all are missing)."""
-    total, good = count_numbers(values, decimal)
-    return good / total if total else 0.0

@@ -19,8 +19,8 @@ from pandas.arrays import ArrowStringArray
 
 from lib.core import schema
 from lib.ingest.columns import figure_dataset, is_aggregate_column, match_columns
+from lib.ingest.numbers import numeric_share
 from lib.ingest.problems import clip, names_phrase
-from lib.ingest.textnumbers import numeric_share
 
 
 class Shape(StrEnum):

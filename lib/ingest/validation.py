@@ -6,7 +6,7 @@ interval bound, an item count) is left out and listed while its row is kept. Not
 without a line in the report.
 
 The work is column-wise: names and numbers are read with pyarrow.compute (`lib.core.textcells`,
-`lib.ingest.textnumbers`), names once per distinct value; only cells those cannot decide, and cells with
+`lib.ingest.numbers`), names once per distinct value; only cells those cannot decide, and cells with
 a problem, are looked at one by one.
 """
 
@@ -23,9 +23,10 @@ import pandas as pd
 import pyarrow as pa
 
 from lib.core import schema
-from lib.ingest.columns import (NotANumber, canonical_spellings, dataset_keys, dataset_lookup,
-                         is_missing, model_key, model_keys, model_lookup, name_key, parse_number,
-                         unit_hint)
+from lib.ingest.columns import (canonical_spellings, dataset_keys, dataset_lookup, model_key,
+                         model_keys, model_lookup, name_key, unit_hint)
+from lib.ingest.numbers import (NotANumber, NumberText, decimal_mark, is_missing, missing,
+                                number_text, parse_number, percent_only)
 from lib.ingest.problems import (MAX_NAMES_SHOWN, Effect, Found, Kind, Problem, clip, list_first,
                           names_phrase, rows_phrase)
 from lib.ingest.readers import RawTable
@@ -33,7 +34,6 @@ from lib.ingest.shapes import (DATASET_COLUMNS, NUMERIC_ROLES, REQUIRED_ROLES, R
                         Y_TITLES, DeltaKind, Mapping, Shape, origin, to_cells)
 from lib.core.textcells import (Codes, TextCells, first_seen, mapped_codes, name_codes, string_column,
                            text_cells)
-from lib.ingest.textnumbers import NumberText, decimal_mark, missing, number_text, percent_only
 
 """The y title when nothing says whether Δ is in points or percent."""
 
@@ -190,7 +190,7 @@ def _numbers(cells: pd.DataFrame, role: str, file: str, required: bool, decimal:
     """`role`'s cells as floats (NaN where unusable), a problem per unusable cell, and a mask of
     the rows it makes unusable (none for an optional role).
 
-    Numbers are read column-wise (`lib.ingest.textnumbers`), and so are the ASCII texts that mean "no
+    Numbers are read column-wise (`lib.ingest.numbers`), and so are the ASCII texts that mean "no
     value"; the cells left over (bad or unusual values, and cells that are not text) are read
     one by one with `parse_number`.
     """

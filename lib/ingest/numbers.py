@@ -1,14 +1,33 @@
-"""Numbers written as text, read column-wise: the vectorised twin of `lib.ingest.columns.parse_number`,
-`detect_decimal` and `is_missing` for Arrow string arrays.
+"""Numbers written as text: the one set of rules that reads a number, or a missing value, from a
+cell, for a single value and for a whole column.
 
-Plain ASCII numbers ("3.5", "-2", "1e-3") are cast by Arrow, which reads them to the same float
-as Python's `float`. Cells made only of digits, signs, dots, commas, spaces, Unicode minus signs
-and a unit ("+5%", "−3.5", "12 pp", "3,5") are cleaned with the same steps as
-`_clean_number_text`, then cast. Every other text cell is left to `parse_number`, one by one.
+The rules (the constants below):
+- a cell means "no value" when it is None, NaN, or a text in `MISSING_TEXT` once stripped and
+  case-folded;
+- otherwise a text is cleaned: NFKC, stripped, spaces and no-break spaces removed, each of
+  `MINUS_SIGNS` read as "-", one unit of `UNITS` dropped from the end (any case) and the text
+  stripped again; with a decimal comma, a text holding "," loses its dots and its comma
+  becomes a dot;
+- the cleaned text is a number when it is in `INFINITY_TEXT` (±inf) or when Python's `float`
+  reads it; anything else is not a number;
+- the decimal mark is "," when some text reads as a number with a decimal comma (`COMMA`) and
+  none with a decimal point (`DOT`).
+
+`parse_number`, `is_missing` and `detect_decimal` apply them to one value at a time; they are
+the definition. `number_text`, `missing`, `decimal_mark` and `numeric_share` apply them to an
+Arrow string array: ASCII cells made only of the characters of `CLEANABLE` (digits, signs,
+separators, spaces, minus signs, units) are cleaned and cast by Arrow, which reads ASCII
+decimal numbers to the same float as `float`; every other text cell (Unicode digits,
+infinities, anything unusual) is handed to the per-value reader, so the two agree on every
+text (tests/test_numbers.py checks it on random texts).
 """
 
 from __future__ import annotations
 
+import math
+import re
+import string
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -17,22 +36,135 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lib.ingest.columns import MINUS_SIGNS, MISSING_TEXT, count_numbers, decimal_evidence
-from lib.core.textcells import (ASCII_WHITESPACE, WHITESPACE_CLASS, as_array, last_bytes, text_cells,
-                           to_numpy_bool)
+from lib.core.textcells import (ASCII_WHITESPACE, WHITESPACE_CLASS, as_array, last_bytes,
+                                text_cells, to_numpy_bool)
+
+# --- the rules -----------------------------------------------------------------------------------
+
+MISSING_TEXT = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "—", "–", "?", "#n/a"})
+"""Cell texts that mean "no value" (compared after stripping and case folding)."""
+MINUS_SIGNS = "−–‒﹣－"
+"""Read as a minus: Unicode minus, en dash, figure dash, small and full-width hyphen-minus."""
+SPACES = " \u00a0"
+"""Removed anywhere in a number: "– 2" is −2, "1 000" is 1000."""
+UNITS = ("%", "pp", "pts")
+"""Unit suffixes dropped from a number (any case); no unit ends with another."""
+INFINITY_TEXT = frozenset({"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "∞",
+                           "+∞", "-∞"})
+"""Cleaned texts read as an infinite number (case-folded)."""
+_DOT_TEMPLATE = r"^[+-]?({d}+\.{d}*|\.{d}+)([eE][+-]?{d}+)?$"
+_COMMA_TEMPLATE = r"^[+-]?{d}+,{d}+$"
+DOT = _DOT_TEMPLATE.format(d="[0-9]")
+"""A cleaned ASCII text written with a decimal point (RE2 and Python)."""
+COMMA = _COMMA_TEMPLATE.format(d="[0-9]")
+"""A cleaned ASCII text written with a decimal comma (RE2 and Python)."""
+_DOT_NUMBER = re.compile(_DOT_TEMPLATE.format(d=r"\d"))
+"""`DOT` for any text: Unicode decimal digits count as digits, as `float` reads them."""
+_COMMA_NUMBER = re.compile(_COMMA_TEMPLATE.format(d=r"\d"))
+"""`COMMA` for any text."""
+
+
+class NotANumber(ValueError):
+    """A cell that holds text that is not a number."""
+
+
+# --- one value at a time: the definition ---------------------------------------------------------
+
+def is_missing(value: object) -> bool:
+    """True for None, NaN, and texts that mean "no value" (NA, n/a, null, -, ...)."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    if isinstance(value, str):
+        return value.strip().casefold() in MISSING_TEXT
+    try:
+        return bool(value != value)  # pd.NA and friends
+    except (TypeError, ValueError):
+        return False
+
+
+def _clean_number_text(text: str, decimal: str) -> str:
+    """`text` cleaned for `float` (see the module's rules)."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    for space in SPACES:
+        text = text.replace(space, "")
+    for minus in MINUS_SIGNS:
+        text = text.replace(minus, "-")
+    for unit in UNITS:
+        if text.casefold().endswith(unit):
+            text = text[: -len(unit)].strip()
+            break
+    if decimal == "," and "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    return text
+
+
+def parse_number(value: object, decimal: str = ".") -> float:
+    """`value` as a float: numbers as they are; texts like "+5%", "−3.5", "3,5" (with
+    `decimal=","`) and "inf". Missing values give NaN; anything else raises `NotANumber`."""
+    if isinstance(value, bool):
+        raise NotANumber(str(value))
+    if isinstance(value, (int, float)):
+        return float(value)
+    if is_missing(value):
+        return math.nan
+    text = _clean_number_text(str(value), decimal)
+    if text.casefold() in INFINITY_TEXT:
+        return -math.inf if text.startswith("-") else math.inf
+    try:
+        number = float(text)
+    except ValueError:
+        raise NotANumber(str(value)) from None
+    return math.nan if math.isnan(number) else number
+
+
+def decimal_evidence(values: Iterable[object]) -> tuple[bool, bool]:
+    """(some text reads as a number with a decimal comma, some with a decimal point)."""
+    comma = dot = False
+    for value in values:
+        if isinstance(value, str):
+            text = _clean_number_text(value, ".")
+            comma = comma or bool(_COMMA_NUMBER.match(text))
+            dot = dot or bool(_DOT_NUMBER.match(text))
+    return comma, dot
+
+
+def detect_decimal(values: Iterable[object]) -> str:
+    """"," when text numbers use a decimal comma ("3,5") and none a decimal point, else "."."""
+    comma, dot = decimal_evidence(values)
+    return "," if comma and not dot else "."
+
+
+def count_numbers(values: Iterable[object], decimal: str = ".") -> tuple[int, int]:
+    """(non-missing values, those of them that read as numbers)."""
+    total = good = 0
+    for value in values:
+        if is_missing(value):
+            continue
+        total += 1
+        try:
+            parse_number(value, decimal)
+            good += 1
+        except NotANumber:
+            pass
+    return total, good
+
+
+# --- a column at a time --------------------------------------------------------------------------
 
 PLAIN = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 """ASCII decimal numbers: both Python's `float` and Arrow's cast read them, to the same value."""
-DOT = r"^[+-]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
-"""`lib.ingest.columns._DOT_NUMBER` for ASCII text."""
-COMMA = r"^[+-]?[0-9]+,[0-9]+$"
-"""`lib.ingest.columns._COMMA_NUMBER` for ASCII text."""
-CLEANABLE = "^[0-9 \\x{a0}+\\-.,eEpPtTsS%" + MINUS_SIGNS + "]*$"
-"""Cells whose cleaning (NFKC, strip, spaces, minus signs, unit) these string kernels mimic
-exactly: NFKC changes none of these characters but the no-break space and the small and
+_UNIT_LETTERS = "".join(sorted({ch for unit in UNITS for ch in unit if ch.isalpha()}))
+CLEANABLE = ("^[0-9\\x{a0} +\\-.,eE%" + _UNIT_LETTERS + _UNIT_LETTERS.upper() + MINUS_SIGNS
+             + "]*$")
+"""Cells whose cleaning (NFKC, strip, spaces, minus signs, unit) the string kernels below
+mimic exactly: NFKC changes none of these characters but the no-break space and the small and
 full-width hyphen-minus, and those are removed or read as a minus anyway."""
 MISSING_ASCII = sorted(t for t in MISSING_TEXT if t.isascii())
-NEVER_IN_NUMBERS = "[bcdghjkmqrvwxzBCDGHJKMQRVWXZ]"
+_NUMBER_LETTERS = {ch for text in (*MISSING_TEXT, *INFINITY_TEXT, *UNITS, "e") for ch in text}
+NEVER_IN_NUMBERS = "[" + "".join(ch + ch.upper() for ch in string.ascii_lowercase
+                                 if ch not in _NUMBER_LETTERS) + "]"
 """ASCII letters that no number, infinity, unit or missing-value text has: a cell with one is
 not a number whatever else it holds."""
 EMPTY_POSITIONS = np.zeros(0, dtype=np.int64)
@@ -96,26 +228,25 @@ def _packed(text: bytes) -> int:
 
 
 def _unit_lengths(text: pa.Array) -> np.ndarray:
-    """Per ASCII string, the length of its unit suffix: 1 for "%", 2 for "pp", 3 for "pts" (any
-    case; no string ends with two of them), else 0."""
-    tail = last_bytes(text, 3)
-    lower = tail | _packed(b"   ")  # ASCII letters in lower case (padding becomes spaces)
+    """Per ASCII string, the length of the unit of `UNITS` it ends with (any case), else 0."""
+    lower = last_bytes(text, 3) | _packed(b"   ")  # ASCII letters in lower case
     cut = np.zeros(len(text), dtype=np.int8)
-    cut[(lower & 0xFFFF) == _packed(b"pp")] = 2
-    cut[lower == _packed(b"pts")] = 3
-    cut[(tail & 0xFF) == ord("%")] = 1
+    for unit in UNITS:
+        size = len(unit)
+        tail = lower & ((1 << (8 * size)) - 1)
+        cut[tail == _packed(unit.encode()) | _packed(b" " * size)] = size
     return cut
 
 
 def _without_unit(text: pa.Array) -> pa.Array:
-    """ASCII strings without their unit suffix ("%", "pp" or "pts", any case)."""
+    """ASCII strings without their unit suffix (one of `UNITS`, any case)."""
     text = as_array(text)
     cut = _unit_lengths(text)
     if not len(cut) or not cut.any():
         return text
     if (cut == cut[0]).all():
         return pc.utf8_slice_codeunits(text, 0, -int(cut[0]))
-    for length in (1, 2, 3):
+    for length in sorted({len(unit) for unit in UNITS}):
         text = _where(text, pa.array(cut == length),
                       lambda t, end=-length: pc.utf8_slice_codeunits(t, 0, end))
     return text
@@ -147,7 +278,7 @@ class NumberText:
 
     def decimal_evidence(self) -> tuple[bool, bool]:
         """(a cell reads as a number with a decimal comma, one with a decimal point), among the
-        cells not read; as `lib.ingest.columns.decimal_evidence` finds them."""
+        cells not read; as `decimal_evidence` finds them."""
         comma = dot = False
         if self.cleaned is not None and len(self.cleaned):
             dot = _any_match(self.cleaned, ".", DOT)
@@ -198,7 +329,7 @@ def number_text(strings: pa.Array) -> NumberText:
 
 def decimal_mark(columns: Iterable[NumberText]) -> str:
     """"," when text numbers use a decimal comma and none a decimal point, else "." (as
-    `lib.ingest.columns.detect_decimal` over every text cell of `columns`)."""
+    `detect_decimal` over every text cell of `columns`)."""
     columns = list(columns)
     if any(c.has_plain_dot() for c in columns):
         return "."
@@ -243,8 +374,9 @@ def percent_only(strings: pa.Array, probe: int = 1024) -> bool:
 
 
 def numeric_share(values: pd.Series) -> float:
-    """`lib.ingest.columns.numeric_share(values, detect_decimal(values))`, column-wise: the share of
-    the non-missing cells that read as numbers (0 when all are missing)."""
+    """The share of the non-missing cells that read as numbers with the column's own decimal
+    mark (0 when all are missing): `count_numbers(values, detect_decimal(values))`,
+    column-wise."""
     cells = text_cells(values)
     reading = number_text(cells.strings)
     decimal = decimal_mark([reading])
