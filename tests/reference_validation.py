@@ -16,7 +16,7 @@ from lib.core import schema
 from lib.ingest.columns import (NotANumber, detect_decimal, dataset_names, is_missing, model_names,
                          parse_number, unit_hint)
 from lib.ingest.problems import MAX_NAMES_SHOWN, Effect, Kind, Problem, clip, rows_phrase
-from lib.ingest.readers import RawTable
+from lib.ingest.read.raw import RawTable
 from lib.ingest.shapes import (NUMERIC_ROLES, REQUIRED_ROLES, ROLE_LABELS, ROW, Y_TITLES, DeltaKind,
                         Mapping, Shape, origin, to_cells)
 from lib.ingest.validation import (MAX_COUNT, MAX_LISTED, MAX_MAGNITUDE, MISSING_MESSAGES,

@@ -20,11 +20,13 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from lib.ingest import readers
 from lib.core import schema
 from lib.ingest.columns import detect_decimal, is_missing, model_key, model_keys, parse_number
 from lib.ingest.problems import Kind, ReadError
-from lib.ingest.readers import DEFAULT_LIMITS, Limits, RawTable, read_delimited_fast, read_table
+from lib.ingest.read import table
+from lib.ingest.read.delimited import read_delimited_fast
+from lib.ingest.read.raw import DEFAULT_LIMITS, Format, Limits, RawTable
+from lib.ingest.read.table import read_table
 from lib.ingest.shapes import DeltaKind, Mapping, Shape, detect
 from lib.core.textcells import blank, name_codes, text_cells
 from lib.ingest.textnumbers import decimal_mark, missing, number_text, percent_only
@@ -42,12 +44,12 @@ OPTIONS = [Options(k, d) for k in DeltaKind for d in DuplicatePolicy]
 
 def slow_read(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> RawTable:
     """`read_table` with the pyarrow fast path switched off."""
-    fast = readers.read_delimited_fast
-    readers.read_delimited_fast = lambda *args, **kwargs: None
+    fast = table.read_delimited_fast
+    table.read_delimited_fast = lambda *args, **kwargs: None
     try:
         return read_table(data, file, limits)
     finally:
-        readers.read_delimited_fast = fast
+        table.read_delimited_fast = fast
 
 
 def outcome(read, data: bytes, file: str, limits: Limits = DEFAULT_LIMITS):
@@ -181,7 +183,7 @@ def test_generated_files_agree_in_other_encodings_and_line_ends(seed: int) -> No
 
 
 def detect_delimiter_of(text: str, file: str) -> str:
-    from lib.ingest.readers import EXTENSION_DELIMITER, detect_delimiter
+    from lib.ingest.read.delimited import EXTENSION_DELIMITER, detect_delimiter
 
     return detect_delimiter(text, EXTENSION_DELIMITER.get(file[-4:]))
 
@@ -352,7 +354,7 @@ def test_object_frames_agree_too() -> None:
         "n": [rng.choice([10, 2.5, None, "-1", "x", True]) for _ in range(400)],
     }, dtype=object)
     frame.index = pd.Index(range(1, 401), name="row")
-    raw = RawTable(frame, "f.json", readers.Format.JSON, 400)
+    raw = RawTable(frame, "f.json", Format.JSON, 400)
     mapping = detect(frame).mapping
     for options in OPTIONS:
         assert_same_report(validate(raw, mapping, options),
@@ -455,7 +457,7 @@ def test_control_characters_are_unicode_categories_cc_cs_co() -> None:
     import sys
     import unicodedata
 
-    from lib.ingest.readers import CONTROL_CHARACTERS
+    from lib.ingest.read.sniff import CONTROL_CHARACTERS
 
     for code in range(sys.maxunicode + 1):
         ch = chr(code)

@@ -28,7 +28,7 @@ from lib.ingest.columns import (NotANumber, canonical_spellings, dataset_keys, d
                          unit_hint)
 from lib.ingest.problems import (MAX_NAMES_SHOWN, Effect, Found, Kind, Problem, clip, list_first,
                           names_phrase, rows_phrase)
-from lib.ingest.readers import RawTable
+from lib.ingest.read.raw import RawTable
 from lib.ingest.shapes import (DATASET_COLUMNS, NUMERIC_ROLES, REQUIRED_ROLES, ROLE_LABELS, ROW,
                         Y_TITLES, DeltaKind, Mapping, Shape, origin, to_cells)
 from lib.core.textcells import (Codes, TextCells, first_seen, mapped_codes, name_codes, string_column,

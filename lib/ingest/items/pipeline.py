@@ -29,7 +29,9 @@ from lib.ingest.items.read import fast_path_fits
 from lib.ingest.items.peritem import (CheckedItems, ItemProblem, PerItemResult, Settings, aggregate_counts,
                          check_csv, check_items, detect_shape, summarise)
 from lib.ingest.problems import ReadError
-from lib.ingest.readers import GZIP_MAGIC, Format, RawTable, read_table, sniff_format
+from lib.ingest.read.raw import Format, RawTable
+from lib.ingest.read.sniff import GZIP_MAGIC, sniff_format
+from lib.ingest.read.table import read_table
 
 logger = logging.getLogger(__name__)
 
