@@ -24,6 +24,8 @@ from lib.ingest.read.raw import (DEFAULT_LIMITS, ROW_INDEX, Format, Limits, RawT
                                  clean_header, fail, header_only, is_blank, library_text,
                                  size_phrase, too_many_rows)
 
+# --- Parquet ---------------------------------------------------------------------------------------
+
 OBJECT_CELLS = 30_000_000
 """Cells of a Parquet file the app reads (each becomes a Python object: 1-2 GB at worst)."""
 
@@ -103,6 +105,8 @@ def _dictionary_text(table: pa.Table) -> int:
             total += int(lengths[indices].sum()) if len(lengths) else 0
     return total
 
+
+# --- Excel -----------------------------------------------------------------------------------------
 
 XLSX_ENTRIES = 10_000
 """Files a workbook (a zip archive) may hold: a real one holds a few dozen."""
@@ -299,6 +303,12 @@ def _filled(values: Sequence[object]) -> int:
     return sum(not is_blank([v]) for v in values)
 
 
+def _frame(rows: list[list[object]], columns: list[str], row_numbers: list[int]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=columns, dtype=object)
+    frame.index = pd.Index(row_numbers, name=ROW_INDEX)
+    return frame
+
+
 def _object_text(frame: pd.DataFrame) -> int:
     """Characters of text in the cells of an object frame, each cell counted."""
     return sum(len(v) for column in frame.columns for v in frame[column].to_numpy()
@@ -349,11 +359,3 @@ def read_excel(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> RawTa
         where += f" (the first with data of {sheet_count} sheets)"
     return RawTable(frame, file, Format.EXCEL, len(rows),
                     (f"Read {where} of the Excel workbook; header on row {header_row}.", *notes))
-
-
-
-def _frame(rows: list[list[object]], columns: list[str], row_numbers: list[int]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=columns, dtype=object)
-    frame.index = pd.Index(row_numbers, name=ROW_INDEX)
-    return frame
-

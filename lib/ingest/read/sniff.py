@@ -37,8 +37,6 @@ def file_extension(file: str) -> str:
     return PurePath(inner_name(file)).suffix.lower()
 
 
-# --- format and encoding -------------------------------------------------------------------------
-
 def sniff_format(data: bytes, file: str) -> Format:
     """The file's format, from its first bytes first and its name second."""
     ext = file_extension(file)

@@ -28,31 +28,6 @@ from lib.ingest.read.sniff import (GZIP_MAGIC, KNOWN_FORMATS, UTF8, UTF8_BOM, de
 logger = logging.getLogger(__name__)
 
 
-def _scrubbed(raw: RawTable) -> RawTable:
-    """`raw` with the unsafe characters of every text cell replaced by U+FFFD (`lib.core.textcells`),
-    and a note naming the rows where that happened."""
-    changed = np.zeros(len(raw.frame), dtype=bool)
-    cells = 0
-    columns: dict[int, pd.Series] = {}
-    for position in range(raw.frame.shape[1]):
-        values, found = scrub_cells(raw.frame.iloc[:, position])
-        if found.any():
-            columns[position] = values
-            changed |= found
-            cells += int(found.sum())
-    if not columns:
-        return raw
-    frame = raw.frame.copy(deep=False)
-    for position, values in columns.items():
-        frame.isetitem(position, values)
-    first = raw.frame.index[np.flatnonzero(changed)[:MAX_ROWS_SHOWN]].tolist()
-    rows = runs_phrase(row_runs(first), int(changed.sum()))
-    note = (f"R{rows[1:]} ({cells:,} "
-            f"cell{'s' if cells != 1 else ''}): control characters replaced by �.")
-    return RawTable(frame, raw.file, raw.format, raw.rows_read, (*raw.notes, note), raw.problems)
-
-
-
 def read_table(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> RawTable:
     """Any accepted file to a raw table, or `ReadError` saying why it cannot be read.
 
@@ -118,3 +93,27 @@ def _read(data: bytes, file: str, limits: Limits) -> RawTable:
     raw = reader(text, file, limits)
     return RawTable(raw.frame, raw.file, raw.format, raw.rows_read,
                     (f"Text encoding: {encoding}.", *raw.notes), raw.problems)
+
+
+def _scrubbed(raw: RawTable) -> RawTable:
+    """`raw` with the unsafe characters of every text cell replaced by U+FFFD (`lib.core.textcells`),
+    and a note naming the rows where that happened."""
+    changed = np.zeros(len(raw.frame), dtype=bool)
+    cells = 0
+    columns: dict[int, pd.Series] = {}
+    for position in range(raw.frame.shape[1]):
+        values, found = scrub_cells(raw.frame.iloc[:, position])
+        if found.any():
+            columns[position] = values
+            changed |= found
+            cells += int(found.sum())
+    if not columns:
+        return raw
+    frame = raw.frame.copy(deep=False)
+    for position, values in columns.items():
+        frame.isetitem(position, values)
+    first = raw.frame.index[np.flatnonzero(changed)[:MAX_ROWS_SHOWN]].tolist()
+    rows = runs_phrase(row_runs(first), int(changed.sum()))
+    note = (f"R{rows[1:]} ({cells:,} "
+            f"cell{'s' if cells != 1 else ''}): control characters replaced by �.")
+    return RawTable(frame, raw.file, raw.format, raw.rows_read, (*raw.notes, note), raw.problems)
