@@ -24,7 +24,7 @@ from lib.ingest.read.raw import (DEFAULT_LIMITS, ROW_INDEX, Format, Limits, RawT
                                  clean_header, fail, header_only, is_blank, library_text,
                                  size_phrase, too_many_rows)
 
-# --- Parquet ---------------------------------------------------------------------------------------
+# --- Parquet -------------------------------------------------------------------------------------
 
 OBJECT_CELLS = 30_000_000
 """Cells of a Parquet file the app reads (each becomes a Python object: 1-2 GB at worst)."""
@@ -42,8 +42,8 @@ def _text_limit(limits: Limits) -> int:
 
 
 def _too_much_text(total: int, file: str, limits: Limits) -> ReadError:
-    return fail(Kind.TOO_LARGE, f"The cells of the file hold {size_phrase(total)} of text; the limit "
-                 f"is {size_phrase(_text_limit(limits))}.", file)
+    return fail(Kind.TOO_LARGE, f"The cells of the file hold {size_phrase(total)} of text; the "
+                f"limit is {size_phrase(_text_limit(limits))}.", file)
 
 
 def read_parquet(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> RawTable:
@@ -63,12 +63,12 @@ def read_parquet(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> Raw
             raise too_many_rows(file, limits)
         if meta.num_rows * meta.num_columns > OBJECT_CELLS:
             raise fail(Kind.TOO_LARGE, f"The file has {meta.num_rows:,} rows × "
-                        f"{meta.num_columns:,} columns; the app reads at most {OBJECT_CELLS:,} "
-                        "cells from Parquet. Upload fewer columns or rows.", file)
+                       f"{meta.num_columns:,} columns; the app reads at most {OBJECT_CELLS:,} "
+                       "cells from Parquet. Upload fewer columns or rows.", file)
         unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
         if unpacked > _unpacked_limit(limits):
             raise fail(Kind.TOO_LARGE, f"The file unpacks to {size_phrase(unpacked)}; the limit is "
-                        f"{size_phrase(_unpacked_limit(limits))}.", file)
+                       f"{size_phrase(_unpacked_limit(limits))}.", file)
         schema = parquet.schema_arrow
         text = [name for name, kind in zip(schema.names, schema.types)
                 if pa.types.is_string(kind) or pa.types.is_large_string(kind)
@@ -82,7 +82,7 @@ def read_parquet(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> Raw
         raise
     except Exception as error:  # pyarrow raises many kinds, for many kinds of damage
         raise fail(Kind.UNREADABLE, f"The file starts like Parquet but cannot be read "
-                    f"({library_text(error)}).", file) from None
+                   f"({library_text(error)}).", file) from None
     columns, notes = clean_header(table.column_names)
     if table.num_rows == 0:
         raise header_only(columns, file)
@@ -106,7 +106,7 @@ def _dictionary_text(table: pa.Table) -> int:
     return total
 
 
-# --- Excel -----------------------------------------------------------------------------------------
+# --- Excel ---------------------------------------------------------------------------------------
 
 XLSX_ENTRIES = 10_000
 """Files a workbook (a zip archive) may hold: a real one holds a few dozen."""
@@ -139,12 +139,12 @@ def _archive(data: bytes, file: str) -> zipfile.ZipFile:
         entries, directory = struct.unpack_from("<HI", data, end + 10)
         if entries > XLSX_ENTRIES or directory > XLSX_DIRECTORY_BYTES:
             raise fail(Kind.UNREADABLE, f"The file is a zip archive of {entries:,} files, not "
-                        "an Excel workbook (.xlsx) the app can open.", file)
+                       "an Excel workbook (.xlsx) the app can open.", file)
     try:
         return zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
         raise fail(Kind.UNREADABLE, "The file is a zip archive but not an Excel workbook "
-                    "(.xlsx) the app can open.", file) from None
+                   "(.xlsx) the app can open.", file) from None
 
 
 def _check_parts(archive: zipfile.ZipFile, file: str) -> list[zipfile.ZipInfo]:
@@ -152,15 +152,17 @@ def _check_parts(archive: zipfile.ZipFile, file: str) -> list[zipfile.ZipInfo]:
     sheets = [info for info in archive.infolist() if SHEET_PARTS.fullmatch(info.filename)]
     unpacked = sum(info.file_size for info in sheets)
     if unpacked > XLSX_SHEET_BYTES:
-        raise fail(Kind.TOO_LARGE, f"The sheets of the workbook unpack to {size_phrase(unpacked)} of "
-                    f"XML; the app reads at most {size_phrase(XLSX_SHEET_BYTES)} from Excel, which is "
-                    "slow to read. Save the sheet as CSV and upload that.", file)
+        raise fail(Kind.TOO_LARGE, f"The sheets of the workbook unpack to "
+                   f"{size_phrase(unpacked)} of XML; the app reads at most "
+                   f"{size_phrase(XLSX_SHEET_BYTES)} from Excel, which is slow to read. Save the "
+                   "sheet as CSV and upload that.", file)
     for info in archive.infolist():
         if info not in sheets and info.filename.lower().endswith((".xml", ".rels")) \
                 and info.file_size > XLSX_PART_BYTES:
             raise fail(Kind.TOO_LARGE, f"A part of the workbook ({clip(info.filename)}) "
-                        f"unpacks to {size_phrase(info.file_size)}; the limit is "
-                        f"{size_phrase(XLSX_PART_BYTES)}. Save the sheet as CSV and upload that.", file)
+                       f"unpacks to {size_phrase(info.file_size)}; the limit is "
+                       f"{size_phrase(XLSX_PART_BYTES)}. Save the sheet as CSV and upload "
+                       "that.", file)
     return sheets
 
 
@@ -235,8 +237,8 @@ def _compacted(data: bytes, file: str, limits: Limits) -> bytes:
         for scan in scans.values():
             if scan.last_row > limits.max_rows + 1 + XLSX_TITLE_ROWS:
                 raise fail(Kind.TOO_MANY_ROWS, f"A sheet of the workbook has "
-                            f"{scan.last_row:,} rows (empty rows count too); the limit is "
-                            f"{limits.max_rows:,} rows of data.", file)
+                           f"{scan.last_row:,} rows (empty rows count too); the limit is "
+                           f"{limits.max_rows:,} rows of data.", file)
         if sum(s.dropped for s in scans.values()) < XLSX_DROP_ROWS:
             return data
         sink = io.BytesIO()
@@ -266,8 +268,8 @@ def _sheet_rows(sheet, limits: Limits,
                                                     values_only=True), 1):
         if number - header_row > limits.max_rows + (0 if header else 1 + XLSX_TITLE_ROWS):
             raise fail(Kind.TOO_MANY_ROWS, f"The sheet has more than {limits.max_rows:,} rows "
-                        f"below its header (empty rows count too); the limit is "
-                        f"{limits.max_rows:,}.", file)
+                       f"below its header (empty rows count too); the limit is "
+                       f"{limits.max_rows:,}.", file)
         if values.count(None) == len(values) or is_blank(values):
             continue
         if not header:
@@ -296,7 +298,7 @@ def _trimmed(values: Sequence[object]) -> list[object]:
 def _check_sheet_columns(header: list[object], read: int, file: str, limits: Limits) -> None:
     if len(header) >= read:
         raise fail(Kind.TOO_MANY_COLUMNS, f"The sheet has more than {limits.max_columns:,} "
-                    f"columns; the limit is {limits.max_columns:,}.", file)
+                   f"columns; the limit is {limits.max_columns:,}.", file)
 
 
 def _filled(values: Sequence[object]) -> int:
@@ -328,7 +330,7 @@ def read_excel(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> RawTa
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds, for many kinds of damage
         raise fail(Kind.UNREADABLE, "The file is a zip archive but not an Excel workbook "
-                    "(.xlsx) the app can open.", file) from None
+                   "(.xlsx) the app can open.", file) from None
     try:
         for sheet in book.worksheets:
             header_row, header, rows = _sheet_rows(sheet, limits, file)
@@ -341,7 +343,7 @@ def read_excel(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> RawTa
         raise
     except Exception as error:
         raise fail(Kind.UNREADABLE, f"The Excel workbook cannot be read: part of it is damaged "
-                    f"or not valid ({library_text(error)}).", file) from None
+                   f"or not valid ({library_text(error)}).", file) from None
     finally:
         book.close()
     check_columns(len(header), file, limits)

@@ -136,7 +136,7 @@ def read_delimited(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> Raw
         return _read_delimited(text, file, limits)
     except csv.Error as error:
         raise fail(Kind.UNREADABLE, f"The file cannot be read as delimited text "
-                    f"({library_text(error)}).", file) from None
+                   f"({library_text(error)}).", file) from None
 
 
 BATCH_ROWS = 1 << 16
@@ -160,7 +160,7 @@ def _read_delimited(text: str, file: str, limits: Limits) -> RawTable:
         header_line, header = next(records)
     except StopIteration:
         raise fail(Kind.EMPTY_FILE, "The file has no data: it holds only blank lines.",
-                    file) from None
+                   file) from None
     check_columns(len(header), file, limits)
     columns, notes = clean_header(header)
     if empty_rows and empty_rows[0] < header_line:

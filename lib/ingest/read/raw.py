@@ -81,6 +81,9 @@ def library_text(error: BaseException, limit: int = 200) -> str:
     text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     return clip(_PATH.sub("…", text), limit)
 
+
+# --- column names and refusals -------------------------------------------------------------------
+
 def clean_header(names: Sequence[object]) -> tuple[list[str], list[str]]:
     """Column names made safe and unique, with a note on each change.
 
@@ -134,17 +137,17 @@ def _free(base: str, taken: set[str], reserved: set[str], start: int = 1) -> str
 def check_columns(n_columns: int, file: str, limits: Limits) -> None:
     if n_columns > limits.max_columns:
         raise fail(Kind.TOO_MANY_COLUMNS, f"The file has {n_columns:,} columns; the limit is "
-                    f"{limits.max_columns:,}.", file)
+                   f"{limits.max_columns:,}.", file)
 
 
 def too_many_rows(file: str, limits: Limits) -> ReadError:
     return fail(Kind.TOO_MANY_ROWS, f"The file has more than {limits.max_rows:,} rows of data; "
-                 f"the limit is {limits.max_rows:,}.", file)
+                f"the limit is {limits.max_rows:,}.", file)
 
 
 def header_only(columns: Sequence[str], file: str) -> ReadError:
     return fail(Kind.HEADER_ONLY, f"The file has a header ({names_phrase(columns, 8)}) but no "
-                 "rows of data.", file)
+                "rows of data.", file)
 
 
 def check_row_problems(listed: int, file: str, what: str) -> None:
@@ -153,12 +156,6 @@ def check_row_problems(listed: int, file: str, what: str) -> None:
     if listed >= MAX_ROW_PROBLEMS:
         raise fail(Kind.UNREADABLE, f"More than {MAX_ROW_PROBLEMS:,} {what}, so the app stops "
                    "reading the file: check that it is the file you meant to upload.", file)
-
-
-def _frame(rows: list[list[object]], columns: list[str], row_numbers: list[int]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=columns, dtype=object)
-    frame.index = pd.Index(row_numbers, name=ROW_INDEX)
-    return frame
 
 
 def is_blank(values: Iterable[object]) -> bool:

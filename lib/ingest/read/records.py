@@ -80,7 +80,7 @@ class _JsonText:
         line = self.text.count("\n", 0, pos) + 1
         column = pos - self.text.rfind("\n", 0, pos)
         return fail(Kind.UNREADABLE, f"The file is not valid JSON: {message} at line {line:,}, "
-                     f"column {column:,}.", self.file)
+                    f"column {column:,}.", self.file)
 
     def _cut(self, pos: int) -> None:
         self.start, self.piece = pos, self.text[pos:pos + JSON_PIECE]
@@ -109,9 +109,9 @@ class _JsonText:
                 raise self.invalid(error[0], self.start + error[1])
             if pos == self.start:
                 raise fail(Kind.UNSUPPORTED, f"The JSON holds a value longer than "
-                            f"{size_phrase(JSON_PIECE)} (from line "
-                            f"{self.text.count(chr(10), 0, pos) + 1:,}), longer than any record "
-                            f"of a table. The app reads {JSON_SHAPES}.", self.file)
+                           f"{size_phrase(JSON_PIECE)} (from line "
+                           f"{self.text.count(chr(10), 0, pos) + 1:,}), longer than any record "
+                           f"of a table. The app reads {JSON_SHAPES}.", self.file)
             self._cut(pos)
 
     def array(self, pos: int, visit: Callable[[object, int], None]) -> int:
@@ -195,8 +195,8 @@ class _Budget:
         self.values += values
         if self.values > JSON_VALUES:
             raise fail(Kind.TOO_LARGE, f"The JSON holds more than {JSON_VALUES:,} values; the "
-                        "app reads at most that many from JSON. Save the table as CSV or Parquet "
-                        "and upload that.", self.file)
+                       "app reads at most that many from JSON. Save the table as CSV or Parquet "
+                       "and upload that.", self.file)
 
 
 class _Columns:
@@ -218,7 +218,7 @@ class _Columns:
         """Append one record (numbered `row`, for messages; by default the next number)."""
         if type(record) is not dict:
             raise fail(Kind.UNSUPPORTED, f"The JSON list holds something other than records. "
-                        f"The app reads {JSON_SHAPES}.", self.file)
+                       f"The app reads {JSON_SHAPES}.", self.file)
         if self.rows >= self.limits.max_rows:
             raise too_many_rows(self.file, self.limits)
         values = tuple(record.values())
@@ -256,8 +256,8 @@ class _Columns:
     def _column(self, key: str, length: int) -> list:
         if len(self.columns) >= self.limits.max_columns:
             raise fail(Kind.TOO_MANY_COLUMNS, f"The records have more than "
-                        f"{self.limits.max_columns:,} different keys (columns); the limit is "
-                        f"{self.limits.max_columns:,}.", self.file)
+                       f"{self.limits.max_columns:,} different keys (columns); the limit is "
+                       f"{self.limits.max_columns:,}.", self.file)
         column = self.columns[key] = [None] * length
         return column
 
@@ -405,7 +405,7 @@ def read_json(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> RawTable
     if doc.skip(value_end) < len(text):
         return read_json_lines(text, file, limits)
     raise fail(Kind.UNSUPPORTED, f"The JSON is not laid out as a table. The app reads "
-                f"{JSON_SHAPES}.", file)
+               f"{JSON_SHAPES}.", file)
 
 
 def _json_lines_inside(text: str) -> bool:
@@ -428,8 +428,8 @@ def _json_object(lists: dict[str, _ListMember], others: set[str], file: str,
     if lists and not others and len(columns) == len(lists) \
             and len({len(m) for m in columns}) == 1:
         if not len(columns[0]):
-            raise fail(Kind.HEADER_ONLY, f"The JSON names columns ({names_phrase(list(lists), 8)}) but "
-                        "holds no values.", file)
+            raise fail(Kind.HEADER_ONLY, f"The JSON names columns "
+                       f"({names_phrase(list(lists), 8)}) but holds no values.", file)
         table = _Columns(file, limits, columns[0].budget)
         for key, values in lists.items():
             table.add_column(key, values.values)
@@ -439,7 +439,7 @@ def _json_object(lists: dict[str, _ListMember], others: set[str], file: str,
     if len(record_lists) == 1:
         return record_lists[0].records
     raise fail(Kind.UNSUPPORTED, f"The JSON is not laid out as a table. The app reads "
-                f"{JSON_SHAPES}.", file)
+               f"{JSON_SHAPES}.", file)
 
 
 def _json_table(records: _Columns, file: str, fmt: Format, notes: Sequence[str],
@@ -471,8 +471,8 @@ def read_json_lines(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> Ra
         for line in piece.split(newline):
             number += 1
             if len(line) > JSON_PIECE:
-                value, message = None, f"the line is longer than {size_phrase(JSON_PIECE)}, longer " \
-                                       "than any record"
+                value, message = None, f"the line is longer than {size_phrase(JSON_PIECE)}, " \
+                                       "longer than any record"
             else:
                 try:  # the usual line: one object, no space around it
                     value, after = scan(line, 0)
@@ -504,7 +504,7 @@ def read_json_lines(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> Ra
         raise fail(Kind.EMPTY_FILE, "The file has no data: it holds only blank lines.", file)
     if not records.rows:
         raise fail(Kind.UNREADABLE, "No line of the file is a JSON object: it is neither JSON "
-                    "Lines nor JSON.", file)
+                   "Lines nor JSON.", file)
     return _json_table(records, file, Format.JSON_LINES,
                        ["Read as JSON Lines; rows are numbered by line."], numbers, problems)
 

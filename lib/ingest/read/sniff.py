@@ -45,15 +45,15 @@ def sniff_format(data: bytes, file: str) -> Format:
     if data.startswith(ZIP_MAGIC):
         if ext in (".ods", ".numbers", ".zip"):
             raise fail(Kind.UNSUPPORTED, f"{clip(ext)} files are not supported. Export the "
-                        "sheet as CSV or Excel .xlsx and upload that.", file)
+                       "sheet as CSV or Excel .xlsx and upload that.", file)
         return Format.EXCEL
     if data.startswith(OLE_MAGIC):
         raise fail(Kind.UNSUPPORTED, "This is an old Excel .xls workbook or a password-protected "
-                    "one, which the app cannot open. Save it as .xlsx (without a password) or as "
-                    "CSV and upload that.", file)
+                   "one, which the app cannot open. Save it as .xlsx (without a password) or as "
+                   "CSV and upload that.", file)
     if data.startswith(GZIP_MAGIC):  # `read_table` unpacks gzip before it asks
         raise fail(Kind.UNSUPPORTED, "This gzip file holds another gzip file. Unpack it and "
-                    "upload the file inside.", file)
+                   "upload the file inside.", file)
     if ext in JSON_LINES_EXTENSIONS:
         return Format.JSON_LINES
     if ext == ".json":
@@ -86,17 +86,17 @@ def gunzip(data: bytes, file: str, limit: int) -> bytes:
                     out += unpack.decompress(unpack.unconsumed_tail, limit + 1 - len(out))
                 if len(out) > limit:
                     raise fail(Kind.TOO_LARGE, f"The gzip file unpacks to more than "
-                                f"{size_phrase(limit)}, the limit for a file.", file)
+                               f"{size_phrase(limit)}, the limit for a file.", file)
             if not unpack.eof:
                 raise fail(Kind.UNREADABLE, "The gzip file is cut short: its end is missing. "
-                            "Upload the whole file, or the file inside it.", file)
+                           "Upload the whole file, or the file inside it.", file)
             rest = memoryview(unpack.unused_data) if unpack.unused_data else rest
     except zlib.error:
         raise fail(Kind.UNREADABLE, "The gzip file is damaged and cannot be unpacked. Upload "
-                    "the file inside it instead.", file) from None
+                   "the file inside it instead.", file) from None
     if rest.nbytes and any(bytes(rest)):
         raise fail(Kind.UNREADABLE, "The gzip file has data after its end that is not gzip. "
-                    "Upload the file inside it instead.", file)
+                   "Upload the file inside it instead.", file)
     return bytes(out)
 
 
@@ -152,17 +152,17 @@ def decode_text(data: bytes, file: str) -> tuple[str, str]:
                 return data.decode(codec), name
             except UnicodeDecodeError:
                 raise fail(Kind.ENCODING, f"The file starts with a {name} byte-order mark but "
-                            f"its bytes are not valid {name}. {SAVE_AS_UTF8}", file) from None
+                           f"its bytes are not valid {name}. {SAVE_AS_UTF8}", file) from None
     if b"\x00" in data[:4096]:
         codec = _utf16_without_bom(data)
         if codec is None:
             raise fail(Kind.UNREADABLE, "The file holds binary data, not text, and is not a "
-                        f"format the app knows ({KNOWN_FORMATS}).", file)
+                       f"format the app knows ({KNOWN_FORMATS}).", file)
         try:
             return data.decode(codec), "UTF-16 (no byte-order mark)"
         except UnicodeDecodeError:
             raise fail(Kind.ENCODING, f"The file looks like UTF-16 but is not valid UTF-16. "
-                        f"{SAVE_AS_UTF8}", file) from None
+                       f"{SAVE_AS_UTF8}", file) from None
     try:
         text, name = data.decode("utf-8"), UTF8
     except UnicodeDecodeError:
@@ -173,11 +173,11 @@ def decode_text(data: bytes, file: str) -> tuple[str, str]:
             at = error.start
             line = data.count(b"\n", 0, at) + 1
             raise fail(Kind.ENCODING, f"The file is neither UTF-8 nor Windows-1252 (Latin-1) "
-                        f"text: it is not valid UTF-8, and byte 0x{data[at]:02x} (row {line:,}, "
-                        f"position {at:,} of the file) is not a character in Windows-1252. "
-                        f"{SAVE_AS_UTF8}", file) from None
+                       f"text: it is not valid UTF-8, and byte 0x{data[at]:02x} (row {line:,}, "
+                       f"position {at:,} of the file) is not a character in Windows-1252. "
+                       f"{SAVE_AS_UTF8}", file) from None
     if looks_binary(text):
         raise fail(Kind.UNREADABLE, "The file holds binary data, not text, and is not a format "
-                    f"the app knows ({KNOWN_FORMATS}).", file)
+                   f"the app knows ({KNOWN_FORMATS}).", file)
     return text, name
 

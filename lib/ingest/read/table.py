@@ -41,22 +41,22 @@ def read_table(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> RawTa
         raise
     except RecursionError:
         raise fail(Kind.UNSUPPORTED, "The file nests its data too deeply to be read as a "
-                    "table.", file) from None
+                   "table.", file) from None
     except MemoryError:
         raise fail(Kind.TOO_LARGE, "The file is too large to read in the memory the app has.",
-                    file) from None
+                   file) from None
     except Exception:
         logger.exception("Unexpected failure reading an upload (%s, %s bytes)", clip(file),
                          len(data))
         raise fail(Kind.UNREADABLE, "The app could not read this file: something in it is not "
-                    f"as its format requires. Check that it is well-formed ({KNOWN_FORMATS}), "
-                    "or save it again from the program that made it.", file) from None
+                   f"as its format requires. Check that it is well-formed ({KNOWN_FORMATS}), "
+                   "or save it again from the program that made it.", file) from None
 
 
 def _read(data: bytes, file: str, limits: Limits) -> RawTable:
     if len(data) > limits.max_bytes:
         raise fail(Kind.TOO_LARGE, f"The file is {size_phrase(len(data))}; the limit is "
-                    f"{size_phrase(limits.max_bytes)}.", file)
+                   f"{size_phrase(limits.max_bytes)}.", file)
     if not data:
         raise fail(Kind.EMPTY_FILE, "The file is empty (0 bytes).", file)
     if data.startswith(GZIP_MAGIC):
