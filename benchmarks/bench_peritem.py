@@ -58,7 +58,7 @@ def _long_pipeline(data: bytes, name: str):
     validate; a stand-in result whose `table` is None when the file was not usable."""
     from types import SimpleNamespace
 
-    from lib.ingest.readers import Limits
+    from lib.ingest.read.raw import Limits
     from lib.ingest.pipeline import ingest
 
     report = ingest(data, name, Limits(max_bytes=1 << 30))  # the 5M-row file is over 200 MB

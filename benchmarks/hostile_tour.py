@@ -610,7 +610,7 @@ def reads_estimate(case: Case, out: Outcome) -> None:
     logging.getLogger("streamlit").setLevel(logging.ERROR)  # no "no runtime" warning here
     from lib.ingest.items.pipeline import aggregate_items
     from lib.ingest.items.peritem import Settings
-    from lib.ingest.readers import read_table
+    from lib.ingest.read.table import read_table
 
     start = time.perf_counter()
     read_table(case.data, case.name)

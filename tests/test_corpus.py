@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.conftest import ROOT
-from lib.ingest.readers import Limits
+from lib.ingest.read.raw import Limits
 from lib.ingest.shapes import DeltaKind
 from lib.ingest.pipeline import read_upload, report_for
 from lib.ingest.validation import DuplicatePolicy, Options

@@ -24,12 +24,14 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from lib.ingest import readers
 from lib.core import schema
 from lib.ingest.columns import model_key, model_keys
 from lib.ingest.numbers import detect_decimal, parse_number
 from lib.ingest.problems import Effect, Kind, Problem, ReadError
-from lib.ingest.readers import DEFAULT_LIMITS, Limits, RawTable, read_delimited_fast, read_table
+from lib.ingest.read import table
+from lib.ingest.read.delimited import read_delimited_fast
+from lib.ingest.read.raw import DEFAULT_LIMITS, Format, Limits, RawTable
+from lib.ingest.read.table import read_table
 from lib.ingest.shapes import NUMERIC_ROLES, DeltaKind, Mapping, Shape, detect
 from lib.core.textcells import blank, name_codes, text_cells
 from lib.ingest.pipeline import ingest, read_upload, report_for
@@ -45,12 +47,12 @@ OPTIONS = [Options(k, d) for k in DeltaKind for d in DuplicatePolicy]
 
 def slow_read(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> RawTable:
     """`read_table` with the pyarrow fast path switched off."""
-    fast = readers.read_delimited_fast
-    readers.read_delimited_fast = lambda *args, **kwargs: None
+    fast = table.read_delimited_fast
+    table.read_delimited_fast = lambda *args, **kwargs: None
     try:
         return read_table(data, file, limits)
     finally:
-        readers.read_delimited_fast = fast
+        table.read_delimited_fast = fast
 
 
 def outcome(read, data: bytes, file: str, limits: Limits = DEFAULT_LIMITS):
@@ -235,7 +237,7 @@ def test_generated_files_agree_in_other_encodings_and_line_ends(seed: int) -> No
 
 
 def detect_delimiter_of(text: str, file: str) -> str:
-    from lib.ingest.readers import EXTENSION_DELIMITER, detect_delimiter
+    from lib.ingest.read.delimited import EXTENSION_DELIMITER, detect_delimiter
 
     return detect_delimiter(text, EXTENSION_DELIMITER.get(file[-4:]))
 
@@ -496,10 +498,10 @@ def test_object_frames_agree_too() -> None:
         "n": [rng.choice([10, 2.5, None, "-1", "x", True]) for _ in range(400)],
     }, dtype=object)
     frame.index = pd.Index(range(1, 401), name="row")
-    raw = RawTable(frame, "f.json", readers.Format.JSON, 400)
+    raw = RawTable(frame, "f.json", Format.JSON, 400)
     as_text = frame.map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v))
                         else v if isinstance(v, str) else str(v)).astype("str")
-    text_raw = RawTable(as_text, "f.json", readers.Format.JSON, 400)
+    text_raw = RawTable(as_text, "f.json", Format.JSON, 400)
     mapping = detect(frame).mapping
     assert detect(as_text).mapping == mapping
     for options in OPTIONS:
@@ -557,7 +559,7 @@ def test_control_characters_are_unicode_categories_cc_cs_co() -> None:
     import sys
     import unicodedata
 
-    from lib.ingest.readers import CONTROL_CHARACTERS
+    from lib.ingest.read.sniff import CONTROL_CHARACTERS
 
     for code in range(sys.maxunicode + 1):
         ch = chr(code)

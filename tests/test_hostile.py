@@ -11,7 +11,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from lib.ingest.readers import DEFAULT_LIMITS
+from lib.ingest.read.raw import DEFAULT_LIMITS
 from tests import hostile
 from tests.hostile import ALL_STEPS, CLASSES
 
@@ -168,7 +168,7 @@ def test_the_empty_rows_workbook_announces_every_row():
                                   hostile.records_parquet], ids=lambda f: f.__name__)
 def test_the_big_per_item_files_read_as_per_item_results(make):
     from lib.ingest.items.pipeline import item_shape
-    from lib.ingest.readers import read_table
+    from lib.ingest.read.table import read_table
 
     case = make(n=630)
     raw = read_table(case.data, case.name)

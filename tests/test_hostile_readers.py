@@ -1,6 +1,6 @@
 """Hostile uploads: every reader gives a table or a ReadError, in bounded time and memory.
 
-Each test is one attack on `lib.ingest.readers.read_table` (the one way from an upload's bytes to a raw
+Each test is one attack on `lib.ingest.read.table.read_table` (the one way from an upload's bytes to a raw
 table): characters that crash the chart renderer, inputs that made a reader raise something else
 than `ReadError`, and files whose reading cost grew far beyond their size. Big files are made
 here, never committed.
@@ -24,9 +24,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from lib.ingest import readers
 from lib.ingest.problems import Kind, ReadError
-from lib.ingest.readers import (Format, Limits, clean_header, read_delimited_fast, read_table)
+from lib.ingest.read import binary
+from lib.ingest.read.delimited import read_delimited_fast
+from lib.ingest.read.raw import MAX_NAME_CHARACTERS, Format, Limits, clean_header, library_text
+from lib.ingest.read.records import JSON_PIECE
+from lib.ingest.read.table import read_table
 from lib.core.textcells import UNSAFE_CHARACTERS
 from lib.ingest.pipeline import ingest
 
@@ -304,14 +307,14 @@ def test_a_damaged_workbook_gives_a_read_error(damage: str) -> None:
 def test_a_zip_of_many_files_is_refused_before_it_is_opened() -> None:
     sink = io.BytesIO()
     with zipfile.ZipFile(sink, "w") as archive:
-        for i in range(readers.XLSX_ENTRIES + 1):
+        for i in range(binary.XLSX_ENTRIES + 1):
             archive.writestr(f"f{i}", b"")
     assert "zip archive of 10,001 files" in read_error(sink.getvalue(), "f.xlsx").problem.message
 
 
 def test_a_zip_bomb_sheet_is_refused_before_it_is_read() -> None:
     xml = sheet_xml()
-    bomb = xml.replace(b"</sheetData>", b"</sheetData>" + b" " * (readers.XLSX_SHEET_BYTES + 1))
+    bomb = xml.replace(b"</sheetData>", b"</sheetData>" + b" " * (binary.XLSX_SHEET_BYTES + 1))
     data = with_part(WORKBOOK, SHEET, bomb)
     assert len(data) < 1024 * 1024
     started = time.perf_counter()
@@ -322,7 +325,7 @@ def test_a_zip_bomb_sheet_is_refused_before_it_is_read() -> None:
 
 
 def test_a_large_shared_strings_part_is_refused() -> None:
-    strings = b"<sst>" + b"<si><t>a</t></si>" * (readers.XLSX_PART_BYTES // 17 + 1) + b"</sst>"
+    strings = b"<sst>" + b"<si><t>a</t></si>" * (binary.XLSX_PART_BYTES // 17 + 1) + b"</sst>"
     error = read_error(with_part(WORKBOOK, "xl/sharedStrings.xml", strings), "f.xlsx")
     assert error.problem.kind is Kind.TOO_LARGE and "sharedStrings" in error.problem.message
 
@@ -358,7 +361,7 @@ def test_column_names_are_unique_for_any_header() -> None:
         names, _ = clean_header([rng.choice(pool) for _ in range(rng.randint(1, 9))])
         folded = [n.casefold() for n in names]
         assert len(set(folded)) == len(folded), names
-        assert all(n and len(n) <= readers.MAX_NAME_CHARACTERS + 8 for n in names)
+        assert all(n and len(n) <= MAX_NAME_CHARACTERS + 8 for n in names)
 
 
 def test_a_header_of_only_commas_is_named_in_a_note() -> None:
@@ -388,16 +391,16 @@ def test_messages_quote_the_file_briefly(data: bytes, name: str) -> None:
 
 def test_long_names_are_cut_with_a_note() -> None:
     raw = read_table(("m" * 5000 + ",dataset,delta\nA,GSM8K,1\n").encode(), "f.csv")
-    assert list(raw.frame.columns)[0] == "m" * readers.MAX_NAME_CHARACTERS
+    assert list(raw.frame.columns)[0] == "m" * MAX_NAME_CHARACTERS
     assert any("5,000 characters long" in n and len(n) < 300 for n in raw.notes)
 
 
 def test_an_unexpected_failure_is_a_read_error_and_logged(monkeypatch, caplog) -> None:
     def broken(*args, **kwargs):
-        raise RuntimeError("boom in /srv/app/lib/ingest/readers.py")
+        raise RuntimeError("boom in /srv/app/lib/ingest/read/records.py")
 
-    monkeypatch.setattr(readers, "read_json", broken)
-    with caplog.at_level(logging.ERROR, logger="lib.ingest.readers"):
+    monkeypatch.setattr("lib.ingest.read.table.read_json", broken)
+    with caplog.at_level(logging.ERROR, logger="lib.ingest.read.table"):
         error = read_error(json.dumps([RECORD]).encode(), "f.json")
     assert error.problem.file == "f.json" and error.problem.kind is Kind.UNREADABLE
     assert "/" not in error.problem.message.replace("/Excel", "")
@@ -405,7 +408,7 @@ def test_an_unexpected_failure_is_a_read_error_and_logged(monkeypatch, caplog) -
 
 
 def test_library_messages_lose_their_paths() -> None:
-    assert readers._library_text(OSError("cannot read /home/user/data/f.parquet: bad")) == \
+    assert library_text(OSError("cannot read /home/user/data/f.parquet: bad")) == \
         "cannot read …: bad"
 
 
@@ -431,7 +434,7 @@ def test_every_common_text_takes_the_fast_path(monkeypatch, name: str, data: byt
         raise AssertionError("the slow path ran")
 
     expected = read_table(data, "f.csv")
-    monkeypatch.setattr(readers, "_read_delimited", refuse)
+    monkeypatch.setattr("lib.ingest.read.delimited._read_delimited", refuse)
     raw = read_table(data, "f.csv")
     assert len(raw.frame) == 3000
     assert raw.frame.iloc[0].tolist() == ["Café 0", "Über-Bench 0", "0"]
@@ -443,7 +446,7 @@ def test_many_empty_rows_in_a_workbook_cost_little() -> None:
     empty = b"".join(b'<row r="%d" spans="1:3"><c r="A%d" s="0"/></row>' % (i, i)
                      for i in range(4, 300_004))
     data = with_part(WORKBOOK, SHEET, xml.replace(b"</sheetData>", empty + b"</sheetData>"))
-    compacted = readers._compacted(data, "f.xlsx", Limits())
+    compacted = binary._compacted(data, "f.xlsx", Limits())
     assert len(sheet_xml(compacted)) < 2 * len(xml), "the empty rows are dropped"
     started = time.perf_counter()
     raw = read_table(data, "f.xlsx")
@@ -469,7 +472,7 @@ def test_a_row_number_far_beyond_the_limit_is_refused_before_reading() -> None:
 
 
 def test_millions_of_tiny_json_objects_keep_no_memory(monkeypatch) -> None:
-    monkeypatch.setattr(readers, "JSON_BATCH", 1000)  # records held at once, whatever the file
+    monkeypatch.setattr("lib.ingest.read.records.JSON_BATCH", 1000)  # records held at once, whatever the file
     text = "[" + ",".join(["{}"] * 50_000) + "]"
     tracemalloc.start()
     try:
@@ -492,14 +495,14 @@ def test_json_stops_at_the_row_limit() -> None:
 
 
 def test_json_keeps_at_most_its_budget_of_values(monkeypatch) -> None:
-    monkeypatch.setattr(readers, "JSON_VALUES", 50)
+    monkeypatch.setattr("lib.ingest.read.records.JSON_VALUES", 50)
     error = read_error(json.dumps({"a": list(range(30)), "b": list(range(30))}).encode(),
                        "f.json")
     assert error.problem.kind is Kind.TOO_LARGE
 
 
 def test_a_json_value_longer_than_a_piece_is_refused(monkeypatch) -> None:
-    monkeypatch.setattr(readers, "JSON_PIECE", 1000)
+    monkeypatch.setattr("lib.ingest.read.records.JSON_PIECE", 1000)
     data = json.dumps([RECORD, dict(RECORD, model="x" * 5000)]).encode()
     assert "longer than" in read_error(data, "f.json").problem.message
     lines = json.dumps(RECORD) + "\n" + json.dumps(dict(RECORD, model="x" * 5000))
@@ -508,7 +511,7 @@ def test_a_json_value_longer_than_a_piece_is_refused(monkeypatch) -> None:
 
 
 def test_too_many_bad_lines_stop_the_file(monkeypatch) -> None:
-    monkeypatch.setattr(readers, "MAX_ROW_PROBLEMS", 100)
+    monkeypatch.setattr("lib.ingest.read.raw.MAX_ROW_PROBLEMS", 100)
     assert "More than 100 lines" in read_error("\n".join(["1"] * 500).encode(),
                                                "f.jsonl").problem.message
     ragged = "a,b\n" + "1,2,3\n" * 500
@@ -532,7 +535,7 @@ def test_a_shared_string_repeated_in_every_row_counts_each_time() -> None:
 
 
 def test_parquet_cells_are_limited_before_reading(monkeypatch) -> None:
-    monkeypatch.setattr(readers, "OBJECT_CELLS", 100)
+    monkeypatch.setattr("lib.ingest.read.binary.OBJECT_CELLS", 100)
     sink = io.BytesIO()
     pq.write_table(pa.table({"a": list(range(60)), "b": list(range(60))}), sink)
     assert read_error(sink.getvalue(), "f.parquet").problem.kind is Kind.TOO_LARGE
@@ -587,9 +590,9 @@ def _random_json(rng: random.Random) -> str:
     return json.dumps(doc, indent=rng.choice([None, 1]), ensure_ascii=rng.random() < 0.5)
 
 
-@pytest.mark.parametrize("piece", [400, readers.JSON_PIECE])
+@pytest.mark.parametrize("piece", [400, JSON_PIECE])
 def test_json_read_a_record_at_a_time_is_read_as_before(monkeypatch, piece: int) -> None:
-    monkeypatch.setattr(readers, "JSON_PIECE", piece)
+    monkeypatch.setattr("lib.ingest.read.records.JSON_PIECE", piece)
     rng = random.Random(piece)
     compared = 0
     for _ in range(150):
@@ -609,7 +612,7 @@ def test_json_read_a_record_at_a_time_is_read_as_before(monkeypatch, piece: int)
 
 
 def test_json_errors_are_located_as_json_loads_locates_them(monkeypatch) -> None:
-    monkeypatch.setattr(readers, "JSON_PIECE", 200)
+    monkeypatch.setattr("lib.ingest.read.records.JSON_PIECE", 200)
     records = ",\n".join(json.dumps(dict(RECORD, model=f"M{i}")) for i in range(40))
     for broken in (records.replace('"M17"', '"M17" "x"'), records.replace('"M30",', '"M30",,'),
                    records + ",", records.replace('"M5"', '"M5'), records.replace("}", "]", 9)):

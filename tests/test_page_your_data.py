@@ -286,17 +286,17 @@ def test_a_hundred_thousand_identical_rows_give_a_short_report(page) -> None:
 def count_reads(monkeypatch) -> list[str]:
     """Every parse of an upload by the general reader, by file name."""
     import lib.ingest.items.pipeline
-    import lib.ingest.readers
+    import lib.ingest.read.table
     import lib.ingest.pipeline
 
     calls: list[str] = []
-    real = lib.ingest.readers.read_table
+    real = lib.ingest.read.table.read_table
 
     def counted(data, file, *args, **kwargs):
         calls.append(file)
         return real(data, file, *args, **kwargs)
 
-    for module in (lib.ingest.readers, lib.ingest.pipeline, lib.ingest.items.pipeline):
+    for module in (lib.ingest.read.table, lib.ingest.pipeline, lib.ingest.items.pipeline):
         monkeypatch.setattr(module, "read_table", counted)
     return calls
 

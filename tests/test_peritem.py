@@ -511,7 +511,7 @@ def test_a_sep_line_is_skipped_when_reading_the_header():
 def test_bytes_that_are_not_utf8_are_left_to_the_general_reader():
     data = ITEMS.replace("A,", "Caf\xe9,").encode("cp1252")
     with pytest.raises(pa.ArrowInvalid):
-        peritem.check_csv(data, FILE)  # the upload page then reads it with lib.ingest.readers
+        peritem.check_csv(data, FILE)  # the upload page then reads it with lib.ingest.read.table
 
 
 def test_text_outcomes_beside_missing_ones_in_a_frame():

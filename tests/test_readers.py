@@ -1,4 +1,4 @@
-"""lib/ingest/readers.py: every accepted format and encoding, row numbers, limits."""
+"""lib/ingest/read/: every accepted format and encoding, row numbers, limits."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from lib.ingest.problems import Effect, Kind, ReadError
-from lib.ingest.readers import (Format, Limits, clean_header, decode_text, detect_delimiter, read_table,
-                         sniff_format)
+from lib.ingest.read.delimited import detect_delimiter
+from lib.ingest.read.raw import Format, Limits, clean_header
+from lib.ingest.read.sniff import decode_text, sniff_format
+from lib.ingest.read.table import read_table
 
 CSV = "model,dataset,delta\nGPT-4o,GSM8K,3.5\nMine,MATH,-2\n"
 
@@ -177,6 +179,12 @@ def test_json_object_of_columns() -> None:
     data = json.dumps({"model": ["A", "B"], "dataset": ["GSM8K", "MATH"], "delta": [1, 2]})
     frame = cells(data.encode(), "f.json")
     assert frame["model"].tolist() == ["A", "B"]
+
+
+def test_json_object_of_empty_columns_names_them() -> None:
+    problem = read_error(json.dumps({"model": [], "delta": []}).encode(), "f.json").problem
+    assert problem.kind is Kind.HEADER_ONLY
+    assert "model" in problem.message and "delta" in problem.message
 
 
 def test_json_object_holding_one_list_of_records() -> None:

@@ -14,7 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from lib.ingest.problems import Kind, Problem, ReadError
-from lib.ingest.readers import DEFAULT_LIMITS, Limits, RawTable, read_table
+from lib.ingest.read.raw import DEFAULT_LIMITS, Limits, RawTable
+from lib.ingest.read.table import read_table
 from lib.ingest.shapes import Detection, Mapping, detect
 from lib.ingest.validation import Options, Report, failed_report, validate
 

@@ -29,7 +29,7 @@ from lib.ingest.numbers import (NotANumber, NumberText, decimal_mark, is_missing
                                 number_text, parse_number, percent_only)
 from lib.ingest.problems import (MAX_NAMES_SHOWN, Effect, Found, Kind, Problem, clip, list_first,
                           names_phrase, rows_phrase)
-from lib.ingest.readers import RawTable
+from lib.ingest.read.raw import RawTable
 from lib.ingest.shapes import (DATASET_COLUMNS, NUMERIC_ROLES, REQUIRED_ROLES, ROLE_LABELS, ROW,
                         Y_TITLES, DeltaKind, Mapping, Shape, origin, to_cells)
 from lib.core.textcells import (Codes, TextCells, first_seen, mapped_codes, name_codes, string_column,

@@ -18,7 +18,7 @@ from lib.analysis.compare import (DIFFERENCE, FIGURE_DELTA, UPLOAD_DELTA, combin
 from lib.charts.exports import csv_bytes
 from lib.core.figure import figure_table
 from lib.ingest.problems import MAX_NAME, Kind, clip, problems_frame
-from lib.ingest.readers import DEFAULT_LIMITS
+from lib.ingest.read.raw import DEFAULT_LIMITS
 from lib.ingest.shapes import (DELTA_KIND_TITLES, OPTIONAL_ROLES, REQUIRED_ROLES, ROLE_LABELS,
                         SHAPE_TITLES, DeltaKind, Mapping, Shape, gather_evidence)
 from lib.ui.state import ActiveTable, active, reset_to_figure, set_active

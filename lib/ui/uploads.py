@@ -16,7 +16,7 @@ from lib.ingest.items.pipeline import (ItemUpload, Reader, aggregate, aggregate_
                               read_items)
 from lib.ingest.items.peritem import Settings
 from lib.ingest.problems import ReadError, file_label
-from lib.ingest.readers import RawTable
+from lib.ingest.read.raw import RawTable
 from lib.ingest.shapes import Mapping
 from lib.ingest.pipeline import Upload, read_upload, report_for
 from lib.ingest.validation import Options, Report

@@ -7,7 +7,7 @@ dataset spelling (CSQA is CS-QA) and the figure's categories for its models.
 
 Delimited UTF-8 text takes pyarrow's fast path; anything else (Excel, JSON, Parquet, other
 encodings, a `sep=` line, rows pyarrow cannot parse) is read once by the general reader
-(`lib.ingest.readers.read_table`; in the app through the session's upload, `lib.ui.uploads`, so that the
+(`lib.ingest.read.table.read_table`; in the app through the session's upload, `lib.ui.uploads`, so that the
 ordinary path reuses the same table). Whatever goes wrong becomes a problem naming the file, never a
 traceback.
 """
@@ -29,7 +29,9 @@ from lib.ingest.items.peritem import (CheckedItems, PerItemResult, Settings, agg
                                       check_csv, check_items, detect_shape, summarise)
 from lib.ingest.items.read import fast_path_fits
 from lib.ingest.problems import Effect, Kind, Problem, ReadError
-from lib.ingest.readers import GZIP_MAGIC, Format, RawTable, read_table, sniff_format
+from lib.ingest.read.raw import Format, RawTable
+from lib.ingest.read.sniff import GZIP_MAGIC, sniff_format
+from lib.ingest.read.table import read_table
 
 logger = logging.getLogger(__name__)
 

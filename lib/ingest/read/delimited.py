@@ -1,0 +1,431 @@
+"""Delimited text (CSV, TSV, semicolon- or pipe-separated) to a raw table.
+
+The delimiter is detected (or given by a `sep=` line, or by the extension on a tie); the header
+is the first line that holds something. A fast path through pyarrow's CSV reader
+(`read_delimited_fast`) takes the file whenever it is the common case it is sure of; anything
+else goes through Python's csv module (`read_delimited`), which gives the same table, only
+slower. Every cell is a string; rows are numbered by their line in the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import itertools
+import re
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from lib.core.textcells import as_array, blank
+from lib.ingest.problems import Effect, Kind, Problem, names_phrase
+from lib.ingest.read.raw import (DEFAULT_LIMITS, ROW_INDEX, Format, Limits, RawTable, check_columns,
+                                 check_row_problems, clean_header, fail, header_only, is_blank,
+                                 library_text, too_many_rows)
+from lib.ingest.read.sniff import UTF8, UTF8_BOM, file_extension, looks_binary
+
+DELIMITERS: dict[str, str] = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+EXTENSION_DELIMITER = {".tsv": "\t", ".tab": "\t", ".psv": "|"}
+
+
+def detect_delimiter(text: str, prefer: str | None = None, sample_lines: int = 50) -> str:
+    """The delimiter among , ; tab | that splits the first lines most consistently into 2+ fields.
+
+    Ties go to `prefer` (from the file name), then to more fields. One column: `prefer` or comma.
+    """
+    lines = [line for line in itertools.islice(
+        (line for line in _first_lines(text) if line.strip()), sample_lines)]
+    sample = "\n".join(lines)
+    best: tuple[tuple[float, bool, int], str] | None = None
+    for delimiter in DELIMITERS:
+        rows = [r for r in csv.reader(io.StringIO(sample), delimiter=delimiter) if r]
+        if not rows or len(rows[0]) < 2:
+            continue
+        width = len(rows[0])
+        consistent = sum(len(r) == width for r in rows) / len(rows)
+        score = (consistent, delimiter == prefer, width)
+        if best is None or score > best[0]:
+            best = (score, delimiter)
+    return best[1] if best else (prefer or ",")
+
+
+def _first_lines(text: str, piece: int = 64 * 1024) -> Iterator[str]:
+    """The lines of `text.splitlines()`, a piece of the text at a time (the delimiter needs only
+    the first lines)."""
+    start = 0
+    while start < len(text):
+        size = piece
+        while True:
+            end = start + size
+            lines = text[start:end].splitlines(keepends=True)
+            if end >= len(text) or len(lines) > 1:
+                break
+            size *= 2
+        if end < len(text):
+            lines.pop()  # may be cut short: read again with the next piece
+        for line in lines:
+            yield line.rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+        start += sum(map(len, lines))
+
+
+LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def _split_sep_line(text: str) -> tuple[str | None, str, int]:
+    """Excel's optional first line `sep=;`: (its delimiter, the text after it, lines skipped)."""
+    end = LINE_END.search(text, 0, 64)
+    first = text[:end.start()] if end else text[:64]
+    stripped = first.strip(" ")
+    if stripped.lower().startswith("sep=") and len(stripped) == 5:
+        return stripped[4], (text[end.end():] if end else ""), 1
+    return None, text, 0
+
+
+LINE_PIECE = 1 << 20
+"""Characters handed to the csv reader at once (a StringIO holds 4 bytes a character)."""
+
+
+def _pieces(text: str) -> Iterator[io.StringIO]:
+    """`text` cut after line ends into pieces of about `LINE_PIECE` characters."""
+    start, n = 0, len(text)
+    while start < n:
+        end = min(start + LINE_PIECE, n)
+        if end < n:
+            cut = text.rfind("\n", start, end)
+            if cut < 0:
+                cut = text.rfind("\r", start, end)
+            if cut < 0:
+                found = LINE_END.search(text, end)
+                cut = found.start() if found else n - 1
+            if text[cut] == "\r" and text[cut + 1:cut + 2] == "\n":
+                cut += 1
+            end = cut + 1
+        yield io.StringIO(text[start:end], newline="")
+        start = end
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of `text` as `io.StringIO(text, newline="")` gives them (each keeps its \\r\\n,
+    \\r or \\n), without a StringIO of the whole text."""
+    return itertools.chain.from_iterable(_pieces(text))
+
+
+def _records(text: str, delimiter: str, line_offset: int,
+             empty_rows: list[int] | None = None) -> Iterator[tuple[int, list[str]]]:
+    """(first line number, fields) of each non-blank record; quoted line breaks are kept. The
+    first record of two or more fields that are all blank is noted in `empty_rows`."""
+    reader = csv.reader(_lines(text), delimiter=delimiter)
+    previous = 0
+    for fields in reader:
+        start = previous + 1
+        previous = reader.line_num
+        if "".join(fields).strip():  # not blank: some field holds more than whitespace
+            yield start + line_offset, fields
+        elif empty_rows is not None and not empty_rows and len(fields) > 1:
+            empty_rows.append(start + line_offset)
+
+
+def read_delimited(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> RawTable:
+    """Delimited text to a raw table (every cell a string); see `_read_delimited`."""
+    try:
+        return _read_delimited(text, file, limits)
+    except csv.Error as error:
+        raise fail(Kind.UNREADABLE, f"The file cannot be read as delimited text "
+                   f"({library_text(error)}).", file) from None
+
+
+BATCH_ROWS = 1 << 16
+"""Rows the slow reader keeps as Python strings before it moves them into Arrow arrays."""
+
+
+def _read_delimited(text: str, file: str, limits: Limits) -> RawTable:
+    """Delimited text to a raw table (every cell a string).
+
+    A record with more fields than the header is listed as a problem and left out (its values
+    are probably shifted, e.g. by a decimal comma in a comma-separated file); extra fields that
+    are all empty are ignored; missing trailing fields are read as empty cells. Rows that hold
+    nothing before the header are skipped; a note says so when one of them has empty fields
+    (a header without names), naming the row read as the header instead.
+    """
+    given, body, skipped = _split_sep_line(text.lstrip("\ufeff"))
+    delimiter = given or detect_delimiter(body, EXTENSION_DELIMITER.get(file_extension(file)))
+    empty_rows: list[int] = []
+    records = _records(body, delimiter, skipped, empty_rows)
+    try:
+        header_line, header = next(records)
+    except StopIteration:
+        raise fail(Kind.EMPTY_FILE, "The file has no data: it holds only blank lines.",
+                   file) from None
+    check_columns(len(header), file, limits)
+    columns, notes = clean_header(header)
+    if empty_rows and empty_rows[0] < header_line:
+        notes.insert(0, f"Row {empty_rows[0]:,} has only empty fields, so it is not the header: "
+                        f"the first row with something in it, row {header_line:,}, is read as "
+                        f"the header ({names_phrase(header, 8)}).")
+    width = len(columns)
+    batch: list[list[str]] = []
+    arrays: list[list[pa.Array]] = [[] for _ in columns]
+    numbers: list[int] = []
+    problems: list[Problem] = []
+    read = 0
+    for line, fields in records:
+        read += 1
+        if read > limits.max_rows:
+            raise too_many_rows(file, limits)
+        if len(fields) != width:
+            if len(fields) > width and not is_blank(fields[width:]):
+                check_row_problems(len(problems), file, "rows have more fields than the header")
+                problems.append(Problem(
+                    Kind.RAGGED_ROW,
+                    f"the row has {len(fields)} fields but the header has {width} (a decimal "
+                    "comma in a comma-separated file, or a delimiter inside an unquoted name?)",
+                    file, line, None, Effect.ROW))
+                continue
+            fields = fields[:width] + [""] * (width - len(fields))
+        batch.append(fields)
+        numbers.append(line)
+        if len(batch) == BATCH_ROWS:
+            _move_to_arrow(batch, arrays)
+    _move_to_arrow(batch, arrays)
+    if read == 0:
+        raise header_only(columns, file)
+    table = pa.table([pa.chunked_array(parts, pa.large_string()) for parts in arrays],
+                     names=[str(i) for i in range(width)])
+    frame = table.to_pandas()
+    frame.columns = columns
+    frame.index = pd.Index(np.array(numbers, dtype=np.int64), name=ROW_INDEX)
+    return RawTable(frame, file, Format.DELIMITED, read,
+                    (_delimited_note(delimiter, header_line), *notes), tuple(problems))
+
+
+def _move_to_arrow(batch: list[list[str]], arrays: list[list[pa.Array]]) -> None:
+    """Append the rows of `batch` to the Arrow arrays of their columns, and empty it."""
+    if not batch:
+        return
+    for parts, values in zip(arrays, zip(*batch)):
+        parts.append(pa.array(values, pa.large_string()))
+    batch.clear()
+
+
+FAST_SAMPLE_BYTES = 64 * 1024
+"""Bytes decoded in Python to detect the delimiter and read the header on the fast path (more
+when they hold fewer than `SAMPLE_LINES` lines)."""
+SAMPLE_LINES = 50
+"""Lines `detect_delimiter` looks at."""
+
+
+def _sample(data: bytes, start: int, size: int = FAST_SAMPLE_BYTES) -> tuple[str, bool] | None:
+    """The UTF-8 text of the `size` bytes from `start` (all of them if fewer) and whether that
+    is the whole file; None when those bytes are not UTF-8."""
+    whole = start + size >= len(data)
+    try:
+        text = codecs.getincrementaldecoder("utf-8")().decode(data[start:start + size],
+                                                             final=whole)
+    except UnicodeDecodeError:
+        return None
+    return text, whole
+
+
+def _enough_lines(text: str) -> bool:
+    """True when `text` has `SAMPLE_LINES` non-blank lines."""
+    lines = (line for line in text.splitlines() if line.strip())
+    return sum(1 for _ in itertools.islice(lines, SAMPLE_LINES)) == SAMPLE_LINES
+
+
+LEADING_BLANK_LINES = re.compile(r"(?:[ \t]*\r?\n)*")
+"""Empty lines (or lines of spaces and tabs) before the header, which both readers skip."""
+
+
+def _fast_start(text: str) -> tuple[str | None, int, int]:
+    """(delimiter of a `sep=` line, characters and lines before the header) of a sample."""
+    given, rest, skipped = _split_sep_line(text)
+    blank_lines = LEADING_BLANK_LINES.match(rest)
+    lead = len(text) - len(rest) + blank_lines.end()
+    return given, lead, skipped + blank_lines.group().count("\n")
+
+
+def _fast_header(text: str, whole: bool, file: str,
+                 given: str | None = None) -> tuple[str, list[str]] | None:
+    """(delimiter, header fields) when the header is the first line of `text`, else None."""
+    if looks_binary(text) or not text.strip("\ufeff \t\r\n") or text.startswith("\ufeff") \
+            or text.lstrip("\ufeff \t\r\n")[:1] in ("[", "{") \
+            or _split_sep_line(text)[0] is not None:
+        return None
+    head = text if whole else text[:text.rfind("\n") + 1]
+    first_line = head[:head.find("\n")]
+    if "\n" not in head or "\r" in first_line[:-1]:
+        return None
+    try:
+        delimiter = given or detect_delimiter(head, EXTENSION_DELIMITER.get(file_extension(file)),
+                                              SAMPLE_LINES)
+        reader = csv.reader(io.StringIO(head, newline=""), delimiter=delimiter)
+        header = next(reader)
+    except (StopIteration, csv.Error):
+        return None
+    if reader.line_num != 1 or is_blank(header):
+        return None
+    return delimiter, header
+
+
+def _arrow_records(body: pa.Buffer, columns: list[str], delimiter: str,
+                   line_breaks: bool = False) -> pa.Table | None:
+    """Every line of `body` as a record of strings (an empty line: empty strings), or None when
+    a line has another number of fields, a value is not UTF-8, or pyarrow refuses it. With
+    `line_breaks`, a quoted value may hold line breaks (and its record span lines)."""
+    try:
+        return pacsv.read_csv(
+            pa.BufferReader(body),
+            read_options=pacsv.ReadOptions(column_names=[str(i) for i in range(len(columns))]),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,
+                                             newlines_in_values=line_breaks),
+            convert_options=pacsv.ConvertOptions(  # large strings, as pandas keeps them
+                column_types={str(i): pa.large_string() for i in range(len(columns))},
+                strings_can_be_null=False))
+    except (pa.ArrowException, ValueError):
+        return None
+
+
+def _as_python_reads(table: pa.Table) -> bool:
+    """True when no value is longer than Python's csv reader takes (it refuses the file)."""
+    limit = csv.field_size_limit()
+    return all(not len(column) or pc.max(pc.binary_length(column)).as_py() <= limit
+               for column in table.columns)
+
+
+def _one_record_per_line(data: bytes, start: int, end: int, records: int) -> bool:
+    """True when `data[start:end]` has `records` lines, ended by line feeds (a carriage return
+    only before one): then no quoted value holds a line break, and row numbers are line
+    numbers as Python's reader counts them."""
+    if data.count(b"\n", start, end) + 1 != records:
+        return False
+    return data.find(b"\r", start, end) < 0 or \
+        data.count(b"\r", start, end) == data.count(b"\r\n", start, end)
+
+
+def _line_count(data: bytes, start: int, end: int) -> int:
+    """Lines of `data[start:end]` as Python's csv reader counts them (\\r\\n, \\r and \\n end
+    one each; the last line needs none)."""
+    return data.count(b"\n", start, end) + data.count(b"\r", start, end) \
+        - data.count(b"\r\n", start, end) + 1
+
+
+def _record_lines(table: pa.Table) -> tuple[np.ndarray, int]:
+    """The line on which each record starts, counted from 0, and the lines of all records: a
+    record takes one line, and one more for each line break inside its quoted values."""
+    lines = np.ones(table.num_rows, dtype=np.int64)
+    for column in table.columns:
+        for line_end, weight in (("\r", 1), ("\n", 1), ("\r\n", -1)):
+            counts = pc.fill_null(pc.count_substring(column, line_end), 0)
+            lines += weight * as_array(counts).to_numpy(zero_copy_only=False)
+    ends = np.cumsum(lines)
+    return ends - lines, int(ends[-1]) if len(ends) else 0
+
+
+def _blank_rows(table: pa.Table) -> np.ndarray:
+    """True for rows whose every field is blank (Python's reader skips them)."""
+    rows = np.ones(table.num_rows, dtype=bool)
+    for column in table.columns:
+        rows &= blank(column)
+        if not rows.any():
+            break
+    return rows
+
+
+def read_delimited_fast(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS,
+                        encoding: str | None = None) -> RawTable | None:
+    """UTF-8 delimited bytes to the raw table `read_delimited` gives, read by pyarrow; None when
+    the file is not the common case it is sure of.
+
+    `encoding` names the file's own encoding when `data` is its text transcoded to UTF-8. The
+    common case: UTF-8 (with or without a byte-order mark), no NUL byte in the first 4 KB
+    (where `decode_text` looks for UTF-16 and binary data), the header on the first line that
+    holds something (after an optional `sep=` line), every other line a record with as many
+    fields as the header (an empty line counts as a blank record), no line break inside a quoted
+    value, no field longer than Python's csv reader takes. Lines may end in \\n or \\r\\n, or
+    all in \\r (old Mac files, read as if they ended in \\n). Row numbers are then line
+    numbers. Errors that the slow path would give in the same words (too many rows, header
+    only) are raised here.
+    """
+    if b"\x00" in data[:4096]:
+        return None  # UTF-16 or binary data (`decode_text` looks at these bytes)
+    bom = data.startswith(codecs.BOM_UTF8)
+    start = len(codecs.BOM_UTF8) if bom else 0
+    if encoding is None:
+        encoding = UTF8_BOM if bom else UTF8
+    old_mac = data.find(b"\n", start) < 0 and data.find(b"\r", start) >= 0
+    if old_mac:
+        data = data.replace(b"\r", b"\n")  # only carriage returns: the lines of an old Mac
+    for size in (FAST_SAMPLE_BYTES, 16 * FAST_SAMPLE_BYTES, 256 * FAST_SAMPLE_BYTES):
+        sample = _sample(data, start, size)
+        if sample is None:
+            return None
+        text, whole = sample
+        if whole or _enough_lines(text[:text.rfind("\n") + 1]):
+            break
+    else:
+        return None  # too few lines to detect the delimiter as the whole text would
+    given, lead, skipped = _fast_start(text)
+    found = _fast_header(text[lead:], whole, file, given)
+    if not found:
+        return None
+    delimiter, header = found
+    if len(header) > limits.max_columns:
+        return None
+    columns, notes = clean_header(header)
+    header_start = start + len(text[:lead].encode("utf-8"))
+    body_start = data.index(b"\n", header_start) + 1
+    end = len(data)
+    while end > body_start and data[end - 1] in b"\r\n":
+        end -= 1
+    if end <= body_start:
+        return None
+    body = pa.py_buffer(data).slice(body_start, end - body_start)
+    quoted_values = data.find(b'"', body_start, end) >= 0
+    table = _arrow_records(body, columns, delimiter)
+    lines: np.ndarray | None = None
+    if table is not None and quoted_values and \
+            not _one_record_per_line(data, body_start, end, table.num_rows):
+        table = None
+    if table is None and quoted_values and not old_mac:  # quoted line breaks: records span lines
+        table = _arrow_records(body, columns, delimiter, line_breaks=True)
+        if table is None:
+            return None
+        lines, total = _record_lines(table)
+        if total != _line_count(data, body_start, end):
+            return None  # not read as Python's reader reads it: let that reader read it
+    if table is None or not _as_python_reads(table):
+        return None
+    skip = _blank_rows(table)
+    read = table.num_rows - int(skip.sum())
+    if read > limits.max_rows:
+        raise too_many_rows(file, limits)
+    if read == 0:
+        raise header_only(columns, file)
+    first_row = 2 + skipped
+    if lines is not None:
+        table = table.filter(pa.array(~skip)) if skip.any() else table
+        index = pd.Index(lines[~skip] + first_row, name=ROW_INDEX)
+    elif skip.any():
+        table = table.filter(pa.array(~skip))
+        index = pd.Index(np.flatnonzero(~skip) + first_row, name=ROW_INDEX)
+    else:
+        index = pd.RangeIndex(first_row, first_row + read, name=ROW_INDEX)
+    frame = table.to_pandas()
+    frame.columns = columns
+    frame.index = index
+    return RawTable(frame, file, Format.DELIMITED, read,
+                    (f"Text encoding: {encoding}.", _delimited_note(delimiter, 1 + skipped),
+                     *notes))
+
+
+def _delimited_note(delimiter: str, header_line: int) -> str:
+    """“Read as CSV (comma-separated).” and the header's row when it is not the first."""
+    kind = {",": "CSV (comma-separated)", "\t": "TSV (tab-separated)"}.get(
+        delimiter, f"delimited text ({DELIMITERS.get(delimiter, repr(delimiter))}-separated)")
+    return f"Read as {kind}" + (f"; header on row {header_line}" if header_line > 1 else "") + "."
+
