@@ -11,6 +11,7 @@ from lib.ui.findings_view import (
 )
 from lib.analysis.interpretation import TITLE, interpretation, upload_notice
 from lib.analysis.report import findings_report
+from lib.analysis.filters import too_many_models
 from lib.ui.shell import ensure_app_navigation
 from lib.ui.state import active
 from lib.core.text import escape_markdown
@@ -21,6 +22,10 @@ st.title("Findings")
 st.caption(f"Computed from: {escape_markdown(current.label)}. Every sentence below is generated "
            "from the values of this table; the thresholds in the sidebar change what counts as "
            "unchanged and as nearly all.")
+
+if (limit := too_many_models(current.table, "Findings")) is not None:
+    st.info(limit)
+    st.stop()
 
 table, scope_note = findings_rows(current)
 if scope_note:

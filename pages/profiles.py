@@ -11,6 +11,7 @@ from lib.ui.profile_view import (PROFILE_KEY, TOLERANCE_KEY, compare_key, compar
 from lib.analysis.profiles import (DEFAULT_TOLERANCE, comparison, default_reference, key_figures,
                           model_summary, reference_options, reference_values, rows_of,
                           significance, standing, table_sources)
+from lib.analysis.filters import too_many_models
 from lib.ui.shell import ensure_app_navigation
 from lib.ui.state import active
 from lib.core.text import escape_markdown as esc
@@ -21,6 +22,10 @@ current = active()
 table = current.table
 if table.empty:
     st.info("The active table has no rows: there is no model to profile.")
+    st.stop()
+
+if (limit := too_many_models(current.table, "Model profiles")) is not None:
+    st.info(limit)
     st.stop()
 
 with st.sidebar:

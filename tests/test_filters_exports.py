@@ -84,3 +84,20 @@ def test_csv_scrubs_control_characters_from_text_cells():
     back = pd.read_csv(io.StringIO(text))
     assert back[schema.MODEL].tolist() == ["A\ufffdB", "'=C\ufffdD", "E\ufffdF"]
     assert not any(ch in text for ch in "\x00\x1f\u2028")
+
+
+def test_default_view_and_the_model_limit_of_the_analysis_pages():
+    from lib.analysis.filters import default_models, default_view, too_many_models
+
+    table = figure_table()
+    assert default_models(table) is None and default_view(table) is table
+    chosen = default_models(table, 3)
+    assert set(chosen) == set(top_models(table, 3)) == {"Qwen2.5-7B", "LLaMA3.1-70B",
+                                                        "DeepSeek-V3"}
+    assert chosen == [m for m in pd.unique(table[schema.MODEL]) if m in set(chosen)]
+    assert set(default_view(table, 3)[schema.MODEL]) == {"Qwen2.5-7B", "LLaMA3.1-70B",
+                                                         "DeepSeek-V3"}
+    assert too_many_models(table, "Findings") is None
+    message = too_many_models(table, "Findings", limit=8)
+    assert message.startswith("The table in use has 9 models; the Findings page analyses tables "
+                              "of up to 8 models")

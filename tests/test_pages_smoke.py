@@ -29,3 +29,30 @@ def test_page_renders_without_exception(app_test, page):
 def test_page_keeps_the_apps_navigation_when_started_directly(page):
     source = (ROOT / page).read_text()
     assert "ensure_app_navigation()" in source, f"{page} must call ensure_app_navigation()"
+
+
+def test_a_table_of_very_many_models_gets_a_message_where_it_cannot_be_analysed(app_test):
+    """200,000 models took minutes and gigabytes on Profiles and Findings; past the limit those
+    pages say so at once, and every page still answers."""
+    import pandas as pd
+
+    from lib.analysis.filters import MAX_ANALYSED_MODELS
+    from lib.core import schema
+    from lib.ui.state import ACTIVE_KEY, ActiveTable
+
+    n = MAX_ANALYSED_MODELS + 1
+    table = schema.conform(pd.DataFrame({schema.MODEL: [f"m{i}" for i in range(n)],
+                                         schema.DATASET: "GSM8K",
+                                         schema.DELTA: [float(i % 7 - 3) for i in range(n)]}))
+    at = app_test()
+    for page in ("pages/overview.py", "pages/profiles.py", "pages/findings.py"):
+        at.switch_page(page)
+        at.session_state[ACTIVE_KEY] = ActiveTable(table, label="many", is_figure=False)
+        at.run()
+        assert not at.exception, (page, at.exception)
+        infos = [i.value for i in at.info]
+        if page == "pages/overview.py":
+            assert not any("analyses tables of up to" in i for i in infos)
+        else:
+            (info,) = infos
+            assert f"{n:,} models" in info and f"{MAX_ANALYSED_MODELS:,}" in info
