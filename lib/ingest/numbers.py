@@ -19,7 +19,7 @@ Arrow string array: ASCII cells made only of the characters of `CLEANABLE` (digi
 separators, spaces, minus signs, units) are cleaned and cast by Arrow, which reads ASCII
 decimal numbers to the same float as `float`; every other text cell (Unicode digits,
 infinities, anything unusual) is handed to the per-value reader, so the two agree on every
-text (tests/test_numbers.py checks it on random texts).
+text (tests/ingest/test_numbers.py checks it on random texts).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import pytest
 from benchmarks.harness import server
 from benchmarks.ingest import per_item_csv
 from tests.conftest import ROOT
-from tests.test_e2e_upload import no_exception, open_your_data, upload, use
+from tests.e2e.test_e2e_upload import no_exception, open_your_data, upload, use
 
 pytestmark = pytest.mark.e2e
 

@@ -6,7 +6,7 @@ import pytest
 
 from lib.ui.items_view import EXAMPLE_FILE
 from tests.conftest import ARTIFACTS
-from tests.test_e2e_upload import CHART, POINTS, no_exception, open_your_data, upload, use
+from tests.e2e.test_e2e_upload import CHART, POINTS, no_exception, open_your_data, upload, use
 
 pytestmark = pytest.mark.e2e
 

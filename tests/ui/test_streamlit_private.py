@@ -19,7 +19,7 @@ def test_pages_manager_still_says_whether_the_pages_folder_runs_on_its_own() -> 
         "on a fresh server may run a page without the app's navigation (lib/ui/shell.py)")
     assert pages_directory_mode() in (True, False)
     # What the flag does in a real server (a deep link on a fresh server still gets the app's
-    # navigation) is checked in a browser: tests/test_e2e_deep_links.py.
+    # navigation) is checked in a browser: tests/e2e/test_e2e_deep_links.py.
 
 
 def test_the_altair_lock_is_the_one_streamlit_holds_while_it_draws() -> None:

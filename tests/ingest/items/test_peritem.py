@@ -23,7 +23,7 @@ from lib.ingest.items.columns import (PerItemColumns, counts_columns, csv_header
                                       per_item_columns)
 from lib.ingest.problems import Effect, Kind
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "data" / "examples" / "synthetic_per_item.csv"
 FAST = peritem.Settings(resamples=400)
 FILE = "items.csv"
