@@ -28,6 +28,7 @@ A screenshot per file goes to a temporary folder (printed), or to --shots.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import tempfile
 import threading
@@ -56,9 +57,13 @@ SAMPLE_S = 0.2
 UPLOAD_INPUT = '[data-testid="stFileUploaderDropzoneInput"]'
 EXCEPTION = '[data-testid="stException"]'
 DOWNLOADS = {CSV: "Data (CSV)", PNG: "Chart (PNG)", SVG: "Chart (SVG)", HTML: "Chart (HTML)"}
+PAGE_REFUSED = "analyses tables of up to"
+"""What a page says when the table has more models than it analyses (its downloads go too)."""
 PAGES = {OVERVIEW: ("Overview", ["Values shown", "No rows match"]),
-         PROFILES: ("Model profiles", ["All models at once", "no model to profile"]),
-         FINDINGS: ("Findings", ["Findings report (Markdown)", "no values to compute findings"])}
+         PROFILES: ("Model profiles", ["All models at once", "no model to profile",
+                                       PAGE_REFUSED]),
+         FINDINGS: ("Findings", ["Findings report (Markdown)", "no values to compute findings",
+                                 PAGE_REFUSED])}
 """Per page: its link in the sidebar, and texts of which one shows once it has drawn."""
 REPORTED = ["Validation report", "cannot be used"]
 """Texts of which one shows once an upload has an answer."""
@@ -530,7 +535,7 @@ class Visit:
         if button.count() == 0 or not button.first.is_enabled():
             word = label.split("(")[-1].rstrip(")")
             said = self.page.locator('[data-testid="stAlert"], [data-testid="stCaptionContainer"]',
-                                     has_text=word)
+                                     has_text=re.compile(f"{re.escape(word)}|{PAGE_REFUSED}"))
             if said.count():
                 self.out.notes.append(f"{label} not offered: {said.first.inner_text()[:80]!r}")
             else:
@@ -660,6 +665,10 @@ def print_row(out: Outcome) -> None:
     step, slow = out.slowest
     print(f"{out.case.name:<26} {out.case.klass:>2} {out.seconds:>7.1f} "
           f"{slow:>6.1f} {step:<16.16} {out.peak_mb:>8,.0f}  {outcome_text(out)}", flush=True)
+    if out.case.big:
+        print(" " * 30 + "steps (s): " + ", ".join(f"{name} {took:.1f}"
+                                                   for name, took in out.steps.items()),
+              flush=True)
 
 
 def cases(small_only: bool, only: list[str]) -> Iterator[Case]:
