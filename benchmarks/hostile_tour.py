@@ -215,6 +215,8 @@ class Outcome:
     case: Case
     steps: dict[str, float] = field(default_factory=dict)
     """Seconds per step, in order."""
+    peaks: dict[str, float] = field(default_factory=dict)
+    """The server's peak memory so far (MB) after each step: where it grew."""
     failures: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     peak_mb: float = 0.0
@@ -304,6 +306,7 @@ class Visit:
         finally:
             took = time.perf_counter() - start
             self.out.steps[name] = took
+            self.out.peaks[name] = self.srv.sampler.window_mb() if self.srv.sampler else 0.0
             if took > ANSWER_S:
                 self.out.failures.append(f"{name}: answered after {took:.0f} s (limit "
                                          f"{ANSWER_S:.0f} s)")
@@ -666,9 +669,9 @@ def print_row(out: Outcome) -> None:
     print(f"{out.case.name:<26} {out.case.klass:>2} {out.seconds:>7.1f} "
           f"{slow:>6.1f} {step:<16.16} {out.peak_mb:>8,.0f}  {outcome_text(out)}", flush=True)
     if out.case.big:
-        print(" " * 30 + "steps (s): " + ", ".join(f"{name} {took:.1f}"
-                                                   for name, took in out.steps.items()),
-              flush=True)
+        print(" " * 30 + "steps (s, peak MB so far): " + ", ".join(
+            f"{name} {took:.1f} ({out.peaks.get(name, 0):,.0f})"
+            for name, took in out.steps.items()), flush=True)
 
 
 def cases(small_only: bool, only: list[str]) -> Iterator[Case]:
