@@ -30,6 +30,21 @@ def top_models(table: pd.DataFrame, n: int) -> list[str]:
     return list(strength.sort_values(ascending=False, kind="stable").index[:n])
 
 
+MAX_MODEL_OPTIONS = 5_000
+"""Models a picker lists at most: a browser fails to draw a list of 200,000 options (its
+script runs out of stack), and sending them on every rerun costs seconds."""
+
+
+def model_options(models: list[str], table: pd.DataFrame,
+                  limit: int = MAX_MODEL_OPTIONS) -> list[str]:
+    """`models` (in their order) as a picker lists them: all of them, or, when there are more
+    than `limit`, the `limit` with the largest mean |Δ|."""
+    if len(models) <= limit:
+        return models
+    listed = frozenset(top_models(table, limit))
+    return [m for m in models if m in listed]
+
+
 def default_models(table: pd.DataFrame, limit: int = DEFAULT_MODEL_LIMIT) -> list[str] | None:
     """The models a view shows before the user picks: None for all of them, or, when there are
     more than `limit`, the `limit` with the largest mean |Δ| (in table order)."""

@@ -12,7 +12,7 @@ from lib.core import schema
 from lib.charts.exports import (chart_html, chart_png, chart_svg, csv_bytes, export_problem,
                          share_spec_lock)
 from lib.core.figure import category_order, dataset_order, model_order
-from lib.analysis.filters import apply_filters, default_models
+from lib.analysis.filters import apply_filters, default_models, model_options
 from lib.ui.state import FILTER_KEYS, active, reset_to_figure
 from lib.ui.streamlit_private import altair_lock
 from lib.core.text import escape_markdown
@@ -36,16 +36,21 @@ def sidebar_filters(table: pd.DataFrame) -> pd.DataFrame:
     with many models starts on the `default_models` (the rest can be searched and added). An
     unknown value in the URL is dropped rather than raising.
     """
-    models, categories, datasets = model_order(table), category_order(table), dataset_order(table)
+    every_model, categories, datasets = (model_order(table), category_order(table),
+                                         dataset_order(table))
+    models = model_options(every_model, table)
     strongest = default_models(table)
     shown_first = models if strongest is None else [m for m in models if m in frozenset(strongest)]
     with st.sidebar:
         st.header("Filters")
         chosen_models = st.multiselect("Models", models, default=shown_first,
                                        key=FILTER_KEYS["model"], bind="query-params")
-        if len(shown_first) < len(models):
-            st.caption(f"{len(models):,} models: the {len(shown_first)} with the largest mean "
-                       "|Δ| are shown first. Type in the box to find and add others.")
+        if len(shown_first) < len(every_model):
+            listed = ("" if len(models) == len(every_model) else
+                      f" The box lists the {len(models):,} with the largest mean |Δ|.")
+            st.caption(f"{len(every_model):,} models: the {len(shown_first)} with the largest "
+                       f"mean |Δ| are shown first. Type in the box to find and add others."
+                       + listed)
         chosen_categories = st.multiselect("Categories", categories, default=categories,
                                            key=FILTER_KEYS["category"], bind="query-params")
         chosen_datasets = st.multiselect("Datasets", datasets, default=datasets,

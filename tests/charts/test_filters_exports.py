@@ -101,3 +101,14 @@ def test_default_view_and_the_model_limit_of_the_analysis_pages():
     message = too_many_models(table, "Findings", limit=8)
     assert message.startswith("The table in use has 9 models; the Findings page analyses tables "
                               "of up to 8 models")
+
+
+def test_a_picker_lists_at_most_the_models_with_the_largest_mean_absolute_delta():
+    from lib.analysis.filters import model_options
+
+    table = figure_table()
+    models = list(pd.unique(table[schema.MODEL]))
+    assert model_options(models, table) == models
+    listed = model_options(models, table, limit=3)
+    assert set(listed) == {"Qwen2.5-7B", "LLaMA3.1-70B", "DeepSeek-V3"}
+    assert listed == [m for m in models if m in set(listed)], "in the given order"

@@ -56,3 +56,28 @@ def test_a_table_of_very_many_models_gets_a_message_where_it_cannot_be_analysed(
         else:
             (info,) = infos
             assert f"{n:,} models" in info and f"{MAX_ANALYSED_MODELS:,}" in info
+
+
+def test_a_picker_never_lists_more_models_than_a_browser_can_draw():
+    """A multiselect of 200,000 options broke in Chromium (stack overflow in its script)."""
+    import pandas as pd
+
+    from lib.analysis.filters import MAX_MODEL_OPTIONS
+    from lib.core import schema
+    from lib.ui.state import ACTIVE_KEY, ActiveTable
+
+    n = MAX_MODEL_OPTIONS + 500
+    table = schema.conform(pd.DataFrame({schema.MODEL: [f"m{i}" for i in range(n)],
+                                         schema.DATASET: "GSM8K",
+                                         schema.DELTA: [float(i % 1000) for i in range(n)]}))
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at.session_state[ACTIVE_KEY] = ActiveTable(table, label="many", is_figure=False)
+    at.run()
+    assert not at.exception
+    picker = at.multiselect(key="model")
+    assert len(picker.options) == MAX_MODEL_OPTIONS
+    assert "m999" in picker.options and "m1000" not in picker.options  # largest |Δ| listed
+    assert len(picker.value) == 20
+    assert any(f"lists the {MAX_MODEL_OPTIONS:,}" in c.value for c in at.sidebar.caption)
