@@ -359,7 +359,10 @@ class Visit:
             self.fail(f"{where}: exception shown: {text}")
         else:
             body = pg.evaluate("() => document.body.innerText")
-            for sign in ("Traceback", 'File "/'):
+            # A traceback, or an element the browser failed to draw (a list of 200,000 options
+            # once overflowed the stack of the page's script).
+            for sign in ("Traceback", 'File "/', "RangeError:", "TypeError:",
+                         "Maximum call stack"):
                 if sign in body:
                     at = body.index(sign)
                     self.fail(f"{where}: {sign!r} on the page: {body[at:at + 120]!r}")
