@@ -52,12 +52,14 @@ def names(items: Iterable[str], quote: Quote = str, conjunction: str = "and",
           limit: int | None = None) -> str:
     """Items joined for a sentence: "a", "a and b", "a, b and c"; each passed through `quote`.
     Beyond `limit` items: "a, b, c and 5 more"."""
-    quoted = [quote(i) for i in items]
-    if not quoted:
+    items = list(items)
+    if not items:
         return "none"
-    if limit is not None and len(quoted) > limit:
-        shown = max(1, limit - 1)
-        return f"{', '.join(quoted[:shown])} {conjunction} {len(quoted) - shown} more"
+    if limit is not None and len(items) > limit:
+        shown = max(1, limit - 1)  # only the names shown are quoted: there may be 200,000
+        return (f"{', '.join(quote(i) for i in items[:shown])} {conjunction} "
+                f"{len(items) - shown:,} more")
+    quoted = [quote(i) for i in items]
     if len(quoted) == 1:
         return quoted[0]
     return f"{', '.join(quoted[:-1])} {conjunction} {quoted[-1]}"

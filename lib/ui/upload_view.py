@@ -24,6 +24,7 @@ from lib.ingest.shapes import (DELTA_KIND_TITLES, OPTIONAL_ROLES, REQUIRED_ROLES
 from lib.ui.state import ActiveTable, active, reset_to_figure, set_active
 from lib.ingest.templates import contract_table, templates
 from lib.core.text import escape_markdown
+from lib.core.wording import names
 from lib.ingest.pipeline import Upload
 from lib.ingest.validation import DuplicatePolicy, Options, Report
 from lib.ui.widgets import delta_columns
@@ -49,9 +50,10 @@ def _key(upload: Upload, name: str) -> str:
     return f"your_data_{name}_{upload.digest}"
 
 
-def _listing(names: list[str]) -> str:
-    shown = ", ".join(escape_markdown(_name(n)) for n in names[:SHOWN_NAMES])
-    return shown + (f" and {len(names) - SHOWN_NAMES} more" if len(names) > SHOWN_NAMES else "")
+def _listing(items: list[str]) -> str:
+    """Names for a line of Markdown: the first `SHOWN_NAMES`, each clipped and escaped, then
+    how many more."""
+    return names(items, quote=lambda n: escape_markdown(_name(n)), limit=SHOWN_NAMES + 1)
 
 
 # --- the table in use ----------------------------------------------------------------------------
@@ -216,8 +218,8 @@ def show_contents(report: Report) -> None:
     table = report.table
     models = schema.ordered_unique(table[schema.MODEL])
     datasets = schema.ordered_unique(table[schema.DATASET])
-    st.markdown(f"**Models ({len(models)}):** {_listing(models)}")
-    st.markdown(f"**Datasets ({len(datasets)}):** {_listing(datasets)}")
+    st.markdown(f"**Models ({len(models):,}):** {_listing(models)}")
+    st.markdown(f"**Datasets ({len(datasets):,}):** {_listing(datasets)}")
     with st.expander("Preview of the table"):
         preview(table, delta_columns(report.y_title), "your_data_preview")
 

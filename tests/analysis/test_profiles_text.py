@@ -43,6 +43,11 @@ def test_small_helpers() -> None:
     assert names(["A"]) == "A" and names(["A", "B"]) == "A and B"
     assert names(["A", "B", "C"]) == "A, B and C"
     assert names(list("ABCDEFG"), limit=4) == "A, B, C and 4 more"
+    assert names([str(i) for i in range(200_001)], limit=3) == "0, 1 and 199,999 more"
+    quoted: list[str] = []
+    assert names(list("abcdef"), quote=lambda n: quoted.append(n) or n.upper(),
+                 limit=3) == "A, B and 4 more"
+    assert quoted == ["a", "b"], "only the names shown are quoted"
 
 
 def test_llama_8b_profile_states_the_hand_computed_facts() -> None:
