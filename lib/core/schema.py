@@ -45,7 +45,10 @@ UNSPECIFIED_CATEGORY = "Unspecified"
 
 def ordered_unique(values: Iterable[str], preferred: Sequence[str] = ()) -> list[str]:
     """Distinct values: those in `preferred` first, in its order, then the rest as first seen."""
-    present = list(dict.fromkeys(values))
+    if isinstance(values, pd.Series):  # found in C: a column of millions of rows takes ms, not s
+        present = pd.unique(values).tolist()
+    else:
+        present = list(dict.fromkeys(values))
     seen = set(present)
     head = [v for v in preferred if v in seen]
     head_set = set(head)
