@@ -4,17 +4,18 @@ source's claims, checked, and our interpretation; all of it as a Markdown report
 import streamlit as st
 
 from lib.analysis.claims import check_claims
-from lib.core.figure import figure_table
+from lib.analysis.filters import too_many_models
 from lib.analysis.findings import all_findings
+from lib.analysis.interpretation import TITLE, interpretation, upload_notice
+from lib.analysis.report import findings_report
+from lib.core.figure import figure_table
+from lib.core.text import escape_markdown
 from lib.ui.findings_view import (
     findings_rows, show_claims, show_finding, show_interpretation, threshold_widgets,
 )
-from lib.analysis.interpretation import TITLE, interpretation, upload_notice
-from lib.analysis.report import findings_report
-from lib.analysis.filters import too_many_models
 from lib.ui.shell import ensure_app_navigation
 from lib.ui.state import active
-from lib.core.text import escape_markdown
+
 ensure_app_navigation()
 
 current = active()

@@ -3,17 +3,18 @@
 import streamlit as st
 
 from lib.charts.dotplot import delta_dot_plot
+from lib.core.text import escape_markdown
 from lib.ui.shell import ensure_app_navigation
 from lib.ui.state import active
-from lib.core.text import escape_markdown
 from lib.ui.widgets import delta_columns, download_buttons, sidebar_filters
+
 ensure_app_navigation()
 
 current = active()
 st.title("Δ per model and dataset")
-st.caption(f"Showing: {escape_markdown(current.label)}. Each point is one model on one dataset; the dashed line "
-           "is the baseline (Δ = 0). Click a model in the legend to pick it out in every panel; "
-           "click an empty spot of the legend area to clear it.")
+st.caption(f"Showing: {escape_markdown(current.label)}. Each point is one model on one "
+           "dataset; the dashed line is the baseline (Δ = 0). Click a model in the legend to "
+           "pick it out in every panel; click an empty spot of the legend area to clear it.")
 
 view = sidebar_filters(current.table)
 if view.empty:

@@ -17,12 +17,12 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
-from lib.core import schema
-from lib.core.families import parse_size
-from lib.core.figure import dataset_order, figure_table, model_order
 from lib.analysis.findings import (
     TIE_ATOL, dataset_leaders, direction, direction_counts, scale_comparisons, spread_by_model,
 )
+from lib.core import schema
+from lib.core.families import parse_size
+from lib.core.figure import dataset_order, figure_table, model_order
 from lib.core.wording import count_of, names, number, percent, share_text, signed
 
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from lib.core import schema
 from lib.analysis.claims import DEEPSEEK, HUMANEVAL, READING_PRECISION, REASONING, sd_swap_bound
-from lib.core.figure import dataset_order, figure_table
 from lib.analysis.findings import baseline_share, scale_within_family, spread_by_model
+from lib.core import schema
+from lib.core.figure import dataset_order, figure_table
 from lib.core.wording import count_of, names, number, percent, signed
 
 TITLE = "Interpretation (ours, not the source's)"

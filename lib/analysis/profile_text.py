@@ -10,9 +10,9 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from lib.analysis.profiles import KeyFigures, Reference
 from lib.core import schema
 from lib.core.families import parse_size, sibling
-from lib.analysis.profiles import KeyFigures, Reference
 from lib.core.wording import names, number, plural, signed
 
 

@@ -10,7 +10,8 @@ import pandas as pd
 
 from lib.core import schema
 from lib.core.figure import category_order, dataset_order, model_order
-from lib.core.styles import BASELINE_COLOR, BASELINE_LABEL, category_shapes, model_colors, vega_shape
+from lib.core.styles import (BASELINE_COLOR, BASELINE_LABEL, category_shapes, model_colors,
+                             vega_shape)
 
 DEFAULT_DOMAIN: tuple[float, float] = (-30.0, 30.0)
 SELECTION = "model_pick"
@@ -70,7 +71,8 @@ def _tooltip(table: pd.DataFrame, y_title: str) -> list[alt.Tooltip]:
     ]
     for col, kind, title, fmt in optional:
         if col in table.columns:
-            tips.append(alt.Tooltip(f"{col}:{kind}", title=title, **({"format": fmt} if fmt else {})))
+            extra = {"format": fmt} if fmt else {}
+            tips.append(alt.Tooltip(f"{col}:{kind}", title=title, **extra))
     return tips
 
 
@@ -139,7 +141,9 @@ def delta_dot_plot(table: pd.DataFrame, *, y_title: str = schema.Y_TITLE, height
     colors = model_colors(models)
     shapes = category_shapes(categories)
     has_ci = schema.CI_LOW in table.columns and schema.CI_HIGH in table.columns
-    bounds = [table[schema.DELTA]] + ([table[schema.CI_LOW], table[schema.CI_HIGH]] if has_ci else [])
+    bounds = [table[schema.DELTA]]
+    if has_ci:
+        bounds += [table[schema.CI_LOW], table[schema.CI_HIGH]]
     domain = y_domain(pd.concat(bounds, ignore_index=True))
     columns, facet_width = facet_layout(len(datasets), plot_width)
     if len(datasets) > columns:  # several rows of facets: shorter rows keep the page scannable
@@ -202,8 +206,8 @@ def delta_dot_plot(table: pd.DataFrame, *, y_title: str = schema.Y_TITLE, height
         layers.append(
             alt.Chart()
             .mark_rule(strokeWidth=2)
-            .encode(x=x, **offset, y=alt.Y(f"{schema.CI_LOW}:Q", scale=y_scale), y2=f"{schema.CI_HIGH}:Q",
-                    color=color,
+            .encode(x=x, **offset, y=alt.Y(f"{schema.CI_LOW}:Q", scale=y_scale),
+                    y2=f"{schema.CI_HIGH}:Q", color=color,
                     opacity=alt.condition(pick, alt.value(0.55), alt.value(DIMMED_OPACITY / 2)))
         )
     layers.append(points)

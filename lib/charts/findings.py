@@ -5,8 +5,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from lib.core import schema
 from lib.analysis.findings import Finding, clean
+from lib.core import schema
 from lib.core.figure import category_order, dataset_order, model_order
 from lib.core.styles import BASELINE_COLOR, category_shapes, model_colors, vega_shape
 

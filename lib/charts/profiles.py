@@ -17,10 +17,10 @@ from collections.abc import Mapping, Sequence
 import altair as alt
 import pandas as pd
 
-from lib.core import schema
 from lib.charts.dotplot import y_domain, y_ticks
-from lib.core.wording import signed
+from lib.core import schema
 from lib.core.styles import BASELINE_COLOR
+from lib.core.wording import signed
 
 HEATMAP_SELECTION = "profile_cell"
 """Name of the heatmap's click selection; its event names the model to open."""

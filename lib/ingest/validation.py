@@ -23,6 +23,8 @@ import pandas as pd
 import pyarrow as pa
 
 from lib.core import schema
+from lib.core.textcells import (Codes, TextCells, first_seen, mapped_codes, name_codes,
+                                string_column, text_cells)
 from lib.ingest.columns import (canonical_spellings, dataset_keys, dataset_lookup, model_key,
                          model_keys, model_lookup, name_key, unit_hint)
 from lib.ingest.numbers import (NotANumber, NumberText, decimal_mark, is_missing, missing,
@@ -32,8 +34,6 @@ from lib.ingest.problems import (MAX_NAMES_SHOWN, Effect, Found, Kind, Problem, 
 from lib.ingest.read.raw import RawTable
 from lib.ingest.shapes import (DATASET_COLUMNS, NUMERIC_ROLES, REQUIRED_ROLES, ROLE_LABELS, ROW,
                         Y_TITLES, DeltaKind, Mapping, Shape, origin, to_cells)
-from lib.core.textcells import (Codes, TextCells, first_seen, mapped_codes, name_codes, string_column,
-                           text_cells)
 
 """The y title when nothing says whether Δ is in points or percent."""
 

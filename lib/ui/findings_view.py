@@ -8,10 +8,10 @@ import streamlit as st
 
 from lib.analysis.claims import READING_PRECISION, ClaimCheck, Verdict, verdict_summary
 from lib.analysis.compare import split_combined
-from lib.charts.findings import finding_chart
 from lib.analysis.findings import DETAIL_LABELS, Finding, Thresholds, unchanged_text
 from lib.analysis.interpretation import Interpretation
 from lib.analysis.report import EXTRA_LABELS, SHARE_COLUMNS, SIGNED_COLUMNS
+from lib.charts.findings import finding_chart
 from lib.ui.state import ActiveTable
 
 TOLERANCE_KEY = "findings_tolerance"

@@ -1,6 +1,7 @@
 """The profile page's Streamlit side: its working data, the key figures, the tables and their
 column settings, the charts (kept specifications plus this rerun's rows), and the callback that
-opens a profile from a heatmap click. Small helpers; the numbers come from lib/analysis/profiles.py."""
+opens a profile from a heatmap click. Small helpers; the numbers come from
+lib/analysis/profiles.py."""
 
 from __future__ import annotations
 
@@ -13,15 +14,16 @@ import streamlit as st
 import vl_convert as vlc
 from streamlit.delta_generator import DeltaGenerator
 
+from lib.analysis.profiles import (KeyFigures, Reference, clicked_model, delta_matrix,
+                                   model_categories)
 from lib.charts import profiles as charts
-from lib.core import schema
 from lib.charts.dotplot import y_domain
-from lib.core.figure import category_order, figure_styles, model_order
 from lib.charts.profiles import HEATMAP_SELECTION
-from lib.core.wording import names, signed
-from lib.analysis.profiles import KeyFigures, Reference, clicked_model, delta_matrix, model_categories
+from lib.core import schema
+from lib.core.figure import category_order, figure_styles, model_order
 from lib.core.styles import category_shapes, model_colors, vega_shape
 from lib.core.text import escape_markdown as esc
+from lib.core.wording import names, signed
 
 PROFILE_KEY = "profile"
 """Key of the model picker, and the URL's query parameter: `?profile=GPT-4o`."""

@@ -9,24 +9,24 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib.core import schema
-from lib.charts.dotplot import delta_dot_plot
-from lib.ingest.columns import match_columns
+from lib.analysis.compare import (DIFFERENCE, FIGURE_DELTA, UPLOAD_DELTA, combined_table,
+                                  compare_y_title, overlap, shared_pairs, split_combined)
 from lib.analysis.filters import default_view
-from lib.analysis.compare import (DIFFERENCE, FIGURE_DELTA, UPLOAD_DELTA, combined_table, compare_y_title,
-                         overlap, shared_pairs, split_combined)
+from lib.charts.dotplot import delta_dot_plot
 from lib.charts.exports import csv_bytes
+from lib.core import schema
 from lib.core.figure import figure_table
+from lib.core.text import escape_markdown
+from lib.core.wording import names
+from lib.ingest.columns import match_columns
+from lib.ingest.pipeline import Upload
 from lib.ingest.problems import MAX_NAME, Kind, clip, problems_frame
 from lib.ingest.read.raw import DEFAULT_LIMITS
 from lib.ingest.shapes import (DELTA_KIND_TITLES, OPTIONAL_ROLES, REQUIRED_ROLES, ROLE_LABELS,
                         SHAPE_TITLES, DeltaKind, Mapping, Shape, gather_evidence)
-from lib.ui.state import ActiveTable, active, reset_to_figure, set_active
 from lib.ingest.templates import contract_table, templates
-from lib.core.text import escape_markdown
-from lib.core.wording import names
-from lib.ingest.pipeline import Upload
 from lib.ingest.validation import DuplicatePolicy, Options, Report
+from lib.ui.state import ActiveTable, active, reset_to_figure, set_active
 from lib.ui.widgets import delta_columns
 
 NONE = "(none)"
@@ -335,8 +335,9 @@ def templates_section() -> None:
     st.markdown("Accepted files: CSV, TSV and other delimited text (comma, semicolon, tab or "
                 "pipe; a decimal comma is recognised), JSON, JSON Lines, Parquet and Excel "
                 "(.xlsx), each also gzip-compressed (.csv.gz, …). Text in UTF-8 (with or without "
-                "a byte-order mark), UTF-16 or Windows-1252, with any line ends. Column and dataset names are matched ignoring case and "
-                "punctuation: CommonsenseQA, CSQA and CS-QA are the same benchmark.")
+                "a byte-order mark), UTF-16 or Windows-1252, with any line ends. Column and "
+                "dataset names are matched ignoring case and punctuation: CommonsenseQA, CSQA "
+                "and CS-QA are the same benchmark.")
     samples = templates()
     for column, sample in zip(st.columns(len(samples)), samples):
         with column:

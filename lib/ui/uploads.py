@@ -12,13 +12,13 @@ from typing import Protocol
 
 import streamlit as st
 
+from lib.ingest.items.peritem import Settings
 from lib.ingest.items.pipeline import (ItemUpload, Reader, aggregate, aggregate_items, item_shape,
                               read_items)
-from lib.ingest.items.peritem import Settings
+from lib.ingest.pipeline import Upload, read_upload, report_for
 from lib.ingest.problems import ReadError, file_label
 from lib.ingest.read.raw import RawTable
 from lib.ingest.shapes import Mapping
-from lib.ingest.pipeline import Upload, read_upload, report_for
 from lib.ingest.validation import Options, Report
 
 SESSION_UPLOAD_KEY = "_upload_read"

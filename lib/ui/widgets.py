@@ -8,14 +8,14 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from lib.core import schema
+from lib.analysis.filters import apply_filters, default_models, model_options
 from lib.charts.exports import (chart_html, chart_png, chart_svg, csv_bytes, export_problem,
                          share_spec_lock)
+from lib.core import schema
 from lib.core.figure import category_order, dataset_order, model_order
-from lib.analysis.filters import apply_filters, default_models, model_options
+from lib.core.text import escape_markdown
 from lib.ui.state import FILTER_KEYS, active, reset_to_figure
 from lib.ui.streamlit_private import altair_lock
-from lib.core.text import escape_markdown
 
 share_spec_lock(altair_lock())  # chart files are made while other sessions draw charts
 

@@ -10,8 +10,8 @@ import pytest
 
 from lib.analysis import claims as c
 from lib.analysis.claims import Verdict, check_claims, verdict_counts, verdict_summary
-from lib.core.figure import figure_table
 from lib.analysis.interpretation import interpretation
+from lib.core.figure import figure_table
 from tests.conftest import ROOT
 
 EXPECTED = {

@@ -6,10 +6,11 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from lib.core import schema
+from lib.analysis.compare import (DIFFERENCE, FIGURE_DELTA, FIGURE_SOURCE, UPLOAD_DELTA,
+                                  UPLOAD_SOURCE, combined_table, compare_y_title, overlap,
+                                  shared_pairs, split_combined)
 from lib.charts.dotplot import delta_dot_plot
-from lib.analysis.compare import (DIFFERENCE, FIGURE_DELTA, FIGURE_SOURCE, UPLOAD_DELTA, UPLOAD_SOURCE,
-                         combined_table, compare_y_title, overlap, shared_pairs, split_combined)
+from lib.core import schema
 from lib.core.figure import figure_table
 
 

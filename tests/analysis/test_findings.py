@@ -12,12 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib.core import schema
-from lib.core.figure import figure_table
 from lib.analysis.findings import (
     Thresholds, all_findings, baseline_share, category_trends, dataset_leaders, largest_drops,
     largest_gains, same_direction, scale_within_family, significance, volatility,
 )
+from lib.core import schema
+from lib.core.figure import figure_table
 from tests.conftest import ROOT
 
 DATASETS = ["HotpotQA", "CS-QA", "AQUA", "GSM8K", "MATH", "GPQA", "HumanEval"]

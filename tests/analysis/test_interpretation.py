@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from lib.core.figure import figure_table
 from lib.analysis.interpretation import (
     PAPER_CITATION, REPORTED_MEANS, TITLE, interpretation, source_comparison, upload_notice,
     variance_shares,
 )
+from lib.core.figure import figure_table
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,12 @@ import math
 import pandas as pd
 import pytest
 
+from lib.analysis.profiles import (IMPROVED, MISSING, UNCHANGED, HURT, Reference, classify,
+                                   clicked_model, comparison, default_reference, delta_matrix,
+                                   key_figures, model_categories, model_summary, reference_options,
+                                   reference_values, rows_of, significance, standing, table_sources)
 from lib.core import schema
 from lib.core.figure import figure_table
-from lib.analysis.profiles import (IMPROVED, MISSING, UNCHANGED, HURT, Reference, classify, clicked_model,
-                          comparison, default_reference, delta_matrix, key_figures,
-                          model_categories, model_summary, reference_options, reference_values,
-                          rows_of, significance, standing, table_sources)
 
 FIGURE_DATASETS = ["HotpotQA", "CS-QA", "AQUA", "GSM8K", "MATH", "GPQA", "HumanEval"]
 FIGURE_MODELS = ["LLaMA3.1-8B", "LLaMA3.1-70B", "Qwen2.5-7B", "Qwen2.5-72B", "Claude3.5",

@@ -7,12 +7,13 @@ import re
 import pandas as pd
 import pytest
 
+from lib.analysis.profile_text import tolerance_note, written_profile
+from lib.analysis.profiles import (Reference, comparison, default_reference, delta_matrix,
+                                   key_figures, model_categories, reference_options,
+                                   reference_values, standing)
 from lib.core import schema
 from lib.core.figure import figure_table
-from lib.analysis.profile_text import tolerance_note, written_profile
 from lib.core.wording import names, number, plural, signed
-from lib.analysis.profiles import (Reference, comparison, default_reference, delta_matrix, key_figures,
-                          model_categories, reference_options, reference_values, standing)
 
 
 def profile_of(table: pd.DataFrame, model: str, tolerance: float = 1.0,

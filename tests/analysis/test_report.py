@@ -8,12 +8,12 @@ import re
 import pandas as pd
 import pytest
 
-from lib.core import schema
 from lib.analysis.claims import check_claims
-from lib.core.figure import figure_table
 from lib.analysis.findings import Thresholds, all_findings
 from lib.analysis.interpretation import TITLE, interpretation, upload_notice
 from lib.analysis.report import cell, findings_report, markdown_table
+from lib.core import schema
+from lib.core.figure import figure_table
 from lib.core.text import escape_markdown
 from tests.hostile_names import GFM_LINK_LITERALS, readable, resolved
 

@@ -13,9 +13,9 @@ import altair as alt  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from lib.core import schema# noqa: E402
 from lib.analysis.findings import Thresholds, all_findings  # noqa: E402
 from lib.analysis.report import findings_report  # noqa: E402
+from lib.core import schema# noqa: E402
 from lib.core.text import escape_markdown as esc  # noqa: E402
 from lib.ui.widgets import download_buttons  # noqa: E402
 from tests.hostile_names import LINKS, MODELS, hostile_rows  # noqa: E402

@@ -4,8 +4,8 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from lib.core import schema
 from lib.charts.dotplot import SELECTION, delta_dot_plot, facet_layout, y_domain, y_ticks
+from lib.core import schema
 from lib.core.figure import figure_styles, figure_table
 from lib.core.styles import BASELINE_COLOR, BASELINE_LABEL, PALETTE, PENTAGON
 

@@ -20,10 +20,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.core import schema
 from lib.charts.dotplot import delta_dot_plot
-from lib.charts.exports import (EXPORT_MAX_ROWS, EXPORT_TEXT_LIMIT, ExportError, chart_html, chart_png,
-                         chart_svg, export_problem, export_spec, safe_strings, script_json)
+from lib.charts.exports import (EXPORT_MAX_ROWS, EXPORT_TEXT_LIMIT, ExportError, chart_html,
+                                chart_png, chart_svg, export_problem, export_spec, safe_strings,
+                                script_json)
+from lib.core import schema
 from lib.core.figure import figure_table
 from lib.core.textcells import UNSAFE_CHARACTERS
 from tests.conftest import ROOT

@@ -5,11 +5,11 @@ import io
 import pandas as pd
 import pytest
 
-from lib.core import schema
+from lib.analysis.filters import apply_filters, top_models
 from lib.charts.dotplot import delta_dot_plot
 from lib.charts.exports import chart_html, chart_png, chart_svg, csv_bytes, neutralise_formula
+from lib.core import schema
 from lib.core.figure import figure_table
-from lib.analysis.filters import apply_filters, top_models
 
 
 def test_filters_intersect_models_categories_and_datasets():

@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 import vl_convert as vlc
 
+from lib.analysis.findings import all_findings, scale_within_family
+from lib.charts.findings import HIGHLIGHT_KEYS, finding_chart, highlight_chart
 from lib.core import schema
 from lib.core.figure import figure_table
-from lib.charts.findings import HIGHLIGHT_KEYS, finding_chart, highlight_chart
-from lib.analysis.findings import all_findings, scale_within_family
 
 
 def chart_data(chart) -> pd.DataFrame:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from lib.core import schema
+from lib.core.figure import figure_datasets
 from lib.ingest.columns import (COLUMN_ALIASES, ITEM, RUN, column_role, dataset_names,
                                 figure_dataset, figure_model, is_aggregate_column, match_columns,
                                 model_names, name_key, unit_hint)
-from lib.core.figure import figure_datasets
 
 
 @pytest.mark.parametrize("name,role", [

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from tests.conftest import ROOT
+from lib.ingest.pipeline import read_upload, report_for
 from lib.ingest.read.raw import Limits
 from lib.ingest.shapes import DeltaKind
-from lib.ingest.pipeline import read_upload, report_for
 from lib.ingest.validation import DuplicatePolicy, Options
 
 CORPUS = ROOT / "tests" / "corpus"

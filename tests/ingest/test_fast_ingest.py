@@ -25,16 +25,16 @@ import pyarrow as pa
 import pytest
 
 from lib.core import schema
+from lib.core.textcells import blank, name_codes, text_cells
 from lib.ingest.columns import model_key, model_keys
 from lib.ingest.numbers import detect_decimal, parse_number
+from lib.ingest.pipeline import ingest, read_upload, report_for
 from lib.ingest.problems import Effect, Kind, Problem, ReadError
 from lib.ingest.read import table
 from lib.ingest.read.delimited import read_delimited_fast
 from lib.ingest.read.raw import DEFAULT_LIMITS, Format, Limits, RawTable
 from lib.ingest.read.table import read_table
 from lib.ingest.shapes import NUMERIC_ROLES, DeltaKind, Mapping, Shape, detect
-from lib.core.textcells import blank, name_codes, text_cells
-from lib.ingest.pipeline import ingest, read_upload, report_for
 from lib.ingest.validation import MAX_MAGNITUDE, DuplicatePolicy, Options, Report, validate
 from tests.conftest import ROOT
 

@@ -24,14 +24,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from lib.core.textcells import UNSAFE_CHARACTERS
+from lib.ingest.pipeline import ingest
 from lib.ingest.problems import Kind, ReadError
 from lib.ingest.read import binary
 from lib.ingest.read.delimited import read_delimited_fast
 from lib.ingest.read.raw import MAX_NAME_CHARACTERS, Format, Limits, clean_header, library_text
 from lib.ingest.read.records import JSON_PIECE
 from lib.ingest.read.table import read_table
-from lib.core.textcells import UNSAFE_CHARACTERS
-from lib.ingest.pipeline import ingest
 
 RECORD = {"model": "A", "dataset": "GSM8K", "delta": 1}
 

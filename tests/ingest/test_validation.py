@@ -9,12 +9,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from lib.core import schema
 from lib.charts.exports import csv_bytes
+from lib.core import schema
+from lib.ingest.pipeline import read_upload, report_for
 from lib.ingest.problems import Effect, Kind, problems_frame
 from lib.ingest.shapes import DeltaKind, Mapping, Shape
 from lib.ingest.templates import contract_table, templates
-from lib.ingest.pipeline import read_upload, report_for
 from lib.ingest.validation import MAX_LISTED, DuplicatePolicy, Options, Report, merge_duplicates
 
 

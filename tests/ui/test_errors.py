@@ -13,11 +13,11 @@ from streamlit.config import ShowErrorDetailsConfigOptions
 from streamlit.testing.v1 import AppTest
 
 import lib.charts.dotplot
-import lib.ui.errors
-import lib.ui.widgets
 from lib.core import schema
 from lib.core.figure import figure_table
+import lib.ui.errors
 from lib.ui.state import ACTIVE_KEY, ActiveTable
+import lib.ui.widgets
 from tests.conftest import ROOT
 
 SECRET = "/srv/private/delta_explorer/lib/secret_module.py"

@@ -8,12 +8,12 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from lib.core import schema
-from lib.core.figure import figure_table
 from lib.analysis.findings import Thresholds, all_findings
 from lib.analysis.interpretation import TITLE
-from lib.ui.state import ACTIVE_KEY, ActiveTable
+from lib.core import schema
+from lib.core.figure import figure_table
 from lib.core.text import escape_markdown
+from lib.ui.state import ACTIVE_KEY, ActiveTable
 from tests.conftest import ARTIFACTS, wait_for_chart
 
 PAGE = "pages/findings.py"

@@ -13,8 +13,8 @@ import pytest
 
 from lib.core import schema
 from lib.core.figure import figure_table
-from lib.ui.state import ACTIVE_KEY, ActiveTable
 from lib.core.text import escape_markdown
+from lib.ui.state import ACTIVE_KEY, ActiveTable
 
 PAGE = "pages/profiles.py"
 FIGURE = figure_table()

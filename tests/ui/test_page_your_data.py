@@ -10,10 +10,10 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from lib.core import schema
 from lib.analysis.compare import FIGURE_SOURCE, UPLOAD_SOURCE
-from lib.ui.state import ACTIVE_KEY
+from lib.core import schema
 from lib.core.text import escape_markdown
+from lib.ui.state import ACTIVE_KEY
 
 PAGE = "pages/your_data.py"
 GOOD = ("model,dataset,delta\nGPT-4o,GSM8K,+10%\nGPT-4o,NewBench,2\nMine,CommonsenseQA,−1.5\n"

@@ -7,14 +7,14 @@ from urllib.parse import parse_qs, urlsplit
 import pandas as pd
 import pytest
 
+from lib.analysis.profiles import model_summary, standing
+from lib.charts.profiles import HEATMAP_SELECTION
 from lib.core import schema
 from lib.core.figure import figure_table
-from lib.charts.profiles import HEATMAP_SELECTION
+from lib.core.styles import PENTAGON
 from lib.ui.profile_view import (PROFILE_KEY, apply_click, chart_spec, compare_key, heatmap_key,
                               intervals_of, marker_of, marker_svg, marker_words, profile_data,
                               profile_link, standing_table, summary_table)
-from lib.analysis.profiles import model_summary, standing
-from lib.core.styles import PENTAGON
 
 
 @pytest.fixture(scope="module")

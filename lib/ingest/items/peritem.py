@@ -11,7 +11,8 @@ confidence interval for Δ, a p-value, the p-value corrected across all cells, a
 - Cells whose outcomes are all 0/1 (after averaging): paired bootstrap of the four paired counts
   and the exact McNemar test. Other cells: paired bootstrap of the mean item difference and a
   paired t-test (see `lib.stats.intervals`).
-- Tables of per-arm scores with n and no items get the unpaired approximation (`lib.ingest.items.unpaired`).
+- Tables of per-arm scores with n and no items get the unpaired approximation
+  (`lib.ingest.items.unpaired`).
 
 `significant` means corrected p < alpha (alpha = 1 − level unless set); `ci_excludes_zero` says
 whether the uncorrected interval leaves out 0. Near the threshold the two can disagree.
@@ -20,8 +21,8 @@ The work comes in two steps, so that new settings cost no new reading: `check_cs
 `check_items` (a table read by another reader) read, check and reduce a file to one
 (baseline, treatment) pair per item (`CheckedItems`); `summarise` computes the statistics under
 given settings. `per_item_from_csv` and `aggregate_per_item` do both at once. Resampling work is
-bounded (`lib.ingest.items.cells.WORK_BUDGET`): beyond it the largest cells get a t interval, and a note
-says so.
+bounded (`lib.ingest.items.cells.WORK_BUDGET`): beyond it the largest cells get a t interval,
+and a note says so.
 """
 
 from __future__ import annotations
@@ -277,13 +278,14 @@ def _too_many_cells(mcode: np.ndarray, dcode: np.ndarray, width: int,
 
 
 Matcher = Callable[[list[str]], dict[str, str]]
-"""`lib.ingest.columns.model_names` or `dataset_names`: distinct names to their canonical spelling."""
+"""`lib.ingest.columns.model_names` or `dataset_names`: distinct names to their canonical
+spelling."""
 
 
 def _in_figure_spelling(names: pa.Array, codes: np.ndarray,
                         match: Matcher) -> tuple[pa.Array, np.ndarray]:
-    """Distinct names in the figure's spelling and the codes into them (`lib.ingest.columns`: CSQA is
-    CS-QA): two spellings of one name become one, so their items share a cell."""
+    """Distinct names in the figure's spelling and the codes into them (`lib.ingest.columns`:
+    CSQA is CS-QA): two spellings of one name become one, so their items share a cell."""
     distinct = names.to_pylist()
     mapping = match(distinct)
     spelled = [mapping[n] for n in distinct]

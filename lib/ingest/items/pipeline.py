@@ -1,4 +1,5 @@
-"""Per-item uploads: from a file's bytes to a contract table with intervals (via lib.ingest.items.peritem).
+"""Per-item uploads: from a file's bytes to a contract table with intervals (via
+`lib.ingest.items.peritem`).
 
 A file with one row per model × dataset × item (or per-arm scores with n) is recognised before
 the ordinary shapes, read and checked once (`read_items`), then aggregated with the chosen
@@ -7,9 +8,9 @@ dataset spelling (CSQA is CS-QA) and the figure's categories for its models.
 
 Delimited UTF-8 text takes pyarrow's fast path; anything else (Excel, JSON, Parquet, other
 encodings, a `sep=` line, rows pyarrow cannot parse) is read once by the general reader
-(`lib.ingest.read.table.read_table`; in the app through the session's upload, `lib.ui.uploads`, so that the
-ordinary path reuses the same table). Whatever goes wrong becomes a problem naming the file, never a
-traceback.
+(`lib.ingest.read.table.read_table`; in the app through the session's upload, `lib.ui.uploads`,
+so that the ordinary path reuses the same table). Whatever goes wrong becomes a problem naming
+the file, never a traceback.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ parsed (in parallel, like one `read_csv` call) and reduced to compact numpy arra
 is read, so that peak memory stays near the size of the file instead of several times it. Like
 pyarrow's own reader with default options, this assumes no line breaks inside quoted values.
 Line ends may be LF, CRLF or CR. Text that is not UTF-8 makes pyarrow raise; the caller then
-reads the file with the general reader (`lib.ingest.read.table.read_table`), which knows other encodings.
+reads the file with the general reader (`lib.ingest.read.table.read_table`), which knows other
+encodings.
 """
 
 from __future__ import annotations

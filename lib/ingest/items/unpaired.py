@@ -2,9 +2,9 @@
 
 Without per-item outcomes the pairing of the two arms is unknown, so each cell is treated as
 two independent proportions on n items: Newcombe's hybrid score interval for the difference and
-the pooled two-proportion z-test for p (`lib.stats.intervals.unpaired_difference`). Every row says so
-in `interval_method` (which starts with "unpaired approximation"), and the table's attrs carry
-`unpaired=True`. Scores are percentages when their median is above 1, else fractions (a
+the pooled two-proportion z-test for p (`lib.stats.intervals.unpaired_difference`). Every row
+says so in `interval_method` (which starts with "unpaired approximation"), and the table's attrs
+carry `unpaired=True`. Scores are percentages when their median is above 1, else fractions (a
 stray 1.2 among fractions is then reported, not taken for a percentage).
 """
 

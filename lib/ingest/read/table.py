@@ -96,8 +96,8 @@ def _read(data: bytes, file: str, limits: Limits) -> RawTable:
 
 
 def _scrubbed(raw: RawTable) -> RawTable:
-    """`raw` with the unsafe characters of every text cell replaced by U+FFFD (`lib.core.textcells`),
-    and a note naming the rows where that happened."""
+    """`raw` with the unsafe characters of every text cell replaced by U+FFFD
+    (`lib.core.textcells`), and a note naming the rows where that happened."""
     changed = np.zeros(len(raw.frame), dtype=bool)
     cells = 0
     columns: dict[int, pd.Series] = {}

@@ -11,8 +11,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from lib.core import schema
-from lib.ingest.items.pipeline import aggregate_items, canonical, item_shape
 from lib.ingest.items.peritem import Settings
+from lib.ingest.items.pipeline import aggregate_items, canonical, item_shape
 from lib.ingest.problems import PROBLEM_COLUMNS, Effect, Kind, problems_frame
 from lib.ui.items_view import EXAMPLE_FILE
 

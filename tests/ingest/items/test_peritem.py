@@ -13,15 +13,15 @@ import pyarrow as pa
 import pytest
 from scipy import stats
 
-from lib.ingest.items import cells as cellstats, read as itemread, peritem
-from lib.stats import intervals
-from lib.core import schema
 from lib.charts.dotplot import delta_dot_plot
+from lib.core import schema
 from lib.core.figure import figure_table
 from lib.ingest.columns import ITEM, RUN, column_role
+from lib.ingest.items import cells as cellstats, read as itemread, peritem
 from lib.ingest.items.columns import (PerItemColumns, counts_columns, csv_header, item_role,
                                       per_item_columns)
 from lib.ingest.problems import Effect, Kind
+from lib.stats import intervals
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "data" / "examples" / "synthetic_per_item.csv"
