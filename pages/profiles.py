@@ -6,13 +6,14 @@ import streamlit as st
 from lib.analysis.filters import too_many_models
 from lib.analysis.profile_text import tolerance_note, written_profile
 from lib.analysis.profiles import (DEFAULT_TOLERANCE, comparison, default_reference, key_figures,
-                          model_summary, reference_options, reference_values, rows_of,
-                          significance, standing, table_sources)
+                                   model_summary, reference_options, reference_values, rows_of,
+                                   significance, standing, table_sources)
 from lib.core.text import escape_markdown as esc
 from lib.ui.profile_view import (PROFILE_KEY, TOLERANCE_KEY, compare_key, comparison_columns,
-                              intervals_of, marker_of, marker_words, profile_data, show_comparison,
-                              show_heatmap, show_key_figures, show_marker, show_standing,
-                              standing_columns, standing_table, summary_columns, summary_table)
+                                 intervals_of, marker_of, marker_words, profile_data,
+                                 show_comparison, show_heatmap, show_key_figures, show_marker,
+                                 show_standing, standing_columns, standing_table, summary_columns,
+                                 summary_table)
 from lib.ui.shell import ensure_app_navigation
 from lib.ui.state import active
 

@@ -6,9 +6,9 @@ import streamlit as st
 from lib.ui.items_view import interval_settings, item_buttons, item_report, per_item_templates
 from lib.ui.shell import ensure_app_navigation
 from lib.ui.upload_view import (ACCEPTED_TYPES, UPLOAD_LIMIT_MB, active_banner, active_view,
-                             current_options, duplicate_choice, mapping_form, read_failure,
-                             report_details, report_summary, show_contents, templates_section,
-                             use_buttons)
+                                current_options, duplicate_choice, mapping_form, read_failure,
+                                report_details, report_summary, show_contents, templates_section,
+                                use_buttons)
 from lib.ui.uploads import session_item_shape, session_items, session_report, session_upload
 
 ensure_app_navigation()

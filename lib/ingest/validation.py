@@ -26,14 +26,14 @@ from lib.core import schema
 from lib.core.textcells import (Codes, TextCells, first_seen, mapped_codes, name_codes,
                                 string_column, text_cells)
 from lib.ingest.columns import (canonical_spellings, dataset_keys, dataset_lookup, model_key,
-                         model_keys, model_lookup, name_key, unit_hint)
+                                model_keys, model_lookup, name_key, unit_hint)
 from lib.ingest.numbers import (NotANumber, NumberText, decimal_mark, is_missing, missing,
                                 number_text, parse_number, percent_only)
 from lib.ingest.problems import (MAX_NAMES_SHOWN, Effect, Found, Kind, Problem, clip, list_first,
-                          names_phrase, rows_phrase)
+                                 names_phrase, rows_phrase)
 from lib.ingest.read.raw import RawTable
 from lib.ingest.shapes import (DATASET_COLUMNS, NUMERIC_ROLES, REQUIRED_ROLES, ROLE_LABELS, ROW,
-                        Y_TITLES, DeltaKind, Mapping, Shape, origin, to_cells)
+                               Y_TITLES, DeltaKind, Mapping, Shape, origin, to_cells)
 
 """The y title when nothing says whether Δ is in points or percent."""
 

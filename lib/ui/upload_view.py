@@ -23,7 +23,7 @@ from lib.ingest.pipeline import Upload
 from lib.ingest.problems import MAX_NAME, Kind, clip, problems_frame
 from lib.ingest.read.raw import DEFAULT_LIMITS
 from lib.ingest.shapes import (DELTA_KIND_TITLES, OPTIONAL_ROLES, REQUIRED_ROLES, ROLE_LABELS,
-                        SHAPE_TITLES, DeltaKind, Mapping, Shape, gather_evidence)
+                               SHAPE_TITLES, DeltaKind, Mapping, Shape, gather_evidence)
 from lib.ingest.templates import contract_table, templates
 from lib.ingest.validation import DuplicatePolicy, Options, Report
 from lib.ui.state import ActiveTable, active, reset_to_figure, set_active

@@ -14,7 +14,7 @@ import streamlit as st
 
 from lib.ingest.items.peritem import Settings
 from lib.ingest.items.pipeline import (ItemUpload, Reader, aggregate, aggregate_items, item_shape,
-                              read_items)
+                                       read_items)
 from lib.ingest.pipeline import Upload, read_upload, report_for
 from lib.ingest.problems import ReadError, file_label
 from lib.ingest.read.raw import RawTable

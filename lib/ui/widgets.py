@@ -10,7 +10,7 @@ import streamlit as st
 
 from lib.analysis.filters import apply_filters, default_models, model_options
 from lib.charts.exports import (chart_html, chart_png, chart_svg, csv_bytes, export_problem,
-                         share_spec_lock)
+                                share_spec_lock)
 from lib.core import schema
 from lib.core.figure import category_order, dataset_order, model_order
 from lib.core.text import escape_markdown

@@ -10,11 +10,11 @@ import pytest
 import vl_convert as vlc
 
 from lib.analysis.profiles import comparison, delta_matrix, model_categories, standing
-from lib.charts.profiles import (COMPARE_POINTS, DIFFERENCE_DATA, HEATMAP_DATA,
-                                HEATMAP_SELECTION, OTHERS_DATA, STANDING_DATA, color_limit,
-                                comparison_chart, comparison_frames, difference_chart,
-                                difference_frame, heatmap, heatmap_frame, marker_chart,
-                                standing_chart, standing_domain, standing_frames, with_data)
+from lib.charts.profiles import (COMPARE_POINTS, DIFFERENCE_DATA, HEATMAP_DATA, HEATMAP_SELECTION,
+                                 OTHERS_DATA, STANDING_DATA, color_limit, comparison_chart,
+                                 comparison_frames, difference_chart, difference_frame, heatmap,
+                                 heatmap_frame, marker_chart, standing_chart, standing_domain,
+                                 standing_frames, with_data)
 from lib.core import schema
 from lib.core.figure import category_order, figure_table
 from lib.core.styles import PENTAGON

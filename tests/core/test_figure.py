@@ -5,7 +5,7 @@ import pytest
 
 from lib.core import schema
 from lib.core.figure import (FIGURE_CATEGORIES, category_order, dataset_order, figure_datasets,
-                        figure_models, figure_styles, figure_table, model_order)
+                             figure_models, figure_styles, figure_table, model_order)
 
 DATASETS = ["HotpotQA", "CS-QA", "AQUA", "GSM8K", "MATH", "GPQA", "HumanEval"]
 MODELS = ["LLaMA3.1-8B", "LLaMA3.1-70B", "Qwen2.5-7B", "Qwen2.5-72B", "Claude3.5", "GPT-3.5",

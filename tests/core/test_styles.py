@@ -2,7 +2,7 @@
 
 from lib.core.figure import figure_models, figure_styles
 from lib.core.styles import (CATEGORY_SHAPES, EXTRA_SHAPES, PALETTE, PENTAGON, category_shapes,
-                        model_colors, vega_shape)
+                             model_colors, vega_shape)
 
 
 def test_figure_models_keep_the_figures_colors():

@@ -8,7 +8,7 @@ import pytest
 from lib.core import schema
 from lib.ingest.items.columns import role_columns
 from lib.ingest.shapes import (CONVERTERS, DATASET_COLUMNS, DETECTORS, REQUIRED_ROLES, ROW, Mapping,
-                        Shape, detect, origin, to_cells)
+                               Shape, detect, origin, to_cells)
 
 
 def frame(columns: dict[str, list[object]], first_row: int = 2) -> pd.DataFrame:

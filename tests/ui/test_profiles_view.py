@@ -13,8 +13,8 @@ from lib.core import schema
 from lib.core.figure import figure_table
 from lib.core.styles import PENTAGON
 from lib.ui.profile_view import (PROFILE_KEY, apply_click, chart_spec, compare_key, heatmap_key,
-                              intervals_of, marker_of, marker_svg, marker_words, profile_data,
-                              profile_link, standing_table, summary_table)
+                                 intervals_of, marker_of, marker_svg, marker_words, profile_data,
+                                 profile_link, standing_table, summary_table)
 
 
 @pytest.fixture(scope="module")
