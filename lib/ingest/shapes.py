@@ -1,14 +1,23 @@
 """The shapes a results table comes in, how to tell them apart, and how each maps onto the
 contract's long form.
 
-A shape is a `Shape` member with a detector (in `DETECTORS`), the roles it needs (in
-`REQUIRED_ROLES`) and a converter (in `CONVERTERS`); `detect` and `to_cells` are the only entry
-points. A new shape (per-item results, say) plugs in by adding one entry to each.
+Every shape is a `Shape` member with a detector in `DETECTORS`, the one registry: `detect` tries
+them in order on what is known of a file (`Evidence`: its column names, their alias matches and
+its first rows) and returns the first match. Two kinds of shapes follow:
+
+- mapped shapes (`MAPPED_SHAPES`: long, baseline/treatment scores, wide) have the roles they need
+  (`REQUIRED_ROLES`) and a converter (`CONVERTERS`, via `to_cells`); the user can correct their
+  mapping, and `lib.ingest.validation` checks the cells;
+- item shapes (`ITEM_SHAPES`: per-item outcomes, per-arm scores with n) are aggregated to
+  contract rows with intervals by `lib.ingest.items`.
+
+A new shape plugs in with a member, a detector in `DETECTORS` and either a converter or an
+aggregation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -18,8 +27,10 @@ import pyarrow as pa
 from pandas.arrays import ArrowStringArray
 
 from lib.core import schema
-from lib.ingest.columns import figure_dataset, is_aggregate_column, match_columns
-from lib.ingest.numbers import numeric_share
+from lib.ingest.columns import ITEM, RUN, figure_dataset, is_aggregate_column, match_columns
+from lib.ingest.items.columns import (COUNTS_ROLES, PER_ITEM_ROLES, counts_columns, csv_head,
+                                      csv_header, per_item_columns, role_columns)
+from lib.ingest.numbers import NotANumber, detect_decimal, is_missing, numeric_share, parse_number
 from lib.ingest.problems import clip, names_phrase
 
 
@@ -29,12 +40,21 @@ class Shape(StrEnum):
     LONG = "long"
     SCORES = "scores"
     WIDE = "wide"
+    PER_ITEM = "per_item"
+    COUNTS = "counts"
 
+
+MAPPED_SHAPES: tuple[Shape, ...] = (Shape.LONG, Shape.SCORES, Shape.WIDE)
+"""Shapes turned into cells by a column mapping the user can correct, then validated."""
+ITEM_SHAPES: tuple[Shape, ...] = (Shape.PER_ITEM, Shape.COUNTS)
+"""Shapes aggregated to contract rows with intervals (`lib.ingest.items`)."""
 
 SHAPE_TITLES: dict[Shape, str] = {
     Shape.LONG: "Long: one row per model and dataset, with Δ",
     Shape.SCORES: "Long with baseline and treatment scores (Δ computed)",
     Shape.WIDE: "Wide: a model column and one column per dataset",
+    Shape.PER_ITEM: "Per item: one row per model, dataset and item, with both outcomes",
+    Shape.COUNTS: "Per-arm scores with the number of items (no item column)",
 }
 
 
@@ -56,19 +76,23 @@ ROLE_LABELS: dict[str, str] = {
     schema.MODEL: "model", schema.DATASET: "dataset", schema.DELTA: "Δ",
     schema.BASELINE: "baseline score", schema.TREATMENT: "treatment score",
     schema.CATEGORY: "category", schema.CI_LOW: "interval low", schema.CI_HIGH: "interval high",
-    schema.N_ITEMS: "number of items",
+    schema.N_ITEMS: "number of items", ITEM: "item", RUN: "run",
 }
 
 REQUIRED_ROLES: dict[Shape, tuple[str, ...]] = {
     Shape.LONG: (schema.MODEL, schema.DATASET, schema.DELTA),
     Shape.SCORES: (schema.MODEL, schema.DATASET, schema.BASELINE, schema.TREATMENT),
     Shape.WIDE: (schema.MODEL,),
+    Shape.PER_ITEM: PER_ITEM_ROLES,
+    Shape.COUNTS: COUNTS_ROLES,
 }
 OPTIONAL_ROLES: dict[Shape, tuple[str, ...]] = {
     Shape.LONG: (schema.CATEGORY, schema.BASELINE, schema.TREATMENT, schema.CI_LOW,
                  schema.CI_HIGH, schema.N_ITEMS),
     Shape.SCORES: (schema.CATEGORY, schema.N_ITEMS),
     Shape.WIDE: (schema.CATEGORY,),
+    Shape.PER_ITEM: (RUN, schema.CATEGORY),
+    Shape.COUNTS: (schema.CATEGORY,),
 }
 NUMERIC_ROLES: tuple[str, ...] = (schema.DELTA, schema.BASELINE, schema.TREATMENT, schema.CI_LOW,
                                   schema.CI_HIGH, schema.N_ITEMS)
@@ -121,11 +145,13 @@ class Detection:
 
 @dataclass(frozen=True)
 class Evidence:
-    """What the detectors know about a file: its columns, their alias matches, which are numeric."""
+    """What the detectors know about a file: its columns, their alias matches, which are
+    numeric, and its first rows (None when only the names are known)."""
 
     columns: tuple[str, ...]
     matches: dict[str, list[str]]
     numeric: dict[str, bool]
+    head: pd.DataFrame | None = None
 
     def free(self, taken: dict[str, str], numeric: bool) -> list[str]:
         """Columns not yet given a role whose values are (or are not) numeric."""
@@ -135,9 +161,28 @@ class Evidence:
 
 def gather_evidence(frame: pd.DataFrame, sample: int = 500) -> Evidence:
     """Alias matches and numeric columns (half of the first `sample` values read as numbers)."""
-    numeric = {column: numeric_share(frame[column].head(sample)) >= 0.5
-               for column in frame.columns}
-    return Evidence(tuple(frame.columns), match_columns(list(frame.columns)), numeric)
+    head = frame.head(sample)
+    columns = tuple(str(c) for c in frame.columns)
+    numeric: dict[str, bool] = {}
+    for at, column in enumerate(columns):
+        numeric.setdefault(column, numeric_share(head.iloc[:, at]) >= 0.5)
+    return Evidence(columns, match_columns(list(columns)), numeric, head)
+
+
+def evidence_of(source: bytes | pd.DataFrame | pa.Table | Sequence[str]) -> Evidence:
+    """`Evidence` of a frame, an Arrow table, delimited bytes (their header and first 16 kB,
+    read without reading the rest) or bare column names (no values)."""
+    if isinstance(source, pd.DataFrame):
+        return gather_evidence(source)
+    if isinstance(source, pa.Table):
+        return gather_evidence(source.slice(0, 500).to_pandas())
+    if isinstance(source, bytes):
+        head = csv_head(source)
+        if head is not None:
+            return gather_evidence(head)
+        source = csv_header(source)[0]
+    names = tuple(str(c) for c in source)
+    return Evidence(names, match_columns(list(names)), dict.fromkeys(names, False))
 
 
 def _pick_matches(evidence: Evidence, roles: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
@@ -214,16 +259,59 @@ def _fallback(evidence: Evidence) -> Detection:
     return Detection(Mapping(Shape.LONG, roles), sure=False, reasons=tuple(reasons))
 
 
-DETECTORS: list[Callable[[Evidence], Detection | None]] = [_detect_long, _detect_wide]
-"""Tried in order; the first that recognises the file wins."""
+def _mostly_above_one(values: pd.Series) -> bool:
+    """Whether most non-empty values read as numbers above 1 (scores such as 62.5, not
+    outcomes), by the app's number rules (`lib.ingest.numbers`)."""
+    present = [v for v in values.dropna() if not is_missing(v)]
+    decimal = detect_decimal(present)
+    above = 0
+    for value in present:
+        try:
+            above += parse_number(value, decimal) > 1
+        except NotANumber:
+            pass
+    return bool(present) and above / len(present) > 0.5
 
 
-def detect(frame: pd.DataFrame) -> Detection:
-    """The shape and column mapping `frame` most likely follows."""
-    evidence = gather_evidence(frame)
+def _detect_per_item(evidence: Evidence) -> Detection | None:
+    """Per-item outcomes: model, dataset, item and both arms are named, and the arms (where
+    values are known) hold outcomes, not scores above 1 (an item-like column is then a row id)."""
+    cols = per_item_columns(evidence.columns)
+    if cols is None:
+        return None
+    if evidence.head is not None and any(_mostly_above_one(evidence.head[c])
+                                         for c in (cols.baseline, cols.treatment)):
+        return None
+    roles = {r: c for r, c in role_columns(evidence.columns).items()
+             if r in PER_ITEM_ROLES or r in OPTIONAL_ROLES[Shape.PER_ITEM]}
+    return Detection(Mapping(Shape.PER_ITEM, roles), sure=True)
+
+
+def _detect_counts(evidence: Evidence) -> Detection | None:
+    """Per-arm scores with n: model, dataset, both arms and n are named, and no item column
+    (unless the per-item detector found its arms to hold scores: it is then a row id)."""
+    if counts_columns(evidence.columns,
+                      allow_item=per_item_columns(evidence.columns) is not None) is None:
+        return None
+    roles = {r: c for r, c in role_columns(evidence.columns).items()
+             if r in COUNTS_ROLES or r in OPTIONAL_ROLES[Shape.COUNTS]}
+    return Detection(Mapping(Shape.COUNTS, roles), sure=True)
+
+
+DETECTORS: list[Callable[[Evidence], Detection | None]] = [
+    _detect_per_item, _detect_counts, _detect_long, _detect_wide]
+"""The one registry of shapes, tried in order; the first that recognises the file wins. The
+item shapes come first: their columns also fit the long shape's aliases."""
+
+
+def detect(source: pd.DataFrame | Evidence,
+           among: Collection[Shape] = tuple(Shape)) -> Detection:
+    """The shape (one of `among`: by default any) and column mapping a frame, or what is known
+    of a file, most likely follows; a long mapping to complete when no detector knows it."""
+    evidence = source if isinstance(source, Evidence) else gather_evidence(source)
     for detector in DETECTORS:
         found = detector(evidence)
-        if found is not None:
+        if found is not None and found.mapping.shape in among:
             return found
     return _fallback(evidence)
 
@@ -275,7 +363,7 @@ def _wide_cells(frame: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
     return cells
 
 
-CONVERTERS: dict[Shape, Callable[[pd.DataFrame, Mapping], pd.DataFrame]] = {
+CONVERTERS: dict[Shape, Callable[[pd.DataFrame, Mapping], pd.DataFrame]] = {  # mapped shapes
     Shape.LONG: _long_cells,
     Shape.SCORES: _long_cells,
     Shape.WIDE: _wide_cells,

@@ -15,6 +15,7 @@ from lib.ingest.items.cells import T_INTERVAL
 from lib.ingest.items.peritem import Settings
 from lib.ingest.items.pipeline import ItemUpload
 from lib.ingest.problems import problems_frame
+from lib.ingest.shapes import Shape
 from lib.stats.multiple import CORRECTIONS
 from lib.ui.state import ActiveTable
 from lib.ui.upload_view import preview, use_table
@@ -46,7 +47,7 @@ def interval_settings() -> Settings:
 
 def method_label(upload: ItemUpload, settings: Settings) -> str:
     """Short description of how the intervals were made, for labels and captions."""
-    kind = "unpaired approximation" if upload.shape == "counts" else "per-item"
+    kind = "unpaired approximation" if upload.shape is Shape.COUNTS else "per-item"
     return (f"{kind}; {settings.level:.0%} intervals; "
             f"{CORRECTIONS[settings.correction].split(' (')[0]}")
 
@@ -61,7 +62,7 @@ def item_report(upload: ItemUpload) -> None:
         significant.metric("Significant after correction",
                            f"{int(upload.table[schema.SIGNIFICANT].sum()):,}")
     problems.metric("Problems", f"{len(upload.problems):,}")
-    if upload.shape == "counts":
+    if upload.shape is Shape.COUNTS:
         st.info("This file gives per-arm scores with item counts but no per-item outcomes: its "
                 "intervals use an unpaired approximation (Newcombe), wider than a paired "
                 "analysis would give, and labelled as such in the tooltips.")

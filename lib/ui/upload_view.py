@@ -22,8 +22,9 @@ from lib.ingest.columns import match_columns
 from lib.ingest.pipeline import Upload
 from lib.ingest.problems import MAX_NAME, Kind, clip, problems_frame
 from lib.ingest.read.raw import DEFAULT_LIMITS
-from lib.ingest.shapes import (DELTA_KIND_TITLES, OPTIONAL_ROLES, REQUIRED_ROLES, ROLE_LABELS,
-                               SHAPE_TITLES, DeltaKind, Mapping, Shape, gather_evidence)
+from lib.ingest.shapes import (DELTA_KIND_TITLES, MAPPED_SHAPES, OPTIONAL_ROLES, REQUIRED_ROLES,
+                               ROLE_LABELS, SHAPE_TITLES, DeltaKind, Mapping, Shape,
+                               gather_evidence)
 from lib.ingest.templates import contract_table, templates
 from lib.ingest.validation import DuplicatePolicy, Options, Report
 from lib.ui.state import ActiveTable, active, reset_to_figure, set_active
@@ -135,7 +136,7 @@ def mapping_form(upload: Upload) -> tuple[Mapping, bool]:
                        "report updates as you change it.")
             for reason in detection.reasons:
                 st.markdown(f"- {escape_markdown(reason)}")
-        shapes = list(Shape)
+        shapes = list(MAPPED_SHAPES)
         shape = st.radio("Shape of the table", shapes, index=shapes.index(detection.mapping.shape),
                          format_func=SHAPE_TITLES.get, key=_key(upload, "shape"))
         roles = _role_columns(upload, shape)

@@ -18,7 +18,7 @@ from lib.ingest.items.pipeline import (ItemUpload, Reader, aggregate, aggregate_
 from lib.ingest.pipeline import Upload, read_upload, report_for
 from lib.ingest.problems import ReadError, file_label
 from lib.ingest.read.raw import RawTable
-from lib.ingest.shapes import Mapping
+from lib.ingest.shapes import Mapping, Shape
 from lib.ingest.validation import Options, Report
 
 SESSION_UPLOAD_KEY = "_upload_read"
@@ -104,7 +104,7 @@ def _session_reader(file: UploadedFile) -> Reader:
     return read
 
 
-def session_item_shape(file: UploadedFile) -> str | None:
+def session_item_shape(file: UploadedFile) -> Shape | None:
     """`item_shape` of an uploaded file, worked out once per file and kept in this session's
     state: a rerun neither reads nor hashes the bytes again."""
     memo = _memo(file)

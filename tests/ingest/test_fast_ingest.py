@@ -34,7 +34,7 @@ from lib.ingest.read import table
 from lib.ingest.read.delimited import read_delimited_fast
 from lib.ingest.read.raw import DEFAULT_LIMITS, Format, Limits, RawTable
 from lib.ingest.read.table import read_table
-from lib.ingest.shapes import NUMERIC_ROLES, DeltaKind, Mapping, Shape, detect
+from lib.ingest.shapes import MAPPED_SHAPES, NUMERIC_ROLES, DeltaKind, Mapping, Shape, detect
 from lib.ingest.validation import MAX_MAGNITUDE, DuplicatePolicy, Options, Report, validate
 from tests.conftest import ROOT
 
@@ -145,8 +145,8 @@ def check_file(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS,
     assert_same_raw(fast, slow)
     if not reports:
         return fast
-    mapping = detect(fast.frame).mapping
-    assert mapping == detect(slow.frame).mapping
+    mapping = detect(fast.frame, MAPPED_SHAPES).mapping
+    assert mapping == detect(slow.frame, MAPPED_SHAPES).mapping
     for chosen in (mapping, *(m for m in mappings if m is not None)):
         for options in OPTIONS:
             report = validate(fast, chosen, options)
@@ -439,12 +439,12 @@ def comparable(raw: RawTable, report: Report, rows: dict[int, int]) -> tuple:
 @pytest.mark.parametrize("seed,raw", small_generated_frames(5), ids=lambda v: str(v)[:4])
 def test_the_same_cells_in_every_format_and_encoding_give_the_same_report(seed, raw) -> None:
     frame = raw.frame.astype(object).where(raw.frame.notna(), "").reset_index(drop=True)
-    mapping = detect(raw.frame).mapping
+    mapping = detect(raw.frame, MAPPED_SHAPES).mapping
     expected = None
     for data, file in spellings(frame):
         read = read_table(data, file)
         assert read.frame.columns.tolist() == frame.columns.tolist(), file
-        assert detect(read.frame).mapping == mapping, file
+        assert detect(read.frame, MAPPED_SHAPES).mapping == mapping, file
         rows = {row: k for k, row in enumerate(read.frame.index.tolist())}
         for options in OPTIONS[:2]:
             report = validate(read, mapping, options)
@@ -459,7 +459,7 @@ def test_the_same_cells_in_every_format_and_encoding_give_the_same_report(seed, 
 def test_shuffled_rows_permute_the_problems_and_change_nothing_else(seed, raw) -> None:
     frame = raw.frame.astype(object).where(raw.frame.notna(), "").reset_index(drop=True)
     order = np.random.default_rng(seed).permutation(len(frame))
-    mapping = detect(raw.frame).mapping
+    mapping = detect(raw.frame, MAPPED_SHAPES).mapping
     first = read_table(frame.to_csv(index=False).encode(), "f.csv")
     shuffled = read_table(frame.iloc[order].to_csv(index=False).encode(), "f.csv")
     first_rows = {row: k for k, row in enumerate(first.frame.index.tolist())}

@@ -7,8 +7,9 @@ import pytest
 
 from lib.core import schema
 from lib.ingest.items.columns import role_columns
-from lib.ingest.shapes import (CONVERTERS, DATASET_COLUMNS, DETECTORS, REQUIRED_ROLES, ROW, Mapping,
-                               Shape, detect, origin, to_cells)
+from lib.ingest.shapes import (CONVERTERS, DATASET_COLUMNS, DETECTORS, ITEM_SHAPES, MAPPED_SHAPES,
+                               REQUIRED_ROLES, ROW, Mapping, Shape, detect, evidence_of, origin,
+                               to_cells)
 
 
 def frame(columns: dict[str, list[object]], first_row: int = 2) -> pd.DataFrame:
@@ -17,9 +18,45 @@ def frame(columns: dict[str, list[object]], first_row: int = 2) -> pd.DataFrame:
     return out
 
 
-def test_every_shape_has_required_roles_and_a_converter() -> None:
-    assert set(REQUIRED_ROLES) == set(Shape) == set(CONVERTERS)
+def test_every_shape_has_required_roles_and_a_way_to_the_contract() -> None:
+    assert set(REQUIRED_ROLES) == set(Shape) == set(MAPPED_SHAPES) | set(ITEM_SHAPES)
+    assert set(CONVERTERS) == set(MAPPED_SHAPES) and not set(MAPPED_SHAPES) & set(ITEM_SHAPES)
     assert DETECTORS, "detection runs through one ordered list of detectors"
+
+
+ITEM_FILE = {"model": ["A", "A"], "dataset": ["X", "X"], "question_id": ["1", "2"],
+             "baseline": ["0", "1"], "treatment": ["1", "1"]}
+COUNTS_FILE = {"model": ["A"], "task": ["GSM8K"], "base_acc": ["50.5"], "cot_acc": ["60"],
+               "n": ["100"]}
+
+
+def test_one_registry_knows_every_shape() -> None:
+    """Per-item outcomes and per-arm scores with n are found by the same `detect` as the
+    mapped shapes, from a frame, delimited bytes or bare names."""
+    items = pd.DataFrame(ITEM_FILE)
+    for source in (items, items.to_csv(index=False).encode(), list(items.columns)):
+        found = detect(evidence_of(source))
+        assert found.sure and found.mapping.shape is Shape.PER_ITEM
+        assert found.mapping.roles["item"] == "question_id"
+    counts = pd.DataFrame(COUNTS_FILE)
+    assert detect(counts).mapping.shape is Shape.COUNTS
+    assert detect(evidence_of(counts.to_csv(index=False).encode())).mapping.shape is Shape.COUNTS
+    assert not detect(counts).mapping.missing()
+
+
+def test_scores_above_one_make_an_item_like_column_a_row_id() -> None:
+    """Values decide where names cannot: arms of scores such as 62.5 (or 62,5 with a decimal
+    comma, read by the app's number rules) are not per-item outcomes."""
+    for scores in (["62.5", "70"], ["62,5", "70,0"]):
+        table = frame({**ITEM_FILE, "baseline": scores, "treatment": scores, "n": ["9", "9"]})
+        assert detect(table).mapping.shape is Shape.COUNTS
+        assert detect(evidence_of(list(table.columns))).mapping.shape is Shape.PER_ITEM
+        assert detect(table.drop(columns="n")).mapping.shape is Shape.SCORES
+
+
+def test_the_mapped_path_asks_only_for_mapped_shapes() -> None:
+    found = detect(frame(ITEM_FILE), among=MAPPED_SHAPES)
+    assert found.mapping.shape in MAPPED_SHAPES
 
 
 def test_long_shape_with_aliases_is_sure() -> None:
@@ -33,8 +70,10 @@ def test_long_shape_with_aliases_is_sure() -> None:
 
 
 def test_scores_shape_when_there_is_no_delta() -> None:
-    found = detect(frame({"model": ["A"], "task": ["GSM8K"], "base_acc": ["0.5"],
-                          "cot_acc": ["0.6"], "n": ["100"]}))
+    table = frame({"model": ["A"], "task": ["GSM8K"], "base_acc": ["0.5"], "cot_acc": ["0.6"],
+                   "n": ["100"]})
+    assert detect(table).mapping.shape is Shape.COUNTS  # with n: unpaired intervals
+    found = detect(table, MAPPED_SHAPES)
     assert found.sure
     assert found.mapping.shape is Shape.SCORES
     assert found.mapping.roles[schema.BASELINE] == "base_acc"
@@ -76,10 +115,13 @@ def test_per_item_roles_leave_the_ordinary_shapes_alone() -> None:
       schema.TREATMENT: "with", schema.CATEGORY: "class"}),
 ])
 def test_scores_headers_of_per_item_counts_files_mean_the_same(columns, roles) -> None:
-    """The ordinary scores shape and per-item counts detection read a header the same way."""
-    found = detect(frame(columns))
+    """The scores shape and the per-arm counts shape read a header the same way."""
+    found = detect(frame(columns), MAPPED_SHAPES)
     assert found.sure and found.mapping.shape is Shape.SCORES
     assert found.mapping.roles == roles
+    either = detect(frame(columns))
+    assert either.mapping.shape is (Shape.COUNTS if schema.N_ITEMS in roles else Shape.SCORES)
+    assert either.mapping.roles == roles
     assert {r: c for r, c in role_columns(list(columns)).items() if r in roles} == roles
 
 

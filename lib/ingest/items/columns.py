@@ -3,8 +3,9 @@
 Names mean what the app's one alias table says (`lib.ingest.columns.COLUMN_ALIASES`, matched
 by `column_role`: "Item ID", "item_id" and "itemid" are the item). One rule is added for the
 two arms of a per-item file: an outcome word before or after the arm's name keeps its meaning
-("baseline_correct" and "is_correct_base" are the baseline). Detection needs only the column
-names: the header line of delimited bytes, or a frame's columns.
+("baseline_correct" and "is_correct_base" are the baseline). The header and first rows of
+delimited bytes are read here too, so that the shape detectors (`lib.ingest.shapes`) can judge
+a per-item CSV before the whole file is read.
 """
 
 from __future__ import annotations
@@ -152,59 +153,26 @@ def csv_header(data: bytes) -> tuple[list[str], str]:
     return [n.strip() for n in names], delimiter
 
 
-def _head(source: bytes | pd.DataFrame | pa.Table, columns: list[str],
-          rows: int = 500) -> pd.DataFrame | None:
-    """The first rows of `columns` of `source` as a frame (of delimited bytes: the first 16 kB)."""
-    if isinstance(source, pd.DataFrame):
-        names = [str(c) for c in source.columns]
-        return source.iloc[:rows, [names.index(c) for c in columns]].set_axis(columns, axis=1)
-    if isinstance(source, pa.Table):
-        return source.select(columns).slice(0, rows).to_pandas()
-    names, delimiter = csv_header(source)
-    body = strip_bom(source)
+def csv_head(data: bytes, size: int = 16384) -> pd.DataFrame | None:
+    """The first rows of delimited bytes (their first `size` bytes after the header, cut at a
+    line end) as a frame of text, or None when pyarrow cannot parse them."""
+    names, delimiter = csv_header(data)
+    body = strip_bom(data)
     _, start = first_line(body)
-    if has_sep_line(source):
+    if has_sep_line(data):
         _, start = first_line(body, start)
-    head = bytes(body[start:start + 16384])
-    if len(body) > start + 16384:
+    head = bytes(body[start:start + size])
+    if len(body) > start + size:
         head = head[: max(head.rfind(b"\n"), head.rfind(b"\r")) + 1]
     try:
-        return pacsv.read_csv(pa.py_buffer(head), read_options=pacsv.ReadOptions(
+        table = pacsv.read_csv(pa.py_buffer(head), read_options=pacsv.ReadOptions(
             column_names=names), parse_options=pacsv.ParseOptions(delimiter=delimiter),
-            convert_options=pacsv.ConvertOptions(include_columns=columns)).to_pandas().head(rows)
-    except (pa.ArrowException, KeyError, ValueError):
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names}))
+    except (pa.ArrowException, ValueError):
         return None
-
-
-def _mostly_above_one(values: pd.Series) -> bool:
-    """Whether most non-empty values are numbers above 1 (scores such as 62.5, not outcomes)."""
-    number = pd.to_numeric(values.dropna().astype(str).str.strip(), errors="coerce")
-    return bool(len(number)) and bool((number > 1).mean() > 0.5)
-
-
-def detect_shape(source: bytes | pd.DataFrame | pa.Table | Sequence[str]) -> str | None:
-    """"per_item", "counts" (per-arm scores with n, no items) or None.
-
-    `source` may be the raw bytes of a delimited file, a raw DataFrame or Arrow table, or just
-    the column names. Names decide; given values too, a table whose item-like column is only a
-    row id (its baseline and treatment are scores such as 62.5, not outcomes) is not per-item.
-    """
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        source = source if isinstance(source, bytes) else bytes(source[:65536])
-        names = csv_header(source)[0]
-    elif isinstance(source, pd.DataFrame):
-        names = [str(c) for c in source.columns]
-    elif isinstance(source, pa.Table):
-        names = source.column_names
-    else:
-        names, source = [str(c) for c in source], None
-    cols = per_item_columns(names)
-    if cols is not None:
-        arms = [cols.baseline, cols.treatment]
-        head = None if source is None else _head(source, arms)
-        if head is None or not any(_mostly_above_one(head[c]) for c in arms):
-            return "per_item"
-    return "counts" if counts_columns(names, allow_item=cols is not None) is not None else None
+    return pd.DataFrame({i: c.to_pandas() for i, c in enumerate(table.columns)}).set_axis(
+        names, axis=1)
 
 
 def missing_roles(names: Sequence[str], roles: Sequence[str], file: str) -> list[Problem]:

@@ -41,15 +41,16 @@ from lib.ingest.items import cells as cellstats, checks as itemchecks
 from lib.ingest.items.cells import CI_EXCLUDES_ZERO, INTERVAL_METHOD, PerItemResult, Settings
 from lib.ingest.items.checks import ProblemLog, Rows
 from lib.ingest.items.columns import (PER_ITEM_ROLES, PerItemColumns, counts_columns, csv_header,
-                                      detect_shape, missing_roles, per_item_columns)
+                                      missing_roles, per_item_columns)
 from lib.ingest.items.read import csv_pieces, read_csv_bytes
 from lib.ingest.items.unpaired import UNPAIRED_LABEL, UNPAIRED_METHOD, aggregate_counts
 from lib.ingest.problems import Effect, Kind, Problem, clip
+from lib.ingest.shapes import Shape, detect, evidence_of
 from lib.stats import intervals
 
 __all__ = ["CI_EXCLUDES_ZERO", "INTERVAL_METHOD", "UNPAIRED_LABEL", "UNPAIRED_METHOD",
            "CheckedItems", "PerItemColumns", "PerItemResult", "Settings",
-           "aggregate_counts", "aggregate_per_item", "check_csv", "check_items", "detect_shape",
+           "aggregate_counts", "aggregate_per_item", "check_csv", "check_items",
            "per_item_from_csv", "summarise"]
 
 MAX_CELLS = 100_000
@@ -218,11 +219,11 @@ def per_item_from_csv(data: bytes, file: str, settings: Settings = Settings()) -
     with the general reader instead).
     """
     names, _ = csv_header(data)
-    shape = detect_shape(data)
+    shape = detect(evidence_of(data)).mapping.shape
     try:
-        if shape == "per_item":
+        if shape is Shape.PER_ITEM:
             return summarise(check_csv(data, file), settings)
-        if shape == "counts":
+        if shape is Shape.COUNTS:
             cols = counts_columns(names, allow_item=True)
             return aggregate_counts(read_csv_bytes(data), file, cols, settings)
     except pa.ArrowInvalid as exc:

@@ -27,16 +27,16 @@ from lib.core.figure import with_figure_categories
 from lib.ingest.columns import dataset_names, model_names
 from lib.ingest.items.checks import MAX_ROW_PROBLEMS
 from lib.ingest.items.peritem import (CheckedItems, PerItemResult, Settings, aggregate_counts,
-                                      check_csv, check_items, detect_shape, summarise)
+                                      check_csv, check_items, summarise)
 from lib.ingest.items.read import fast_path_fits
 from lib.ingest.problems import Effect, Kind, Problem, ReadError
 from lib.ingest.read.raw import Format, RawTable
 from lib.ingest.read.sniff import GZIP_MAGIC, sniff_format
 from lib.ingest.read.table import read_table
+from lib.ingest.shapes import ITEM_SHAPES, Shape, detect, evidence_of
 
 logger = logging.getLogger(__name__)
 
-ITEM_SHAPES = ("per_item", "counts")
 UNEXPECTED = ("the file could not be read as per-item results: an unexpected error occurred. "
               "The table in use is unchanged; check the file against the template below.")
 
@@ -49,7 +49,7 @@ class ItemUpload:
     """A per-item (or counts) file aggregated: the contract table, or why there is none."""
 
     file: str
-    shape: str
+    shape: Shape
     table: pd.DataFrame | None
     problems: tuple[Problem, ...]
     notes: tuple[str, ...]
@@ -66,7 +66,7 @@ class ItemsRead:
     """A per-item or counts file read and checked once: any settings are computed from it."""
 
     file: str
-    shape: str
+    shape: Shape
     checked: CheckedItems | None = None
     """Per-item results, checked and reduced to one pair of outcomes per item."""
     counts: pd.DataFrame | None = None
@@ -87,17 +87,19 @@ def _fast(data: bytes, file: str) -> bool:
             and fast_path_fits(data))
 
 
-def item_shape(data: bytes, file: str, read: Reader | None = None) -> str | None:
-    """"per_item" or "counts" when the file holds per-item results or per-arm scores with n.
+def item_shape(data: bytes, file: str, read: Reader | None = None) -> Shape | None:
+    """The item shape (`ITEM_SHAPES`) the shape registry finds in the file, or None.
 
-    Delimited text pyarrow can read is recognised from its header and first rows; anything else
-    is read first (with `read`, by default the general reader). None for anything else,
-    including files the ordinary reader must report on.
+    Delimited text pyarrow can read is judged from its header and first rows; anything else
+    is read first (with `read`, by default the general reader). None for the mapped shapes and
+    for files the ordinary reader must report on.
     """
     try:
         if _fast(data, file):
-            return detect_shape(data)
-        return detect_shape((read or _general_reader(data, file))().frame)
+            shape = detect(evidence_of(data)).mapping.shape
+        else:
+            shape = detect((read or _general_reader(data, file))().frame).mapping.shape
+        return shape if shape in ITEM_SHAPES else None
     except (ReadError, ValueError, UnicodeDecodeError):
         return None
     except Exception:  # the ordinary path reports on the file; log why this one failed
@@ -112,28 +114,28 @@ def read_items(data: bytes, file: str, read: Reader | None = None) -> ItemsRead:
     try:
         return _read_items(data, file, read or _general_reader(data, file))
     except ReadError as error:
-        return ItemsRead(file, "per_item", problems=(error.problem,))
+        return ItemsRead(file, Shape.PER_ITEM, problems=(error.problem,))
     except Exception:
         logger.exception("Reading a per-item file failed")
-        return ItemsRead(file, "per_item", problems=(_unexpected(file),))
+        return ItemsRead(file, Shape.PER_ITEM, problems=(_unexpected(file),))
 
 
 def _read_items(data: bytes, file: str, read: Reader) -> ItemsRead:
-    if _fast(data, file) and detect_shape(data) == "per_item":
+    if _fast(data, file) and detect(evidence_of(data)).mapping.shape is Shape.PER_ITEM:
         try:
             checked = check_csv(data, file)
         except pa.ArrowInvalid:
             pass  # not UTF-8, rows of the wrong length, ...: the general reader knows more
         else:
-            return ItemsRead(file, "per_item", checked=checked, rows_read=checked.rows)
+            return ItemsRead(file, Shape.PER_ITEM, checked=checked, rows_read=checked.rows)
     raw = read()
     frame = raw.frame
     found = _read_problems(raw, file)
-    if detect_shape(frame) == "counts":
-        return ItemsRead(file, "counts", counts=frame, problems=found, notes=raw.notes,
+    if detect(frame).mapping.shape is Shape.COUNTS:
+        return ItemsRead(file, Shape.COUNTS, counts=frame, problems=found, notes=raw.notes,
                          rows_read=raw.rows_read)
     checked = check_items(frame, file, row_numbers=frame.index.to_numpy())
-    return ItemsRead(file, "per_item", checked=checked, problems=found, notes=raw.notes,
+    return ItemsRead(file, Shape.PER_ITEM, checked=checked, problems=found, notes=raw.notes,
                      rows_read=raw.rows_read)
 
 

@@ -212,3 +212,67 @@ def test_a_file_the_reader_refuses_is_named_in_its_problem():
     (problem,) = upload.problems
     assert not upload.usable and problem.blocking
     assert problem.file == "broken.parquet" and problem.describe().startswith("broken.parquet: ")
+
+
+# --- the one entry point: `ingest` takes every shape ----------------------------------------------
+
+def _count_reads(monkeypatch) -> list[str]:
+    from lib.ingest import pipeline
+    from lib.ingest.items import pipeline as items_pipeline
+
+    calls: list[str] = []
+    real = pipeline.read_table
+
+    def counted(data, file, *args):
+        calls.append(file)
+        return real(data, file, *args)
+
+    monkeypatch.setattr(pipeline, "read_table", counted)
+    monkeypatch.setattr(items_pipeline, "read_table", counted)
+    return calls
+
+
+@pytest.mark.parametrize("encode,name", [
+    (lambda t: t.to_csv(index=False).encode(), "fast.csv"),  # pyarrow's fast path, no read
+    (lambda t: t.to_csv(index=False, sep=";").encode("cp1252"), "semi.csv"),
+    (lambda t: t.to_csv(index=False, sep="\t").encode("utf-16"), "wide16.tsv"),
+    (lambda t: gzip.compress(t.to_csv(index=False).replace("\n", "\r").encode()), "cr.csv.gz"),
+])
+def test_ingest_aggregates_per_item_files_like_the_item_path(encode, name, monkeypatch):
+    from lib.ingest.pipeline import ingest
+
+    table = small_items(model="Modèle-7B").rename(columns={"dataset": "Benchmark",
+                                                            "item_id": "question",
+                                                            "baseline": "base",
+                                                            "treatment": "cot"})
+    data = encode(table)
+    reads = _count_reads(monkeypatch)
+    report = ingest(data, name, settings=Settings(resamples=400))
+    assert len(reads) == (0 if name == "fast.csv" else 1)  # parsed once at most
+    assert report.usable and report.shape == "per_item" and report.problems == ()
+    assert report.y_title == schema.Y_POINTS
+    assert (report.rows_read, report.rows_kept) == (40, 40)
+    expected = aggregate_items(data, name, Settings(resamples=400)).table
+    pd.testing.assert_frame_equal(report.table, expected)
+    row = report.table.iloc[0]
+    assert row[schema.MODEL] == "Modèle-7B" and row[schema.DELTA] == pytest.approx(25.0)
+    assert row[schema.CI_LOW] < row[schema.DELTA] < row[schema.CI_HIGH]
+
+
+def test_ingest_reads_counts_and_mapped_shapes_through_the_same_registry(monkeypatch):
+    from lib.ingest.pipeline import ingest
+
+    counts = ingest(b"model,dataset,baseline,treatment,n\nA,GSM8K,80.0,86.0,1000\n", "c.csv")
+    assert counts.shape == "counts" and counts.rows_kept == 1
+    assert counts.table[schema.INTERVAL_METHOD].str.startswith("unpaired approximation").all()
+    long = ingest(b"model,dataset,delta\nA,GSM8K,4\n", "l.csv")
+    assert long.shape == "long" and long.rows_kept == 1
+
+
+def test_ingest_parses_a_failing_file_once(monkeypatch):
+    from lib.ingest.pipeline import ingest
+
+    reads = _count_reads(monkeypatch)
+    report = ingest(b"\x00\x01\x02binary\x00" * 50, "bin.xlsx")
+    assert not report.usable and report.blocking and report.blocking[0].file == "bin.xlsx"
+    assert len(reads) == 1

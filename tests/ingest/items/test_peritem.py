@@ -21,12 +21,19 @@ from lib.ingest.items import cells as cellstats, read as itemread, peritem
 from lib.ingest.items.columns import (PerItemColumns, counts_columns, csv_header, item_role,
                                       per_item_columns)
 from lib.ingest.problems import Effect, Kind
+from lib.ingest.shapes import ITEM_SHAPES, detect, evidence_of
 from lib.stats import intervals
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "data" / "examples" / "synthetic_per_item.csv"
 FAST = peritem.Settings(resamples=400)
 FILE = "items.csv"
+
+
+def _item_shape(source: object) -> str | None:
+    """The item shape the one shape registry finds (None for the mapped shapes)."""
+    shape = detect(evidence_of(source)).mapping.shape
+    return shape if shape in ITEM_SHAPES else None
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
@@ -85,28 +92,28 @@ def test_a_per_item_header_of_aliases_the_ordinary_path_knew_first():
              "kind"]
     assert per_item_columns(names) == PerItemColumns("LLM name", "Benchmarks", "question_id",
                                                      "direct", "chain_of_thought", "seed", "kind")
-    assert peritem.detect_shape(["model", "test set", "baseline_pct", "treatment_pct",
+    assert _item_shape(["model", "test set", "baseline_pct", "treatment_pct",
                                  "num_examples"]) == "counts"
 
 
 def test_a_row_id_beside_scores_is_not_per_item():
     table = pd.DataFrame({"id": [1, 2], "model": "A", "dataset": ["X", "Y"],
                           "baseline": [62.5, 70.0], "treatment": [64.0, 71.5], "n": 200})
-    assert peritem.detect_shape(table) == "counts"
-    assert peritem.detect_shape(_csv(table)) == "counts"
-    assert peritem.detect_shape(table.drop(columns="n")) is None
-    assert peritem.detect_shape(list(table.columns)) == "per_item"  # names alone cannot tell
+    assert _item_shape(table) == "counts"
+    assert _item_shape(_csv(table)) == "counts"
+    assert _item_shape(table.drop(columns="n")) is None
+    assert _item_shape(list(table.columns)) == "per_item"  # names alone cannot tell
     out = peritem.per_item_from_csv(_csv(table), FILE).table
     assert out[peritem.INTERVAL_METHOD].str.startswith(peritem.UNPAIRED_LABEL).all()
 
 
-def test_detect_shape_from_bytes_frame_and_names():
+def test_item_shapes_from_bytes_frame_and_names():
     per_item = b"model,dataset,item_id,baseline,treatment\nA,X,1,0,1\n"
-    assert peritem.detect_shape(per_item) == "per_item"
-    assert peritem.detect_shape(b"\xef\xbb\xbfModel;Task;Question;Base;After\n") == "per_item"
-    assert peritem.detect_shape(pd.DataFrame(columns=["model", "dataset", "baseline",
+    assert _item_shape(per_item) == "per_item"
+    assert _item_shape(b"\xef\xbb\xbfModel;Task;Question;Base;After\n") == "per_item"
+    assert _item_shape(pd.DataFrame(columns=["model", "dataset", "baseline",
                                                       "treatment", "n"])) == "counts"
-    assert peritem.detect_shape(["model", "dataset", "delta"]) is None
+    assert _item_shape(["model", "dataset", "delta"]) is None
     assert per_item_columns(["model", "dataset", "baseline", "treatment"]) is None
     assert counts_columns(["model", "dataset", "item", "baseline", "treatment", "n"]) is None
 
@@ -498,7 +505,7 @@ def test_cr_line_ends_are_read_like_line_feeds(ending, monkeypatch):
 def test_header_sniffing_never_raises(data):
     names, delimiter = csv_header(data)
     assert isinstance(names, list) and delimiter in ",;\t|"
-    assert peritem.detect_shape(data) in (None, "per_item", "counts")
+    assert _item_shape(data) in (None, "per_item", "counts")
     result = peritem.per_item_from_csv(data, FILE, FAST)
     assert result.table is not None or result.problems
 
