@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from enum import StrEnum
 
 import numpy as np
@@ -30,7 +31,7 @@ from lib.core import schema
 from lib.ingest.columns import ITEM, RUN, figure_dataset, is_aggregate_column, match_columns
 from lib.ingest.items.columns import (COUNTS_ROLES, PER_ITEM_ROLES, counts_columns, csv_head,
                                       csv_header, per_item_columns, role_columns)
-from lib.ingest.numbers import NotANumber, detect_decimal, is_missing, numeric_share, parse_number
+from lib.ingest.numbers import decimal_mark, missing, number_text, numeric_share
 from lib.ingest.problems import clip, names_phrase
 
 
@@ -145,13 +146,22 @@ class Detection:
 
 @dataclass(frozen=True)
 class Evidence:
-    """What the detectors know about a file: its columns, their alias matches, which are
-    numeric, and its first rows (None when only the names are known)."""
+    """What the detectors know about a file: its columns, their alias matches and its first
+    rows (None when only the names are known)."""
 
     columns: tuple[str, ...]
     matches: dict[str, list[str]]
-    numeric: dict[str, bool]
     head: pd.DataFrame | None = None
+
+    @cached_property
+    def numeric(self) -> dict[str, bool]:
+        """Per column, whether half of its first values read as numbers (worked out when a
+        detector first asks)."""
+        numeric = dict.fromkeys(self.columns, False)
+        if self.head is not None:
+            for at, column in reversed(list(enumerate(self.columns))):  # the first name wins
+                numeric[column] = numeric_share(self.head.iloc[:, at]) >= 0.5
+        return numeric
 
     def free(self, taken: dict[str, str], numeric: bool) -> list[str]:
         """Columns not yet given a role whose values are (or are not) numeric."""
@@ -160,13 +170,9 @@ class Evidence:
 
 
 def gather_evidence(frame: pd.DataFrame, sample: int = 500) -> Evidence:
-    """Alias matches and numeric columns (half of the first `sample` values read as numbers)."""
-    head = frame.head(sample)
+    """The columns of `frame`, their alias matches, and its first `sample` rows."""
     columns = tuple(str(c) for c in frame.columns)
-    numeric: dict[str, bool] = {}
-    for at, column in enumerate(columns):
-        numeric.setdefault(column, numeric_share(head.iloc[:, at]) >= 0.5)
-    return Evidence(columns, match_columns(list(columns)), numeric, head)
+    return Evidence(columns, match_columns(list(columns)), frame.head(sample))
 
 
 def evidence_of(source: bytes | pd.DataFrame | pa.Table | Sequence[str]) -> Evidence:
@@ -182,7 +188,7 @@ def evidence_of(source: bytes | pd.DataFrame | pa.Table | Sequence[str]) -> Evid
             return gather_evidence(head)
         source = csv_header(source)[0]
     names = tuple(str(c) for c in source)
-    return Evidence(names, match_columns(list(names)), dict.fromkeys(names, False))
+    return Evidence(names, match_columns(list(names)))
 
 
 def _pick_matches(evidence: Evidence, roles: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
@@ -261,16 +267,15 @@ def _fallback(evidence: Evidence) -> Detection:
 
 def _mostly_above_one(values: pd.Series) -> bool:
     """Whether most non-empty values read as numbers above 1 (scores such as 62.5, not
-    outcomes), by the app's number rules (`lib.ingest.numbers`)."""
-    present = [v for v in values.dropna() if not is_missing(v)]
-    decimal = detect_decimal(present)
-    above = 0
-    for value in present:
-        try:
-            above += parse_number(value, decimal) > 1
-        except NotANumber:
-            pass
-    return bool(present) and above / len(present) > 0.5
+    outcomes), by the app's number rules (`lib.ingest.numbers`), column-wise."""
+    if isinstance(values.dtype, pd.ArrowDtype) and pa.types.is_string(values.dtype.pyarrow_dtype):
+        strings = pa.array(values.array).drop_null()  # a CSV's first rows, read as text
+    else:
+        strings = pa.array(values.dropna().astype(str).to_numpy(dtype=object), pa.string())
+    reading = number_text(strings)
+    numbers, read = reading.numbers(decimal_mark([reading]))
+    present = len(strings) - int(missing(strings).sum())
+    return present > 0 and int((read & (numbers > 1)).sum()) / present > 0.5
 
 
 def _detect_per_item(evidence: Evidence) -> Detection | None:

@@ -171,8 +171,8 @@ def csv_head(data: bytes, size: int = 16384) -> pd.DataFrame | None:
                 column_types={n: pa.string() for n in names}))
     except (pa.ArrowException, ValueError):
         return None
-    return pd.DataFrame({i: c.to_pandas() for i, c in enumerate(table.columns)}).set_axis(
-        names, axis=1)
+    unique = table.rename_columns([str(i) for i in range(table.num_columns)])
+    return unique.to_pandas(types_mapper=pd.ArrowDtype).set_axis(names, axis=1)
 
 
 def missing_roles(names: Sequence[str], roles: Sequence[str], file: str) -> list[Problem]:

@@ -28,6 +28,7 @@ from lib.ingest.columns import dataset_names, model_names
 from lib.ingest.items.checks import MAX_ROW_PROBLEMS
 from lib.ingest.items.peritem import (CheckedItems, PerItemResult, Settings, aggregate_counts,
                                       check_csv, check_items, summarise)
+from lib.ingest.items.columns import csv_header
 from lib.ingest.items.read import fast_path_fits
 from lib.ingest.problems import Effect, Kind, Problem, ReadError
 from lib.ingest.read.raw import Format, RawTable
@@ -96,6 +97,9 @@ def item_shape(data: bytes, file: str, read: Reader | None = None) -> Shape | No
     """
     try:
         if _fast(data, file):
+            names = csv_header(data)[0]  # values can only take an item shape away: names first
+            if detect(evidence_of(names)).mapping.shape not in ITEM_SHAPES:
+                return None
             shape = detect(evidence_of(data)).mapping.shape
         else:
             shape = detect((read or _general_reader(data, file))().frame).mapping.shape
