@@ -32,8 +32,9 @@ def read_table(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> RawTa
     """Any accepted file to a raw table, or `ReadError` saying why it cannot be read.
 
     Text cells come scrubbed of unsafe characters, with a note naming their rows. Nothing but
-    `ReadError` escapes: an unexpected failure is logged with its traceback and reported as a
-    file the app cannot read.
+    `ReadError` escapes: a failure no reader foresaw is logged with its traceback and reported
+    as a file the app cannot read, of its own kind (`Kind.UNEXPECTED`), so that it is never
+    mistaken for a refusal the readers give on purpose.
     """
     try:
         return _scrubbed(_read(data, file, limits))
@@ -48,7 +49,7 @@ def read_table(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> RawTa
     except Exception:
         logger.exception("Unexpected failure reading an upload (%s, %s bytes)", clip(file),
                          len(data))
-        raise fail(Kind.UNREADABLE, "The app could not read this file: something in it is not "
+        raise fail(Kind.UNEXPECTED, "The app could not read this file: something in it is not "
                    f"as its format requires. Check that it is well-formed ({KNOWN_FORMATS}), "
                    "or save it again from the program that made it.", file) from None
 
