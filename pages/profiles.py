@@ -3,6 +3,7 @@ sidebar picker, or a click on the heatmap of all models."""
 
 import streamlit as st
 
+from lib.analysis.evidence import evidence_words
 from lib.analysis.filters import too_many_models
 from lib.analysis.profile_text import tolerance_note, written_profile
 from lib.analysis.profiles import (DEFAULT_TOLERANCE, comparison, default_reference, key_figures,
@@ -59,7 +60,8 @@ with profile:
         help="A dataset counts as unchanged when |Δ| is at most this much.")
     flags = significance(table, model)
     figures = key_figures(data.matrix, model, tolerance, flags)
-    show_key_figures(figures, level, counts[:3])
+    evidence = evidence_words(current.table)
+    show_key_figures(figures, level, counts[:3], evidence)
     st.caption(esc(tolerance_note(figures)))
     words = st.container()
 
@@ -68,9 +70,9 @@ with profile:
                "them and the dark tick is their median; the dashed line is the baseline (Δ = 0). "
                "The rank counts the models measured on that dataset (1 = highest Δ).")
     stand = standing(data.matrix, model)
-    show_standing(data, model, stand, intervals_of(table, model), current.y_title)
+    show_standing(data, model, stand, intervals_of(table, model), current.y_title, evidence)
     st.dataframe(standing_table(stand, table, model),
-                 column_config=standing_columns(current.y_title), hide_index=True)
+                 column_config=standing_columns(current.y_title, evidence), hide_index=True)
 
     st.subheader("Compare with")
     options = reference_options(model, data.categories, data.models)
@@ -88,7 +90,8 @@ with profile:
         st.dataframe(compared, column_config=comparison_columns(current.y_title, reference.label),
                      hide_index=True)
 
-    sentences = written_profile(figures, category, data.matrix, stand, reference, compared, flags)
+    sentences = written_profile(figures, category, data.matrix, stand, reference, compared, flags,
+                                evidence)
     words.subheader("In words")
     words.markdown("\n".join(f"- {esc(s)}" for s in sentences))
 

@@ -19,10 +19,13 @@ DIFFERENCE = "difference"
 
 def combined_table(figure: pd.DataFrame, upload: pd.DataFrame) -> pd.DataFrame:
     """The figure's rows then the upload's, each marked in a `source` column (the figure first,
-    so the chart draws it filled and the upload hollow)."""
+    so the chart draws it filled and the upload hollow). The upload's attrs (its interval level
+    and correction: only its rows have intervals) stay with the result."""
     parts = [figure.assign(**{schema.SOURCE: FIGURE_SOURCE}),
              with_figure_categories(upload).assign(**{schema.SOURCE: UPLOAD_SOURCE})]
-    return schema.conform(pd.concat(parts, ignore_index=True))
+    out = schema.conform(pd.concat(parts, ignore_index=True))
+    out.attrs = dict(upload.attrs)
+    return out
 
 
 def split_combined(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame] | None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from lib.analysis.evidence import EvidenceWords, evidence_words
 from lib.core import schema
 from lib.core.families import size_pairs
 from lib.core.figure import category_order, dataset_order, model_order
@@ -42,7 +43,16 @@ DETAIL_LABELS: dict[str, str] = {
     "below_significant": "Below, significant", "sd": "SD", "min": "Min", "max": "Max",
     "mean": "Mean Δ",
 }
-"""Display names for the columns of the findings' detail tables."""
+"""Display names for the columns of the findings' detail tables (see `detail_labels`)."""
+
+
+def detail_labels(frame: pd.DataFrame) -> dict[str, str]:
+    """`DETAIL_LABELS`, with the interval named with its level and significance with its
+    correction, as `frame` (a detail table, which keeps its source table's attrs) records them."""
+    words = evidence_words(frame)
+    return {**DETAIL_LABELS, "ci_low": f"{words.ci} low", "ci_high": f"{words.ci} high",
+            "p_adjusted": f"p {words.corrected}",
+            "significant": f"Significant {words.corrected}"}
 
 
 @dataclass(frozen=True)
@@ -124,22 +134,22 @@ def significance(table: pd.DataFrame) -> pd.Series | None:
 
 
 def significance_words(table: pd.DataFrame, verb: bool = False) -> str:
-    """How the table's significance reads in a sentence ("significant after correction", or
-    "with intervals excluding 0"); with `verb`, as a predicate ("are ...", "have ...")."""
+    """How the table's significance reads in a sentence ("significant after Holm correction",
+    or "with 95% intervals excluding 0"); with `verb`, as a predicate ("are ...", "have ...")."""
+    words = evidence_words(table)
     if schema.SIGNIFICANT in table.columns:
-        return f"{'are ' if verb else ''}significant after correction"
-    return "have intervals excluding 0" if verb else "with intervals excluding 0"
+        return f"{'are ' if verb else ''}significant {words.corrected}"
+    return (f"have {words.interval}s excluding 0" if verb
+            else f"with {words.interval}s excluding 0")
 
 
-def point_note(row: dict | pd.Series) -> str:
+def point_note(row: dict | pd.Series, words: EvidenceWords) -> str:
     """What a row's interval and significance say, in words ("" without either)."""
     parts = []
     if pd.notna(row.get(schema.CI_LOW)) and pd.notna(row.get(schema.CI_HIGH)):
-        excludes = row[schema.CI_LOW] > 0 or row[schema.CI_HIGH] < 0
-        parts.append(f"its interval {'excludes' if excludes else 'includes'} 0")
+        parts.append(f"its {words.excludes_zero(row[schema.CI_LOW] > 0 or row[schema.CI_HIGH] < 0)}")
     if pd.notna(row.get(schema.SIGNIFICANT)):
-        parts.append(f"{'' if bool(row[schema.SIGNIFICANT]) else 'not '}significant after "
-                     f"correction")
+        parts.append(words.significant(bool(row[schema.SIGNIFICANT])))
     return "; ".join(parts)
 
 
@@ -147,9 +157,10 @@ def points_of(rows: pd.DataFrame) -> tuple[Point, ...]:
     """The rows as Points, with their significance where the table has it."""
     sig = significance(rows)
     flags = [None] * len(rows) if sig is None else list(sig)
+    words = evidence_words(rows)
     return tuple(
         Point(model=str(r[schema.MODEL]), dataset=str(r[schema.DATASET]),
-              delta=float(r[schema.DELTA]), significant=flag, note=point_note(r))
+              delta=float(r[schema.DELTA]), significant=flag, note=point_note(r, words))
         for r, flag in zip(rows.to_dict("records"), flags)
     )
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from lib.analysis.evidence import EvidenceWords, evidence_words
 from lib.analysis.profiles import KeyFigures, Reference
 from lib.core import schema
 from lib.core.families import parse_size, sibling
@@ -155,14 +156,15 @@ def comparison_sentence(model: str, reference: Reference, compared: pd.DataFrame
     return f"Against {reference_phrase(model, reference)}, it is {parts}; {on_average}{gap}."
 
 
-def significance_sentence(significant: Mapping[str, bool]) -> str | None:
-    """On how many datasets the model's interval excludes 0 (only when the table says)."""
+def significance_sentence(significant: Mapping[str, bool], words: EvidenceWords) -> str | None:
+    """On how many datasets the model's Δ is significant after the table's correction (only
+    when the table says)."""
     if not significant:
         return None
     hits = [d for d, s in significant.items() if s]
     where = f" ({names(hits, limit=4)})" if hits else ""
-    return (f"Its interval excludes 0 on {len(hits)} of "
-            f"{plural(len(significant), 'dataset')} with an interval{where}.")
+    return (f"Its Δ is significant {words.corrected} on {len(hits)} of "
+            f"{plural(len(significant), 'dataset')} with a test{where}.")
 
 
 def missing_sentence(figures: KeyFigures) -> str | None:
@@ -175,7 +177,8 @@ def missing_sentence(figures: KeyFigures) -> str | None:
 def written_profile(figures: KeyFigures, category: str, matrix: pd.DataFrame,
                     stand: pd.DataFrame, reference: Reference | None = None,
                     compared: pd.DataFrame | None = None,
-                    significant: Mapping[str, bool] | None = None) -> list[str]:
+                    significant: Mapping[str, bool] | None = None,
+                    words: EvidenceWords | None = None) -> list[str]:
     """The profile's sentences in reading order; every one is computed from the arguments."""
     if figures.measured == 0:
         return [f"{figures.model} ({category}) has no Δ value in this table."]
@@ -187,7 +190,7 @@ def written_profile(figures: KeyFigures, category: str, matrix: pd.DataFrame,
         standing_sentence(stand),
         (comparison_sentence(figures.model, reference, compared, figures.tolerance)
          if reference is not None and compared is not None else None),
-        significance_sentence(significant or {}),
+        significance_sentence(significant or {}, words or evidence_words(pd.DataFrame())),
         missing_sentence(figures),
     ]
     return [s for s in sentences if s]

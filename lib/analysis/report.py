@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from lib.analysis.claims import ClaimCheck, verdict_summary
-from lib.analysis.findings import DETAIL_LABELS, Finding, Thresholds, unchanged_text
+from lib.analysis.findings import Finding, Thresholds, detail_labels, unchanged_text
 from lib.analysis.interpretation import Interpretation
 from lib.core.text import escape_markdown
 from lib.core.wording import number, share_text, signed
@@ -34,7 +34,7 @@ def cell(value: object, column: str = "") -> str:
 
 def markdown_table(frame: pd.DataFrame) -> str:
     """`frame` as a GitHub-flavoured Markdown table, column names as the page shows them."""
-    labels = {**DETAIL_LABELS, **EXTRA_LABELS}
+    labels = {**detail_labels(frame), **EXTRA_LABELS}
     head = [escape_markdown(labels.get(c, c)) for c in frame.columns]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in frame.itertuples(index=False):

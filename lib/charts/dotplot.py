@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
+from lib.analysis.evidence import evidence_words
 from lib.core import schema
 from lib.core.figure import category_order, dataset_order, model_order
 from lib.core.styles import (BASELINE_COLOR, BASELINE_LABEL, category_shapes, model_colors,
@@ -51,7 +52,9 @@ def facet_layout(n_datasets: int, plot_width: int = PLOT_WIDTH) -> tuple[int, in
 
 
 def _tooltip(table: pd.DataFrame, y_title: str) -> list[alt.Tooltip]:
-    """Model, category, dataset and signed Δ, plus whatever evidence the table carries."""
+    """Model, category, dataset and signed Δ, plus whatever evidence the table carries (the
+    interval named with its level, the p-value with its correction)."""
+    words = evidence_words(table)
     tips = [
         alt.Tooltip(f"{schema.MODEL}:N", title="Model"),
         alt.Tooltip(f"{schema.CATEGORY}:N", title="Category"),
@@ -60,10 +63,10 @@ def _tooltip(table: pd.DataFrame, y_title: str) -> list[alt.Tooltip]:
     ]
     optional = [
         (schema.SOURCE, "N", "Source", None),
-        (schema.CI_LOW, "Q", "CI low", "+.1f"),
-        (schema.CI_HIGH, "Q", "CI high", "+.1f"),
+        (schema.CI_LOW, "Q", f"{words.ci} low", "+.1f"),
+        (schema.CI_HIGH, "Q", f"{words.ci} high", "+.1f"),
         (schema.P_VALUE, "Q", "p", ".3g"),
-        (schema.P_ADJUSTED, "Q", "p (corrected)", ".3g"),
+        (schema.P_ADJUSTED, "Q", f"p {words.corrected}", ".3g"),
         (schema.N_ITEMS, "Q", "n items", ",d"),
         (schema.BASELINE, "Q", "Baseline score", ".1f"),
         (schema.TREATMENT, "Q", "Treatment score", ".1f"),
@@ -80,14 +83,15 @@ def _hollow_field(table: pd.DataFrame) -> tuple[str, str, list, list[str]] | Non
     """(column, legend title, domain, labels) of the field that makes some points hollow.
 
     By source when an upload is compared with the figure (the first source filled, the others
-    hollow); else by significance when the table has it (hollow where the interval holds 0).
+    hollow); else by significance when the table has it (hollow where the p-value, corrected
+    across cells, is not below alpha: not the same as the interval holding 0).
     """
     if schema.SOURCE in table.columns:
         sources = list(dict.fromkeys(table[schema.SOURCE]))
         labels = [f"{s} (filled)" if i == 0 else f"{s} (hollow)" for i, s in enumerate(sources)]
         return schema.SOURCE, "Source", sources, labels
     if schema.SIGNIFICANT in table.columns:
-        return (schema.SIGNIFICANT, "Significant after correction", [True, False],
+        return (schema.SIGNIFICANT, f"Significant {evidence_words(table).corrected}", [True, False],
                 ["yes: filled", "no: hollow"])
     return None
 
@@ -133,7 +137,8 @@ def delta_dot_plot(table: pd.DataFrame, *, y_title: str = schema.Y_TITLE, height
     Colors follow the figure for its models and a palette otherwise; shapes follow the category.
     Clicking a model in the legend highlights it in every facet and dims the rest. Optional
     columns add to it: `ci_low`/`ci_high` an interval behind each point, `source` hollow
-    markers for a compared upload, `significant` hollow markers where the interval holds 0.
+    markers for a compared upload, `significant` hollow markers where the corrected p-value is
+    not below alpha.
     """
     models = model_order(table)
     datasets = dataset_order(table)

@@ -108,13 +108,14 @@ def standing_domain(frames: Mapping[str, pd.DataFrame]) -> tuple[float, float]:
 
 
 def standing_chart(datasets: Sequence[str], domain: tuple[float, float], *,
-                   y_title: str = schema.Y_TITLE, intervals: bool = False,
+                   y_title: str = schema.Y_TITLE, intervals: bool = False, ci: str = "CI",
                    height: int = 320) -> alt.LayerChart:
     """The model's Δ per dataset over the spread of the other models.
 
     Grey bar: range of the others; grey ticks: each other model; dark tick: their median;
     dashed line: the baseline; the marker: this model (color and shape from its rows), with its
-    interval when `intervals`; the text on top: its rank among the models measured there.
+    interval when `intervals` (named `ci` in its tooltip, e.g. "95% CI"); the text on top: its
+    rank among the models measured there.
     """
     x = _dataset_x(datasets)
     y_scale = alt.Scale(domain=list(domain), nice=False, zero=False)
@@ -145,8 +146,8 @@ def standing_chart(datasets: Sequence[str], domain: tuple[float, float], *,
         layers.append(alt.Chart(mine).mark_rule(strokeWidth=2.5).encode(
             x=x, y=alt.Y(f"{schema.CI_LOW}:Q", scale=y_scale, title=y_title),
             y2=f"{schema.CI_HIGH}:Q", color=alt.Color("color:N", scale=None)))
-        tips += [alt.Tooltip(f"{schema.CI_LOW}:Q", title="95% CI low", format="+.1f"),
-                 alt.Tooltip(f"{schema.CI_HIGH}:Q", title="95% CI high", format="+.1f")]
+        tips += [alt.Tooltip(f"{schema.CI_LOW}:Q", title=f"{ci} low", format="+.1f"),
+                 alt.Tooltip(f"{schema.CI_HIGH}:Q", title=f"{ci} high", format="+.1f")]
     layers.append(alt.Chart(mine).mark_point(
         filled=True, size=170, opacity=1.0, stroke="white", strokeWidth=0.8).encode(
         x=x, y=y, color=alt.Color("color:N", scale=None), shape=alt.Shape("shape:N", scale=None),

@@ -8,7 +8,7 @@ import streamlit as st
 
 from lib.analysis.claims import READING_PRECISION, ClaimCheck, Verdict, verdict_summary
 from lib.analysis.compare import split_combined
-from lib.analysis.findings import DETAIL_LABELS, Finding, Thresholds, unchanged_text
+from lib.analysis.findings import Finding, Thresholds, detail_labels, unchanged_text
 from lib.analysis.interpretation import Interpretation
 from lib.analysis.report import EXTRA_LABELS, SHARE_COLUMNS, SIGNED_COLUMNS
 from lib.charts.findings import finding_chart
@@ -54,7 +54,7 @@ def threshold_widgets(defaults: Thresholds = Thresholds()) -> Thresholds:
 
 def detail_columns(frame: pd.DataFrame, y_title: str) -> dict[str, st.column_config.Column]:
     """Column settings for a finding's table: readable names, signed Δ, shares in percent."""
-    labels = {**DETAIL_LABELS, **EXTRA_LABELS}
+    labels = {**detail_labels(frame), **EXTRA_LABELS}
     config: dict[str, st.column_config.Column] = {}
     for col in frame.columns:
         label = labels.get(col, col)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.analysis.compare import combined_table, compare_y_title
+from lib.analysis.evidence import EvidenceWords, evidence_words
 from lib.core import schema
 from lib.core.figure import DATA_DIR, figure_table
 from lib.core.text import escape_markdown
@@ -59,7 +60,7 @@ def item_report(upload: ItemUpload) -> None:
     rows.metric("Rows read", f"{upload.rows_read:,}" if upload.rows_read is not None else "—")
     cells.metric("Values (model × dataset)", f"{len(upload.table):,}" if upload.usable else "—")
     if upload.usable and schema.SIGNIFICANT in upload.table.columns:
-        significant.metric("Significant after correction",
+        significant.metric(f"Significant {evidence_words(upload.table).corrected}",
                            f"{int(upload.table[schema.SIGNIFICANT].sum()):,}")
     problems.metric("Problems", f"{len(upload.problems):,}")
     if upload.shape is Shape.COUNTS:
@@ -90,18 +91,19 @@ def _first_blocking(upload: ItemUpload) -> str:
     return blocking[0].describe() if blocking else f"{upload.file}: no usable rows"
 
 
-def item_columns(y_title: str) -> dict[str, st.column_config.Column]:
-    """Column settings for an aggregated per-item table."""
+def item_columns(y_title: str, words: EvidenceWords) -> dict[str, st.column_config.Column]:
+    """Column settings for an aggregated per-item table (the interval named with its level,
+    significance with its correction)."""
     return {
         **delta_columns(y_title),
         schema.BASELINE: st.column_config.NumberColumn("Baseline (%)", format="%.1f"),
         schema.TREATMENT: st.column_config.NumberColumn("Treatment (%)", format="%.1f"),
-        schema.CI_LOW: st.column_config.NumberColumn("CI low", format="%+.1f"),
-        schema.CI_HIGH: st.column_config.NumberColumn("CI high", format="%+.1f"),
+        schema.CI_LOW: st.column_config.NumberColumn(f"{words.ci} low", format="%+.1f"),
+        schema.CI_HIGH: st.column_config.NumberColumn(f"{words.ci} high", format="%+.1f"),
         schema.N_ITEMS: st.column_config.NumberColumn("n items", format="%d"),
         schema.P_VALUE: st.column_config.NumberColumn("p", format="%.3g"),
-        schema.P_ADJUSTED: st.column_config.NumberColumn("p (corrected)", format="%.3g"),
-        schema.SIGNIFICANT: st.column_config.CheckboxColumn("Significant"),
+        schema.P_ADJUSTED: st.column_config.NumberColumn(f"p {words.corrected}", format="%.3g"),
+        schema.SIGNIFICANT: st.column_config.CheckboxColumn(f"Significant {words.corrected}"),
     }
 
 
@@ -109,7 +111,8 @@ def item_buttons(upload: ItemUpload, settings: Settings) -> None:
     """Explore or compare the aggregated table (disabled when nothing came out)."""
     if upload.usable:
         with st.expander("Preview of the aggregated table"):
-            preview(upload.table, item_columns(schema.Y_POINTS), "items_preview")
+            preview(upload.table, item_columns(schema.Y_POINTS, evidence_words(upload.table)),
+                    "items_preview")
     method = method_label(upload, settings)
     explore, compare = st.columns(2)
     explore.button("Explore my data", key="items_explore", type="primary",

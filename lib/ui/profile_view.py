@@ -14,6 +14,7 @@ import streamlit as st
 import vl_convert as vlc
 from streamlit.delta_generator import DeltaGenerator
 
+from lib.analysis.evidence import EvidenceWords
 from lib.analysis.profiles import (KeyFigures, Reference, clicked_model, delta_matrix,
                                    model_categories)
 from lib.charts import profiles as charts
@@ -94,8 +95,9 @@ def standing_table(stand: pd.DataFrame, table: pd.DataFrame, model: str) -> pd.D
 
 
 def show_key_figures(figures: KeyFigures, level: Sequence[DeltaGenerator],
-                     counts: Sequence[DeltaGenerator]) -> None:
-    """Mean, median, best and worst in the four `level` columns; the numbers of datasets
+                     counts: Sequence[DeltaGenerator], words: EvidenceWords) -> None:
+    """Mean, median, best and worst in the four `level` columns (best and worst with their
+    significance after the table's correction, where it has one); the numbers of datasets
     improved, hurt and unchanged in the three `counts` columns (their names in the help)."""
     measured = figures.measured > 0
     level[0].metric("Mean Δ", signed(figures.mean) if measured else None)
@@ -105,8 +107,7 @@ def show_key_figures(figures: KeyFigures, level: Sequence[DeltaGenerator],
         if pick is None:
             column.metric(label, None)
             continue
-        note = None if pick.significant is None else (
-            "interval excludes 0" if pick.significant else "interval holds 0")
+        note = None if pick.significant is None else words.significant(pick.significant)
         column.metric(f"{label}: {esc(pick.dataset)}", signed(pick.delta), delta=note,
                       delta_color="off", delta_arrow="off")
     for column, label, group in ((counts[0], "Improved", figures.improved),
@@ -115,8 +116,9 @@ def show_key_figures(figures: KeyFigures, level: Sequence[DeltaGenerator],
         column.metric(label, len(group), help=esc(names(group, limit=12)) if group else None)
 
 
-def standing_columns(y_title: str) -> dict[str, st.column_config.Column]:
-    """Column settings for `standing_table`."""
+def standing_columns(y_title: str, words: EvidenceWords) -> dict[str, st.column_config.Column]:
+    """Column settings for `standing_table` (the interval named with its level, significance
+    with its correction)."""
     number = st.column_config.NumberColumn
     return {
         schema.DATASET: st.column_config.TextColumn("Dataset"),
@@ -127,10 +129,12 @@ def standing_columns(y_title: str) -> dict[str, st.column_config.Column]:
         "others_range": st.column_config.TextColumn("Others: range",
                                                     help="Lowest to highest of the others"),
         "vs_median": number("vs. others' median", format="%+.1f"),
-        schema.CI_LOW: number("95% CI low", format="%+.1f"),
-        schema.CI_HIGH: number("95% CI high", format="%+.1f"),
-        schema.SIGNIFICANT: st.column_config.CheckboxColumn("Interval excludes 0"),
-        schema.P_ADJUSTED: number("p (corrected)", format="%.3g"),
+        schema.CI_LOW: number(f"{words.ci} low", format="%+.1f"),
+        schema.CI_HIGH: number(f"{words.ci} high", format="%+.1f"),
+        schema.SIGNIFICANT: st.column_config.CheckboxColumn(
+            f"Significant {words.corrected}", help="Its p-value, corrected across every cell of "
+            "the table, is below alpha. This is not the same as its interval excluding 0."),
+        schema.P_ADJUSTED: number(f"p {words.corrected}", format="%.3g"),
     }
 
 
@@ -241,12 +245,13 @@ def show_marker(marker: tuple[str, str]) -> None:
 
 
 def show_standing(data: ProfileData, model: str, stand: pd.DataFrame,
-                  intervals: pd.DataFrame | None, y_title: str) -> None:
-    """The model's Δ per dataset over the spread of the others, with its rank."""
+                  intervals: pd.DataFrame | None, y_title: str, words: EvidenceWords) -> None:
+    """The model's Δ per dataset over the spread of the others, with its rank (and interval,
+    named with its level)."""
     frames = charts.standing_frames(stand, data.matrix, model, marker_of(data, model), intervals)
     layout = (tuple(stand[schema.DATASET]), charts.standing_domain(frames))
-    show_chart("standing", layout, frames, {"y_title": y_title, "intervals": intervals is not None},
-               width="stretch")
+    show_chart("standing", layout, frames, {"y_title": y_title, "intervals": intervals is not None,
+                                            "ci": words.ci}, width="stretch")
 
 
 def show_comparison(data: ProfileData, model: str, reference: Reference,

@@ -138,7 +138,7 @@ def test_missing_pairs_and_intervals_are_said() -> None:
         "delta": [4.0, -6.0, 1.0, 2.0, 3.0]}))
     text = profile_of(table, "A", significant={"X": True, "Y": False})
     assert text[0] == "A (Unspecified) has a Δ on 2 of 3 datasets: mean -1, median -1."
-    assert "Its interval excludes 0 on 1 of 2 datasets with an interval (X)." in text
+    assert "Its Δ is significant after correction on 1 of 2 datasets with a test (X)." in text
     assert text[-1] == "It has no value for Z: shown as missing, not as 0."
     assert text[2] == ("Its largest drop is on Y (-6), where the one other model measured there "
                        "does not lose (+2).")

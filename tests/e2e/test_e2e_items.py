@@ -16,7 +16,7 @@ RULES = f"{CHART} g.mark-rule.role-mark line"
 def test_per_item_upload_draws_an_interval_behind_every_point(live_app, page):
     open_your_data(page, live_app)
     upload(page, EXAMPLE_FILE.name, EXAMPLE_FILE.read_bytes())
-    page.get_by_text("Significant after correction").first.wait_for(timeout=30000)
+    page.get_by_text("Significant after Holm correction").first.wait_for(timeout=30000)
     use(page, "Explore my data")
     page.wait_for_function(
         "([p, r]) => document.querySelectorAll(p).length === 63 && "

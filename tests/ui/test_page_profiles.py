@@ -202,17 +202,23 @@ def test_three_hundred_models(app_test) -> None:
 def test_intervals_and_significance_are_shown_when_present(app_test) -> None:
     table = FIGURE.assign(ci_low=FIGURE[schema.DELTA] - 2.5, ci_high=FIGURE[schema.DELTA] + 2.5)
     table["significant"] = (table["ci_low"] > 0) | (table["ci_high"] < 0)
+    # a corrected test can disagree with the interval: HumanEval's interval excludes 0 but its
+    # (made-up) corrected p does not pass; the page must not call either the other
+    worst_cell = (table[schema.MODEL] == "LLaMA3.1-8B") & (table[schema.DATASET] == "HumanEval")
+    table.loc[worst_cell, "significant"] = False
+    table.attrs.update(level=0.9, correction="holm")
     at = open_page(app_test, table=table, query={"profile": "LLaMA3.1-8B"})
     shown = table_with(at, "rank_text")
     assert {"ci_low", "ci_high", "significant"} <= set(shown.columns)
     best = next(m for m in at.metric if m.label.startswith("Best"))
     worst = next(m for m in at.metric if m.label.startswith("Worst"))
-    assert best.proto.delta == "interval excludes 0"      # +3 ± 2.5
-    assert worst.proto.delta == "interval excludes 0"     # -22 ± 2.5
+    assert best.proto.delta == "significant after Holm correction"         # +3 ± 2.5
+    assert worst.proto.delta == "not significant after Holm correction"    # -22 ± 2.5
     assert "ci_low" in frames(at)["standing_model"].columns
-    # |Δ| > 2.5 everywhere but CS-QA (-2): 6 of 7
-    assert any(escape_markdown("Its interval excludes 0 on 6 of 7 datasets") in m.value
-               for m in at.markdown)
+    # |Δ| > 2.5 everywhere but CS-QA (-2), and HumanEval made not significant: 5 of 7
+    assert any(escape_markdown("Its Δ is significant after Holm correction on 5 of 7 datasets")
+               in m.value for m in at.markdown)
+    assert not any("excludes 0" in m.value for m in at.markdown)
 
 
 def test_names_are_shown_literally(app_test) -> None:
