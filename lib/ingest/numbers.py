@@ -14,8 +14,8 @@ The rules (the constants below):
   none with a decimal point (`DOT`).
 
 `parse_number`, `is_missing` and `detect_decimal` apply them to one value at a time; they are
-the definition. `number_text`, `missing`, `decimal_mark` and `numeric_share` apply them to an
-Arrow string array: ASCII cells made only of the characters of `CLEANABLE` (digits, signs,
+the definition. `number_text`, `missing`, `decimal_mark`, `column_numbers` and `numeric_share`
+apply them to an Arrow string array: ASCII cells made only of the characters of `CLEANABLE` (digits, signs,
 separators, spaces, minus signs, units) are cleaned and cast by Arrow, which reads ASCII
 decimal numbers to the same float as `float`; every other text cell (Unicode digits,
 infinities, anything unusual) is handed to the per-value reader, so the two agree on every
@@ -349,6 +349,45 @@ def missing(strings: pa.Array) -> np.ndarray:
     found = pc.and_(pc.string_is_ascii(strings),
                     pc.is_in(folded, value_set=pa.array(MISSING_ASCII, type=strings.type)))
     return to_numpy_bool(found)
+
+
+def column_numbers(reading: NumberText, decimal: str) -> tuple[np.ndarray, np.ndarray]:
+    """(values, absent) of every cell of `reading`'s column, by the rules with decimal mark
+    `decimal`: `values` holds each cell's number as `parse_number` reads it (±inf included) and
+    NaN where there is none; `absent` is True where the cell means "no value" (`is_missing`, nulls
+    too), so NaN without `absent` is a text that is not a number.
+
+    Column-wise as far as `NumberText` and `missing` go; the distinct texts left (unusual ones,
+    and those that are not numbers but have no letter `NEVER_IN_NUMBERS` names) are read one by
+    one with `parse_number`."""
+    values, read = reading.numbers(decimal)
+    strings = reading.strings
+    absent = to_numpy_bool(pc.is_null(strings)) if strings.null_count else np.zeros(
+        len(values), dtype=bool)
+    at = reading.rest_at[~read[reading.rest_at]]
+    if not len(at):
+        return values, absent
+    values = values.copy()
+    text = strings.take(pa.array(at))
+    gone = missing(text)
+    absent[at[gone]] = True
+    maybe = ~gone & ~to_numpy_bool(pc.match_substring_regex(text, NEVER_IN_NUMBERS))
+    if not maybe.any():
+        return values, absent
+    at, text = at[maybe], text.filter(pa.array(maybe))
+    encoded = pc.dictionary_encode(text)
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    found = np.full(len(encoded.dictionary), np.nan)
+    blank = np.zeros(len(found), dtype=bool)
+    for k, value in enumerate(encoded.dictionary.to_pylist()):
+        try:
+            found[k] = parse_number(value, decimal)
+        except NotANumber:
+            continue
+        blank[k] = math.isnan(found[k])
+    values[at] = found[codes]
+    absent[at] |= blank[codes]
+    return values, absent
 
 
 def percent_only(strings: pa.Array, probe: int = 1024) -> bool:
