@@ -15,9 +15,9 @@ The rules (the constants below):
 
 `parse_number`, `is_missing` and `detect_decimal` apply them to one value at a time; they are
 the definition. `number_text`, `missing`, `decimal_mark`, `column_numbers` and `numeric_share`
-apply them to an Arrow string array: ASCII cells made only of the characters of `CLEANABLE` (digits, signs,
-separators, spaces, minus signs, units) are cleaned and cast by Arrow, which reads ASCII
-decimal numbers to the same float as `float`; every other text cell (Unicode digits,
+apply them to an Arrow string array: ASCII cells made only of the characters of `CLEANABLE`
+(digits, signs, separators, spaces, minus signs, units) are cleaned and cast by Arrow, which
+reads ASCII decimal numbers to the same float as `float`; every other text cell (Unicode digits,
 infinities, anything unusual) is handed to the per-value reader, so the two agree on every
 text (tests/ingest/test_numbers.py checks it on random texts).
 """
@@ -106,7 +106,10 @@ def parse_number(value: object, decimal: str = ".") -> float:
     if isinstance(value, bool):
         raise NotANumber(str(value))
     if isinstance(value, (int, float)):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an integer beyond float's range
+            return math.inf if value > 0 else -math.inf
     if is_missing(value):
         return math.nan
     text = _clean_number_text(str(value), decimal)

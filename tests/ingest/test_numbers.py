@@ -35,7 +35,9 @@ def test_decimal_comma(text: str, number: float) -> None:
     assert parse_number(text, decimal=",") == pytest.approx(number)
 
 
-@pytest.mark.parametrize("text", ["inf", "-Infinity", "∞", math.inf])
+@pytest.mark.parametrize("text", ["inf", "-Infinity", "∞", math.inf,
+                                  pytest.param(10**400, id="10**400"),
+                                  pytest.param(-(10**400), id="-10**400")])
 def test_infinity_is_read_so_that_it_can_be_reported(text: object) -> None:
     assert math.isinf(parse_number(text))
 
@@ -85,7 +87,8 @@ def test_percent_only(texts: list) -> None:
 
 
 def test_column_numbers_tell_numbers_missing_values_and_other_text_apart() -> None:
-    texts = [" 1 ", "−1", "n/a", "NA", "-", "—", "x", "inf", "2,5", None, "50%", "1e400", "+nan"]
+    texts = [" 1 ", "−1", "n/a", "NA", "-", "—", "x", "inf", "2,5", None, "50%", "1e400",
+             "+nan"]
     values, absent = column_numbers(number_text(pa.array(texts)), ",")
     assert values[[0, 1, 8, 10]].tolist() == [1.0, -1.0, 2.5, 50.0]
     assert math.isinf(values[7]) and math.isinf(values[11])

@@ -39,14 +39,14 @@ def _numbers(frame: pd.DataFrame,
     (`lib.ingest.numbers`) with one decimal mark for them all, as the long shape reads its
     numbers: values NaN where a cell holds no number, absent True where it means no value (NaN
     without absent: not a number), percent True when its text cells all end with "%"."""
-    cells = [text_cells(frame[c]) for c in columns]
-    readings = [number_text(c.strings) for c in cells]
-    decimal = decimal_mark(readings)
+    series = [frame[c] for c in columns]
+    cells = [None if _numeric(s) else text_cells(s) for s in series]
+    readings = [None if c is None else number_text(c.strings) for c in cells]
+    decimal = decimal_mark(r for r in readings if r is not None)
     out = []
-    for column, cell, reading in zip(columns, cells, readings):
-        if pd.api.types.is_numeric_dtype(frame[column]) and \
-                not pd.api.types.is_bool_dtype(frame[column]):
-            values = frame[column].to_numpy(dtype=np.float64, na_value=np.nan)
+    for column, cell, reading in zip(series, cells, readings):
+        if cell is None or reading is None:
+            values = column.to_numpy(dtype=np.float64, na_value=np.nan)
             out.append((values, np.isnan(values), False))
             continue
         values, absent = column_numbers(reading, decimal)
@@ -60,6 +60,11 @@ def _numbers(frame: pd.DataFrame,
                 absent[at] = np.isnan(values[at])
         out.append((values, absent, percent_only(cell.strings)))
     return out
+
+
+def _numeric(column: pd.Series) -> bool:
+    """True for a column of numbers (not booleans), which needs no reading."""
+    return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
 
 
 def aggregate_counts(source: pa.Table | pd.DataFrame, file: str,
