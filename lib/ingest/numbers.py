@@ -298,16 +298,20 @@ class NumberText:
             comma, dot = comma or more_comma, dot or more_dot
         return comma, dot
 
+    def cast_text(self, decimal: str) -> pa.Array:
+        """The cleaned text of the cleanable cells as it is cast, with decimal mark `decimal`."""
+        text = self.cleaned
+        if decimal == "," and text is not None:
+            text = _where(text, pc.match_substring(text, ","), lambda t: pc.replace_substring(
+                pc.replace_substring(t, ".", ""), ",", "."))
+        return text
+
     def numbers(self, decimal: str) -> tuple[np.ndarray, np.ndarray]:
         """(values, read) with the cleanable cells read too, using decimal mark `decimal`."""
         values, read = self.values, self.read
         if self.cleaned is None or not len(self.cleaned):
             return values, read
-        text = self.cleaned
-        if decimal == ",":
-            text = _where(text, pc.match_substring(text, ","), lambda t: pc.replace_substring(
-                pc.replace_substring(t, ".", ""), ",", "."))
-        found, ok = _plain(text)
+        found, ok = _plain(self.cast_text(decimal))
         if not ok.any():
             return values, read
         at = self.cleanable_at[ok]
@@ -375,6 +379,14 @@ def column_numbers(reading: NumberText, decimal: str) -> tuple[np.ndarray, np.nd
     gone = missing(text)
     absent[at[gone]] = True
     maybe = ~gone & ~to_numpy_bool(pc.match_substring_regex(text, NEVER_IN_NUMBERS))
+    if maybe.any() and reading.cleaned is not None and len(reading.cleaned):
+        maybe &= ~_never_numbers(reading, read, decimal)[at]
+    other = maybe & ~to_numpy_bool(pc.string_is_ascii(text))
+    if other.any():
+        found, done = _normalized(text.filter(pa.array(other)), decimal)
+        where = np.flatnonzero(other)
+        values[at[where[done]]] = found[done]
+        maybe[where[done]] = False
     if not maybe.any():
         return values, absent
     at, text = at[maybe], text.filter(pa.array(maybe))
@@ -391,6 +403,34 @@ def column_numbers(reading: NumberText, decimal: str) -> tuple[np.ndarray, np.nd
     values[at] = found[codes]
     absent[at] |= blank[codes]
     return values, absent
+
+
+def _never_numbers(reading: NumberText, read: np.ndarray, decimal: str) -> np.ndarray:
+    """True at the ASCII cleanable cells left unread whose cleaned text is not `PLAIN` (so that
+    `float` cannot read it either: they are not numbers); the others left unread may still be
+    numbers beyond float's range, or missing values ("–")."""
+    left = ~read[reading.cleanable_at]
+    at = reading.cleanable_at[left]
+    out = np.zeros(len(read), dtype=bool)
+    if len(at):
+        plain = to_numpy_bool(pc.match_substring_regex(
+            reading.cast_text(decimal).filter(pa.array(left)), PLAIN))
+        ascii_ = to_numpy_bool(pc.string_is_ascii(reading.strings.take(pa.array(at))))
+        out[at[ascii_ & ~plain]] = True
+    return out
+
+
+def _normalized(text: pa.Array, decimal: str) -> tuple[np.ndarray, np.ndarray]:
+    """(values, done) of texts read column-wise after NFKC, which `parse_number` applies first
+    (Unicode digits, full-width signs): done where the text is a finite number (its value) or
+    certainly not a number (NaN); the others are left to `parse_number`."""
+    norm = as_array(pc.utf8_normalize(text, form="NFKC"))
+    reading = number_text(norm)
+    values, read = reading.numbers(decimal)
+    never = to_numpy_bool(pc.match_substring_regex(norm, NEVER_IN_NUMBERS))
+    if reading.cleaned is not None and len(reading.cleaned):
+        never |= _never_numbers(reading, read, decimal)
+    return values, read | (never & ~missing(norm))
 
 
 def percent_only(strings: pa.Array, probe: int = 1024) -> bool:

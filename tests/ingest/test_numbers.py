@@ -267,7 +267,8 @@ def test_column_numbers_are_the_per_value_reading(seed: int) -> None:
     """`column_numbers` gives every cell what `parse_number` gives it (±inf included), NaN for
     text that is not a number, and marks as absent exactly the cells `parse_number` reads as
     NaN (missing values) and nulls."""
-    texts = [*cell_texts(seed + 400, 3000), None, None]
+    texts = [*cell_texts(seed + 400, 3000), None, None, "\u3000-\u3000", " – ", "ｎａ", "－",
+             "－1", "１.２.３", "１e999", "٣,٥", "ｘ1", "9" * 400, "1.2.3", "1e5e5"]
     random.Random(seed).shuffle(texts)
     reading = number_text(pa.array(texts, pa.string()))
     for decimal in (".", ",", decimal_mark([reading])):
