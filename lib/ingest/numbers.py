@@ -14,10 +14,10 @@ The rules (the constants below):
   none with a decimal point (`DOT`).
 
 `parse_number`, `is_missing` and `detect_decimal` apply them to one value at a time; they are
-the definition. `number_text`, `missing`, `decimal_mark` and `numeric_share` apply them to an
-Arrow string array: ASCII cells made only of the characters of `CLEANABLE` (digits, signs,
-separators, spaces, minus signs, units) are cleaned and cast by Arrow, which reads ASCII
-decimal numbers to the same float as `float`; every other text cell (Unicode digits,
+the definition. `number_text`, `missing`, `decimal_mark`, `column_numbers` and `numeric_share`
+apply them to an Arrow string array: ASCII cells made only of the characters of `CLEANABLE`
+(digits, signs, separators, spaces, minus signs, units) are cleaned and cast by Arrow, which
+reads ASCII decimal numbers to the same float as `float`; every other text cell (Unicode digits,
 infinities, anything unusual) is handed to the per-value reader, so the two agree on every
 text (tests/ingest/test_numbers.py checks it on random texts).
 """
@@ -106,7 +106,10 @@ def parse_number(value: object, decimal: str = ".") -> float:
     if isinstance(value, bool):
         raise NotANumber(str(value))
     if isinstance(value, (int, float)):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an integer beyond float's range
+            return math.inf if value > 0 else -math.inf
     if is_missing(value):
         return math.nan
     text = _clean_number_text(str(value), decimal)
@@ -295,16 +298,20 @@ class NumberText:
             comma, dot = comma or more_comma, dot or more_dot
         return comma, dot
 
+    def cast_text(self, decimal: str) -> pa.Array:
+        """The cleaned text of the cleanable cells as it is cast, with decimal mark `decimal`."""
+        text = self.cleaned
+        if decimal == "," and text is not None:
+            text = _where(text, pc.match_substring(text, ","), lambda t: pc.replace_substring(
+                pc.replace_substring(t, ".", ""), ",", "."))
+        return text
+
     def numbers(self, decimal: str) -> tuple[np.ndarray, np.ndarray]:
         """(values, read) with the cleanable cells read too, using decimal mark `decimal`."""
         values, read = self.values, self.read
         if self.cleaned is None or not len(self.cleaned):
             return values, read
-        text = self.cleaned
-        if decimal == ",":
-            text = _where(text, pc.match_substring(text, ","), lambda t: pc.replace_substring(
-                pc.replace_substring(t, ".", ""), ",", "."))
-        found, ok = _plain(text)
+        found, ok = _plain(self.cast_text(decimal))
         if not ok.any():
             return values, read
         at = self.cleanable_at[ok]
@@ -349,6 +356,81 @@ def missing(strings: pa.Array) -> np.ndarray:
     found = pc.and_(pc.string_is_ascii(strings),
                     pc.is_in(folded, value_set=pa.array(MISSING_ASCII, type=strings.type)))
     return to_numpy_bool(found)
+
+
+def column_numbers(reading: NumberText, decimal: str) -> tuple[np.ndarray, np.ndarray]:
+    """(values, absent) of every cell of `reading`'s column, by the rules with decimal mark
+    `decimal`: `values` holds each cell's number as `parse_number` reads it (±inf included) and
+    NaN where there is none; `absent` is True where the cell means "no value" (`is_missing`, nulls
+    too), so NaN without `absent` is a text that is not a number.
+
+    Column-wise as far as `NumberText` and `missing` go; the distinct texts left (unusual ones,
+    and those that are not numbers but have no letter `NEVER_IN_NUMBERS` names) are read one by
+    one with `parse_number`."""
+    values, read = reading.numbers(decimal)
+    strings = reading.strings
+    absent = to_numpy_bool(pc.is_null(strings)) if strings.null_count else np.zeros(
+        len(values), dtype=bool)
+    at = reading.rest_at[~read[reading.rest_at]]
+    if not len(at):
+        return values, absent
+    values = values.copy()
+    text = strings.take(pa.array(at))
+    gone = missing(text)
+    absent[at[gone]] = True
+    maybe = ~gone & ~to_numpy_bool(pc.match_substring_regex(text, NEVER_IN_NUMBERS))
+    if maybe.any() and reading.cleaned is not None and len(reading.cleaned):
+        maybe &= ~_never_numbers(reading, read, decimal)[at]
+    other = maybe & ~to_numpy_bool(pc.string_is_ascii(text))
+    if other.any():
+        found, done = _normalized(text.filter(pa.array(other)), decimal)
+        where = np.flatnonzero(other)
+        values[at[where[done]]] = found[done]
+        maybe[where[done]] = False
+    if not maybe.any():
+        return values, absent
+    at, text = at[maybe], text.filter(pa.array(maybe))
+    encoded = pc.dictionary_encode(text)
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    found = np.full(len(encoded.dictionary), np.nan)
+    blank = np.zeros(len(found), dtype=bool)
+    for k, value in enumerate(encoded.dictionary.to_pylist()):
+        try:
+            found[k] = parse_number(value, decimal)
+        except NotANumber:
+            continue
+        blank[k] = math.isnan(found[k])
+    values[at] = found[codes]
+    absent[at] |= blank[codes]
+    return values, absent
+
+
+def _never_numbers(reading: NumberText, read: np.ndarray, decimal: str) -> np.ndarray:
+    """True at the ASCII cleanable cells left unread whose cleaned text is not `PLAIN` (so that
+    `float` cannot read it either: they are not numbers); the others left unread may still be
+    numbers beyond float's range, or missing values ("–")."""
+    left = ~read[reading.cleanable_at]
+    at = reading.cleanable_at[left]
+    out = np.zeros(len(read), dtype=bool)
+    if len(at):
+        plain = to_numpy_bool(pc.match_substring_regex(
+            reading.cast_text(decimal).filter(pa.array(left)), PLAIN))
+        ascii_ = to_numpy_bool(pc.string_is_ascii(reading.strings.take(pa.array(at))))
+        out[at[ascii_ & ~plain]] = True
+    return out
+
+
+def _normalized(text: pa.Array, decimal: str) -> tuple[np.ndarray, np.ndarray]:
+    """(values, done) of texts read column-wise after NFKC, which `parse_number` applies first
+    (Unicode digits, full-width signs): done where the text is a finite number (its value) or
+    certainly not a number (NaN); the others are left to `parse_number`."""
+    norm = as_array(pc.utf8_normalize(text, form="NFKC"))
+    reading = number_text(norm)
+    values, read = reading.numbers(decimal)
+    never = to_numpy_bool(pc.match_substring_regex(norm, NEVER_IN_NUMBERS))
+    if reading.cleaned is not None and len(reading.cleaned):
+        never |= _never_numbers(reading, read, decimal)
+    return values, read | (never & ~missing(norm))
 
 
 def percent_only(strings: pa.Array, probe: int = 1024) -> bool:

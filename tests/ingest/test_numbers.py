@@ -13,8 +13,9 @@ import pyarrow as pa
 import pytest
 
 from lib.ingest.numbers import (INFINITY_TEXT, MINUS_SIGNS, MISSING_TEXT, UNITS, NotANumber,
-                                count_numbers, decimal_mark, detect_decimal, is_missing, missing,
-                                number_text, numeric_share, parse_number, percent_only)
+                                column_numbers, count_numbers, decimal_mark, detect_decimal,
+                                is_missing, missing, number_text, numeric_share, parse_number,
+                                percent_only)
 
 # --- examples ------------------------------------------------------------------------------------
 
@@ -34,7 +35,9 @@ def test_decimal_comma(text: str, number: float) -> None:
     assert parse_number(text, decimal=",") == pytest.approx(number)
 
 
-@pytest.mark.parametrize("text", ["inf", "-Infinity", "∞", math.inf])
+@pytest.mark.parametrize("text", ["inf", "-Infinity", "∞", math.inf,
+                                  pytest.param(10**400, id="10**400"),
+                                  pytest.param(-(10**400), id="-10**400")])
 def test_infinity_is_read_so_that_it_can_be_reported(text: object) -> None:
     assert math.isinf(parse_number(text))
 
@@ -81,6 +84,17 @@ def test_percent_only(texts: list) -> None:
     strings = [t for t in texts if isinstance(t, str) and t.strip()]
     expected = bool(strings) and all(t.strip().endswith("%") for t in strings)
     assert percent_only(pa.array(texts, pa.string())) is expected
+
+
+def test_column_numbers_tell_numbers_missing_values_and_other_text_apart() -> None:
+    texts = [" 1 ", "−1", "n/a", "NA", "-", "—", "x", "inf", "2,5", None, "50%", "1e400",
+             "+nan"]
+    values, absent = column_numbers(number_text(pa.array(texts)), ",")
+    assert values[[0, 1, 8, 10]].tolist() == [1.0, -1.0, 2.5, 50.0]
+    assert math.isinf(values[7]) and math.isinf(values[11])
+    assert absent.tolist() == [False, False, True, True, True, True, False, False, False, True,
+                               False, False, True]
+    assert np.isnan(values[absent]).all() and math.isnan(values[6])
 
 
 # --- a generator of cell texts -------------------------------------------------------------------
@@ -246,6 +260,25 @@ def test_a_number_formatted_by_python_reads_back_the_same(seed: int) -> None:
         values, read = number_text(pa.array(texts)).numbers(decimal)
         assert all(same(v, x) for v, x, ok in zip(values, expected, read) if ok)
         assert read.mean() > 0.9
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_column_numbers_are_the_per_value_reading(seed: int) -> None:
+    """`column_numbers` gives every cell what `parse_number` gives it (±inf included), NaN for
+    text that is not a number, and marks as absent exactly the cells `parse_number` reads as
+    NaN (missing values) and nulls."""
+    texts = [*cell_texts(seed + 400, 3000), None, None, "\u3000-\u3000", " – ", "ｎａ", "－",
+             "－1", "１.２.３", "１e999", "٣,٥", "ｘ1", "9" * 400, "1.2.3", "1e5e5"]
+    random.Random(seed).shuffle(texts)
+    reading = number_text(pa.array(texts, pa.string()))
+    for decimal in (".", ",", decimal_mark([reading])):
+        values, absent = column_numbers(reading, decimal)
+        for text, value, gone in zip(texts, values.tolist(), absent.tolist()):
+            expected = scalar(text, decimal)
+            if expected == "not a number":
+                assert math.isnan(value) and not gone, text
+            else:
+                assert same(value, expected) and gone == math.isnan(expected), (text, value)
 
 
 def test_thousands_separators_with_a_decimal_comma() -> None:

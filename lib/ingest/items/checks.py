@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 
 from lib.core.textcells import (REPLACEMENT_CHARACTER, as_array, scrub_strings, stripped,
                                 to_numpy_bool)
+from lib.ingest.numbers import column_numbers, decimal_mark, number_text
 from lib.ingest.problems import (MAX_ROWS_SHOWN, Effect, Kind, Problem, clip, row_runs,
                                  runs_phrase)
 
@@ -24,6 +25,9 @@ MAX_ROW_PROBLEMS = 20
 """Rows named per column and kind of problem; the others are counted in one more problem."""
 TRUE_WORDS = ("true", "t", "yes", "y", "correct", "right", "pass", "passed")
 FALSE_WORDS = ("false", "f", "no", "n", "incorrect", "wrong", "fail", "failed")
+OUTCOME_WORDS = pa.array(TRUE_WORDS + FALSE_WORDS)
+WORD_PROBE = 64
+"""Cells looked at to choose whether an outcome column is read as words or as numbers first."""
 NOT_AN_OUTCOME = "not an outcome: use 0/1, true/false or a score in [0, 1]"
 EMPTY_OUTCOME = "empty cell: an outcome is needed"
 EMPTY_NAME = "empty cell: a name is needed"
@@ -140,7 +144,9 @@ def outcomes(col: pa.ChunkedArray, name: str, log: ProblemLog, rows: Rows = 2,
     """(values, unusable rows) of an outcome column.
 
     Integers and booleans give int8 0/1 (any other integer is a problem); floats and text give
-    float64 in [0, 1]. Text may also say true/false, yes/no, correct/incorrect, pass/fail.
+    float64 in [0, 1]. Text may also say true/false, yes/no, correct/incorrect, pass/fail;
+    other text is read as a number the way every numeric column is (`lib.ingest.numbers`: " 1 ",
+    "1,0" with a decimal comma, "−1"), and a text meaning no value ("n/a", "-") is an empty cell.
     """
     empty = col.is_null().to_numpy(zero_copy_only=False) if col.null_count else None
     log.rows(empty, Kind.EMPTY_CELL, name, EMPTY_OUTCOME, rows)
@@ -159,24 +165,59 @@ def outcomes(col: pa.ChunkedArray, name: str, log: ProblemLog, rows: Rows = 2,
         wrong = _any(~((values >= 0.0) & (values <= 1.0)))
         log.rows(wrong, Kind.OUT_OF_RANGE, name, "a score must lie in [0, 1]", rows, col)
         return values, merge_masks(empty, wrong)
-    text = pc.utf8_lower(pc.utf8_trim_whitespace(as_text(col).fill_null("0")))
-    try:  # all plain numbers: read column-wise
-        values = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
-    except pa.ArrowInvalid:
-        pass
-    else:
-        wrong = _any(~((values >= 0.0) & (values <= 1.0)))
-        log.rows(wrong, Kind.BAD_OUTCOME, name, NOT_AN_OUTCOME, rows, col)
-        return np.nan_to_num(values), merge_masks(empty, wrong)
-    words = text.to_numpy(zero_copy_only=False).astype(object)
-    values = np.array(pd.to_numeric(pd.Series(words), errors="coerce"), dtype=np.float64)
-    values[np.isin(words, TRUE_WORDS)] = 1.0
-    values[np.isin(words, FALSE_WORDS)] = 0.0
-    blank = _any(words == "")
-    wrong = _any((words != "") & ~((values >= 0.0) & (values <= 1.0)))
+    values, absent, wrong = _text_outcomes(as_array(as_text(col)))
+    blank, wrong = _any(absent), _any(wrong)
     log.rows(blank, Kind.EMPTY_CELL, name, EMPTY_OUTCOME, rows)
     log.rows(wrong, Kind.BAD_OUTCOME, name, NOT_AN_OUTCOME, rows, col)
-    return np.nan_to_num(values), merge_masks(empty, blank, wrong)
+    bad = merge_masks(empty, blank, wrong)
+    return (values if bad is None else np.where(bad, 0.0, values)), bad
+
+
+def _text_outcomes(text: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(values, absent, wrong) of text outcomes: the words of TRUE_WORDS and FALSE_WORDS (any
+    case) are 1 and 0, other cells are read by the one set of number rules (`lib.ingest.numbers`,
+    with the column's own decimal mark); `absent` marks the texts that mean no value, `wrong`
+    those that are not a number in [0, 1]. Nulls are neither (they are reported before).
+
+    No text is both a word and a number or a missing value, so the order of the two readings
+    does not change the result, only its speed: the one the first cells call for goes first,
+    and the other reads only the cells left."""
+    text = stripped(text)
+    steps = (_number_cells, _word_cells)
+    if not number_text(text.slice(0, WORD_PROBE)).read.any():
+        steps = steps[::-1]
+    values, absent, done = steps[0](text)
+    null = to_numpy_bool(pc.is_null(text)) if text.null_count else None
+    todo = ~done if null is None else ~done & ~null
+    if todo.any():
+        at = np.flatnonzero(todo)
+        found, gone, _ = steps[1](text.take(pa.array(at)))
+        values, absent = values.copy(), absent.copy()  # the first may be views of Arrow memory
+        values[at], absent[at] = found, gone
+    if null is not None:
+        absent = absent & ~null
+    with np.errstate(invalid="ignore"):
+        wrong = ~absent & ~((values >= 0.0) & (values <= 1.0))
+    return values, absent, wrong if null is None else wrong & ~null
+
+
+def _word_cells(text: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(values, absent, read) of the outcome words among `text`: 1 or 0 where read, else NaN;
+    `absent` all False."""
+    index = pc.index_in(pc.ascii_lower(text), value_set=OUTCOME_WORDS.cast(text.type))
+    found = index.fill_null(-1).to_numpy(zero_copy_only=False)
+    done = found >= 0
+    values = np.where(done, (found < len(TRUE_WORDS)).astype(np.float64), np.nan)
+    return values, np.zeros(len(text), dtype=bool), done
+
+
+def _number_cells(text: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(values, absent, read) of the numbers and the texts meaning no value among `text`
+    (`lib.ingest.numbers.column_numbers`)."""
+    reading = number_text(text)
+    decimal = decimal_mark([reading]) if len(reading.rest_at) else "."
+    values, absent = column_numbers(reading, decimal)
+    return values, absent, ~np.isnan(values) | absent
 
 
 def as_text(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:

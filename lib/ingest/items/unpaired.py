@@ -4,8 +4,10 @@ Without per-item outcomes the pairing of the two arms is unknown, so each cell i
 two independent proportions on n items: Newcombe's hybrid score interval for the difference and
 the pooled two-proportion z-test for p (`lib.stats.intervals.unpaired_difference`). Every row
 says so in `interval_method` (which starts with "unpaired approximation"), and the table's attrs
-carry `unpaired=True`. Scores are percentages when their median is above 1, else fractions (a
-stray 1.2 among fractions is then reported, not taken for a percentage).
+carry `unpaired=True`. Numbers are read by the rules every numeric column follows
+(`lib.ingest.numbers`: "62,5" with a decimal comma, "n/a" for no value, "62%"). Scores are
+percentages when a score column is written with "%" or their median is above 1, else fractions
+(a stray 1.2 among fractions is then reported, not taken for a percentage).
 """
 
 from __future__ import annotations
@@ -17,10 +19,13 @@ import pandas as pd
 import pyarrow as pa
 
 from lib.core import schema
+from lib.core.textcells import text_cells
 from lib.ingest.items import cells as cellstats, checks as itemchecks
 from lib.ingest.items.cells import PerItemResult, Settings
 from lib.ingest.items.checks import ProblemLog
 from lib.ingest.items.columns import COUNTS_ROLES, CountsColumns, counts_columns, missing_roles
+from lib.ingest.numbers import (NotANumber, column_numbers, decimal_mark, number_text,
+                                parse_number, percent_only)
 from lib.ingest.problems import Kind
 from lib.stats import intervals
 
@@ -28,8 +33,38 @@ UNPAIRED_LABEL = "unpaired approximation"
 UNPAIRED_METHOD = f"{UNPAIRED_LABEL}: Newcombe hybrid score interval; two-proportion z-test"
 
 
-def _numbers(column: pd.Series) -> np.ndarray:
-    return pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+def _numbers(frame: pd.DataFrame,
+             columns: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray, bool]]:
+    """Per column of `columns`, (values, absent, percent) read by the one set of number rules
+    (`lib.ingest.numbers`) with one decimal mark for them all, as the long shape reads its
+    numbers: values NaN where a cell holds no number, absent True where it means no value (NaN
+    without absent: not a number), percent True when its text cells all end with "%"."""
+    series = [frame[c] for c in columns]
+    cells = [None if _numeric(s) else text_cells(s) for s in series]
+    readings = [None if c is None else number_text(c.strings) for c in cells]
+    decimal = decimal_mark(r for r in readings if r is not None)
+    out = []
+    for column, cell, reading in zip(series, cells, readings):
+        if cell is None or reading is None:
+            values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+            out.append((values, np.isnan(values), False))
+            continue
+        values, absent = column_numbers(reading, decimal)
+        values, absent = values.copy(), absent.copy()
+        for at, value in zip(cell.other_at.tolist(), cell.other_values.tolist()):
+            try:
+                values[at] = parse_number(value, decimal)
+            except NotANumber:
+                values[at], absent[at] = np.nan, False
+            else:
+                absent[at] = np.isnan(values[at])
+        out.append((values, absent, percent_only(cell.strings)))
+    return out
+
+
+def _numeric(column: pd.Series) -> bool:
+    """True for a column of numbers (not booleans), which needs no reading."""
+    return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
 
 
 def aggregate_counts(source: pa.Table | pd.DataFrame, file: str,
@@ -59,12 +94,14 @@ def aggregate_counts(source: pa.Table | pd.DataFrame, file: str,
         empty = names[column].eq("").to_numpy(dtype=bool)
         log.rows(empty, Kind.EMPTY_CELL, column, itemchecks.EMPTY_NAME, rows)
         bad |= empty
-    base, treat, n = (_numbers(frame[c]) for c in (cols.baseline, cols.treatment, cols.n))
+    read = _numbers(frame, (cols.baseline, cols.treatment, cols.n))
+    (base, no_base, base_pct), (treat, no_treat, treat_pct), (n, _, _) = read
+    percent = base_pct or treat_pct
     scores = np.r_[base, treat]
-    top = 100.0 if np.isfinite(scores).any() and np.nanmedian(scores) > 1.0 else 1.0
-    for column, values in ((cols.baseline, base), (cols.treatment, treat)):
+    top = 100.0 if percent or (np.isfinite(scores).any() and np.nanmedian(scores) > 1.0) else 1.0
+    for column, values, empty in ((cols.baseline, base, no_base),
+                                  (cols.treatment, treat, no_treat)):
         given = frame[column].to_numpy(dtype=object)
-        empty = frame[column].isna().to_numpy(dtype=bool)
         unread = np.isnan(values)
         wrong = ~unread & ~((values >= 0) & (values <= top))
         log.rows(empty, Kind.EMPTY_CELL, column, "empty cell: a score is needed", rows)
