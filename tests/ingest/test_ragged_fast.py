@@ -12,7 +12,7 @@ import random
 import pandas as pd
 import pytest
 
-from lib.ingest.problems import Kind
+from lib.ingest.problems import Kind, ReadError
 from lib.ingest.read import delimited
 from lib.ingest.read.delimited import read_delimited_fast
 from lib.ingest.read.raw import Limits
@@ -139,16 +139,34 @@ def test_awkward_ragged_records_read_alike(text: str) -> None:
     assert_same_outcome(text.encode(), "f.csv")
 
 
-def test_too_many_ragged_rows_stop_the_handler_early(monkeypatch) -> None:
+def test_too_many_ragged_rows_keep_only_the_listed_details(monkeypatch) -> None:
     monkeypatch.setattr("lib.ingest.read.raw.MAX_ROW_PROBLEMS", 100)
-    calls = []
-    call = delimited._Ragged.__call__
-    monkeypatch.setattr(delimited._Ragged, "__call__",
-                        lambda self, row: calls.append(row.number) or call(self, row))
-    data = ("a,b\n" + "1,2\n" * 50 + "1,2,3\n" * 5000).encode()
+    handlers: list[delimited._Ragged] = []
+    init = delimited._Ragged.__init__
+    monkeypatch.setattr(delimited._Ragged, "__init__",
+                        lambda self, *args: handlers.append(self) or init(self, *args))
+    data = ("a,b\n" + ("1,2\n" * 9 + "1,2,3\n") * 500).encode()
+    with pytest.raises(ReadError) as caught:
+        read_delimited_fast(data, "f.csv")
+    assert "More than 100 rows" in caught.value.problem.message
+    numbered = handlers[-1]
+    assert (len(numbered.problems), len(numbered.numbers), numbered.overflow) == (100, 100, 1010)
+    assert (numbered.after, numbered.kept) == (400, [])
     error = assert_same_outcome(data, "f.csv")
     assert error.kind is Kind.UNREADABLE and "More than 100 rows" in error.message
-    assert len(calls) <= 2 + 101, "one call stops the threaded read, 101 the numbered one"
+    dense = ("a,b\n" + "1,2,3\n" * 5000).encode()
+    assert read_delimited_fast(dense, "f.csv") is None, "the slow path stops at row 102"
+    assert len(handlers[-1].problems) == 100
+    assert assert_same_outcome(dense, "f.csv") == error
+
+
+@pytest.mark.parametrize("max_rows", [5, 11, 12, 40])
+@pytest.mark.parametrize("body", ["1,2,3\n" * 20, "1,2\n" * 3 + '"x\ny",2,3\n\n4\n' * 5])
+def test_too_many_ragged_rows_and_the_row_limit_refuse_alike(monkeypatch, max_rows: int,
+                                                             body: str) -> None:
+    monkeypatch.setattr("lib.ingest.read.raw.MAX_ROW_PROBLEMS", 4)
+    data = ("a,b\n" + "1,2\n" * 6 + body).encode()
+    assert_same_outcome(data, "f.csv", Limits(max_rows=max_rows))
 
 
 def test_kept_ragged_cells_are_bounded(monkeypatch) -> None:

@@ -296,12 +296,14 @@ class _Ragged:
     Without a delimiter it only notes that there is one (`seen`) and stops the read. With one,
     it reads each such record's text with Python's csv reader: a blank record is dropped, one
     with more fields than the header whose extra fields are not all blank is left out with a
-    problem, any other is kept (cut, or padded with empty cells). It stops the read (`stopped`)
-    at a record it cannot place exactly (no number, a text that Python's reader would read
-    otherwise, a field longer than that reader takes), at a problem past the most a reader
-    lists (`check_row_problems`: the slow path refuses the file there), and past
-    `MAX_RAGGED_CELLS` or `MAX_RAGGED_RECORDS`: its work and memory stay bounded, and the slow
-    path reads what it stops on.
+    problem, any other is kept (cut, or padded with empty cells). At a problem past the most a
+    reader lists (`check_row_problems`: the slow path refuses the file there) it notes that
+    record's number (`overflow`), and of the ragged records after it only how many there are and
+    the lines they take; when most records up to there were left out, it stops instead. It
+    stops the read (`stopped`) at a record it cannot place exactly (no number, a text that
+    Python's reader would read otherwise, a field longer than that reader takes) and past
+    `MAX_RAGGED_CELLS` or `MAX_RAGGED_RECORDS`; the slow path then reads the file. Its work and
+    memory stay bounded either way.
     """
 
     def __init__(self, width: int, delimiter: str | None = None) -> None:
@@ -315,11 +317,17 @@ class _Ragged:
         self.problem_fields = array("q")  # and its number of fields
         self.cells = 0
         self.field_limit = csv.field_size_limit()
+        self.overflow: int | None = None
+        self.after = self.after_breaks = 0  # records from the overflow on, and their breaks
 
     def __call__(self, row: pacsv.InvalidRow) -> str:
         self.seen = True
         if self.delimiter is None or self.stopped:
             return "error"
+        if self.overflow is not None:
+            self.after += 1
+            self.after_breaks += _breaks(row.text)
+            return "skip"
         try:
             placed = self._place(row)
         except csv.Error:  # a field longer than Python's reader takes
@@ -339,8 +347,11 @@ class _Ragged:
             if len(fields) > width and not is_blank(fields[width:]):
                 try:
                     check_row_problems(len(self.problems), "", RAGGED_ROWS)
-                except ReadError:
-                    return False  # the slow path refuses the file here
+                except ReadError:  # the slow path refuses the file here
+                    if row.number <= 2 * len(self.problems):
+                        return False  # most records so far were ragged: it gets here soon
+                    self.overflow, self.after, self.after_breaks = row.number, 1, read[1]
+                    return True
                 self.problems.append(len(self.numbers))
                 self.problem_fields.append(len(fields))
             else:
@@ -360,10 +371,15 @@ class _Ragged:
         if '"' not in text and "\n" not in text and "\r" not in text \
                 and len(text) <= self.field_limit:
             return text.split(self.delimiter), 0
-        breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+        breaks = _breaks(text)
         reader = csv.reader(io.StringIO(text + "\n.", newline=""), delimiter=self.delimiter)
         fields = next(reader)
         return (fields, breaks) if reader.line_num == breaks + 1 else None
+
+
+def _breaks(text: str) -> int:
+    """Line breaks in `text` (\\r\\n, \\r and \\n one each)."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
 
 
 def _arrow_records(body: pa.Buffer, columns: list[str], delimiter: str,
@@ -427,11 +443,13 @@ def _record_spans(table: pa.Table) -> np.ndarray:
 
 
 def _read_ragged(body: pa.Buffer, columns: list[str], delimiter: str, line_breaks: bool,
-                 body_lines: int) -> tuple[pa.Table, np.ndarray, list[tuple[int, int]]] | None:
+                 body_lines: int, file: str, limits: Limits
+                 ) -> tuple[pa.Table, np.ndarray, list[tuple[int, int]]] | None:
     """The records of `body` when some have another number of fields than the header, placed
     as `_read_delimited` places them (see `_Ragged`): the records kept, in file order, the line
     of each (counted from 0), and (line, fields) of each left out; None when a record cannot be
-    placed exactly, or the lines of the records do not add up to `body_lines`."""
+    placed exactly, or the lines of the records do not add up to `body_lines`. Too many rows
+    left out refuse the file, as on the slow path."""
     ragged = _Ragged(len(columns), delimiter)
     table = _arrow_records(body, columns, delimiter, line_breaks, ragged)
     if table is None or ragged.stopped:
@@ -446,8 +464,12 @@ def _read_ragged(body: pa.Buffer, columns: list[str], delimiter: str, line_break
     if line_breaks:
         spans[valid] = _record_spans(table)
     spans[at] += np.frombuffer(ragged.breaks, dtype=np.int64)
-    if int(spans.sum()) != body_lines:
+    if int(spans.sum()) + ragged.after + ragged.after_breaks != body_lines:
         return None  # not read as Python's reader reads it
+    if ragged.overflow is not None:
+        if ragged.overflow > limits.max_rows or not _as_python_reads(table):
+            return None  # the slow path might stop on something else first
+        check_row_problems(len(ragged.problems), file, RAGGED_ROWS)
     starts = np.cumsum(spans) - spans
     lines = starts[valid]
     if ragged.kept:
@@ -540,7 +562,7 @@ def read_delimited_fast(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS,
         # ragged records (in an old Mac file with quoted values, a quoted line break would be
         # read as \n: the slow path reads those)
         found = _read_ragged(body, columns, delimiter, quoted_values,
-                             _line_count(data, body_start, end))
+                             _line_count(data, body_start, end), file, limits)
         if found is None:
             return None
         table, lines, left_out = found
