@@ -336,6 +336,8 @@ class _Ragged:
         return "skip" if placed else "error"
 
     def _place(self, row: pacsv.InvalidRow) -> bool:
+        # pyarrow numbers the records (blank and multi-line ones one each) when it reads on one
+        # thread; without a number, or out of order, the record cannot be placed
         if row.number is None or len(self.numbers) >= MAX_RAGGED_RECORDS \
                 or (self.numbers and row.number <= self.numbers[-1]):
             return False
