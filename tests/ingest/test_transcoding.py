@@ -104,6 +104,22 @@ def test_a_converted_file_is_read_as_the_same_table(encoding: str) -> None:
     assert other.notes[0] == f"Text encoding: {name}."
 
 
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-16", "utf-16-le", "utf-32"])
+def test_a_converted_file_takes_the_fast_path(monkeypatch, encoding: str) -> None:
+    """UTF-16 without a byte-order mark too, although its ASCII text is valid UTF-8 (NUL
+    bytes and all)."""
+    import lib.ingest.read.table as table
+
+    text = "model,dataset,delta\nA-7B,GSM8K,1.5\nB,MATH,-2\n"
+    expected = read_table(text.encode(), "f.csv").frame
+
+    def slow(*args: object, **kwargs: object) -> None:
+        raise AssertionError("read by the slow reader")
+
+    monkeypatch.setattr(table, "read_delimited", slow)
+    assert read_table(text.encode(encoding), "f.csv").frame.equals(expected)
+
+
 @pytest.mark.parametrize("encoding", ["cp1252", "utf-16"])
 def test_converted_json_and_blank_text(encoding: str) -> None:
     """A .csv whose text starts with “[” after blank lines is JSON; blank text is empty."""

@@ -23,8 +23,8 @@ from lib.ingest.read.binary import read_excel, read_parquet
 from lib.ingest.read.delimited import read_delimited, read_delimited_fast
 from lib.ingest.read.raw import DEFAULT_LIMITS, Format, Limits, RawTable, fail, size_phrase
 from lib.ingest.read.records import read_json, read_json_lines
-from lib.ingest.read.sniff import (GZIP_MAGIC, KNOWN_FORMATS, decode_text, gunzip, is_utf8,
-                                   sniff_format, utf8_text)
+from lib.ingest.read.sniff import (GZIP_MAGIC, KNOWN_FORMATS, decode_text, gunzip, sniff_format,
+                                   text_encoding, utf8_text)
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def _read(data: bytes, file: str, limits: Limits) -> RawTable:
         return read_parquet(data, file, limits)
     if fmt is Format.EXCEL:
         return read_excel(data, file, limits)
-    if fmt is Format.DELIMITED and is_utf8(data):
+    if fmt is Format.DELIMITED and text_encoding(data, file)[0] in UTF8_CODECS:
         fast = read_delimited_fast(data, file, limits)
         if fast is not None:
             return fast
@@ -81,6 +81,8 @@ def _read(data: bytes, file: str, limits: Limits) -> RawTable:
     return _read_text(*decode_text(data, file), fmt, file, limits)
 
 
+UTF8_CODECS = ("utf-8", "utf-8-sig")
+"""Text the fast path reads as it is; any other is converted to UTF-8 first."""
 SPACE_BEFORE_DATA = re.compile("[\ufeff \t\r\n]*")
 """Byte-order marks, spaces, tabs and line ends before a text's first character of data."""
 BLANK_BYTES = re.compile(b"[ \t\r\n]*")
