@@ -1,5 +1,6 @@
-"""What an upload is: its format (from its first bytes, then its name), its text encoding, and
-the file inside a gzip file (unpacked in pieces, within the size limit)."""
+"""What an upload is: its format (from its first bytes, then its name), its text encoding (and
+its text, whole or converted to UTF-8 a piece at a time), and the file inside a gzip file
+(unpacked in pieces, within the size limit)."""
 
 from __future__ import annotations
 
