@@ -10,9 +10,10 @@ Builds `tests/hostile.py`'s `long_near_limit_csv` (about 198 MB, 4M rows, one Wi
 byte at its end), then:
 
 1. the reference: `pyarrow.csv.read_csv` of the same bytes, in a forked copy of the process;
-2. what the Your data page does with an upload: `read_upload` (read, detect), then
-   `report_for` under the detected mapping, then the report's table kept while the upload is
-   dropped.
+2. what the Your data page does with an upload, in a thread as the server's script runs:
+   `read_upload` (read, detect) and `release_memory` as `lib.ui.uploads.session_upload` does,
+   `report_for` under the detected mapping, the page's lists of names and preview, then the
+   report's table kept while the upload and the bytes are dropped.
 
 Peaks are exact, not sampled: the kernel's high-water mark (VmHWM) is reset through
 /proc/self/clear_refs at every stage boundary, so that a stage's peak is the largest VmHWM seen
@@ -246,10 +247,15 @@ def pipeline(meter: Meter, held: list[bytes]) -> list[str]:
     """What the Your data page does with a new upload, stage by stage; lines to print."""
     from lib.core import schema
     from lib.ingest.pipeline import read_upload, report_for
+    from lib.ui.memory import release_memory
+    from lib.ui.uploads import RELEASE_FROM_BYTES
 
     started = time.perf_counter()
     with meter.stage("read_upload"):
         upload = read_upload(held[0], "long_near_limit.csv")
+    if len(held[0]) >= RELEASE_FROM_BYTES:
+        with meter.stage("release_memory, as session_upload does"):
+            release_memory()
     meter.now("upload held")
     with meter.stage("report_for"):
         report = report_for(upload)
