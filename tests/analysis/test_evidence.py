@@ -43,7 +43,7 @@ def test_words_follow_the_tables_attrs():
 @pytest.fixture(scope="module", params=[(0.95, "holm"), (0.9, "bh")])
 def example(request):
     level, correction = request.param
-    settings = Settings(resamples=400, level=level, correction=correction)
+    settings = Settings(level=level, correction=correction)
     return aggregate_items(EXAMPLE_FILE.read_bytes(), EXAMPLE_FILE.name, settings).table
 
 
