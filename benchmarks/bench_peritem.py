@@ -7,7 +7,8 @@ it measures, each in a fresh subprocess so that peak memory is that measurement'
 - floor:    `pyarrow.csv.read_csv` on the bytes, default options (the floor);
 - pandas:   `pandas.read_csv` on the bytes, default options (what a notebook would do);
 - pipeline: `lib.ingest.items.peritem.per_item_from_csv` on the bytes: read, check, aggregate,
-            bootstrap intervals (2,000 resamples), McNemar p-values and Holm correction.
+            Tango's score intervals with asymptotic McNemar p-values (0/1 outcomes) or t
+            intervals with paired t-tests (averaged runs), and Holm correction.
 
 Times are the median (and min) of --repeats runs after one warm-up run. Memory comes from another
 fresh subprocess that runs once: its peak resident set size (VmHWM in /proc/self/status, Linux)

@@ -482,15 +482,6 @@ class Visit:
 
     def explore(self) -> None:
         pg = self.page
-        if self.case.resamples:
-            self.current = "resamples"
-            with self.step("resamples"):
-                pg.get_by_text("Interval settings").first.click()
-                box = pg.get_by_label("Bootstrap resamples")
-                box.fill(str(self.case.resamples))
-                self.act(lambda: box.press("Enter"),
-                         [f"{self.case.resamples:,} paired bootstrap resamples"])
-            self.check("Your data (resamples)")
         if self.case.duplicates:
             self.current = "duplicates"
             choice = pg.locator('[data-testid="stRadio"] label',  # not the alert that names it

@@ -9,6 +9,11 @@ stay apart everywhere:
 
 They can disagree (a narrow interval on a table of thousands of cells, or a test and an
 interval of different families), so neither is ever worded as the other.
+
+Two flags qualify a cell wherever it is read (`caveat_columns`, `caveats`): `too_small` (too few
+items or changed outcomes to show a difference, whatever its interval says) and
+`ci_test_disagree` (its interval and its own uncorrected test disagree; the unpaired
+approximation only). `methods_text` says how a table's intervals and tests were made.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from lib.ingest.items.cells import (CI_TEST_DISAGREE, INTERVAL_METHOD, MIN_ITEMS, TOO_SMALL,
+                                    TOO_SMALL_NOTE)
 from lib.stats.multiple import CORRECTIONS
 
 CORRECTION_NAMES: dict[str, str] = {"holm": "Holm", "bh": "Benjamini–Hochberg"}
@@ -68,3 +75,64 @@ def evidence_words(table: pd.DataFrame) -> EvidenceWords:
     return EvidenceWords(ci=f"{level} CI" if level else "CI",
                          interval=f"{level} interval" if level else "interval",
                          corrected=corrected)
+
+
+TOO_SMALL_LABEL = "Too few items to tell"
+"""Label of `too_small` in tables and tooltips."""
+TOO_SMALL_HELP = (f"Fewer than {MIN_ITEMS} items, too few items whose outcome changed between "
+                  "the arms, or every item difference equal: this cell cannot show a "
+                  "difference, whatever its interval says.")
+DISAGREE_LABEL = "Interval and test disagree"
+"""Label of `ci_test_disagree` in tables and tooltips."""
+DISAGREE_HELP = ("One of this cell's interval and its uncorrected test leaves out 0 and the other "
+                 "does not (the unpaired approximation builds them differently): it is "
+                 "borderline.")
+
+
+def caveat_columns(table: pd.DataFrame) -> list[str]:
+    """The flags worth showing beside `table`'s cells: `too_small` where the table has it,
+    `ci_test_disagree` where some cell is flagged (always False for per-item cells)."""
+    shown = [TOO_SMALL] if TOO_SMALL in table.columns else []
+    if CI_TEST_DISAGREE in table.columns and table[CI_TEST_DISAGREE].eq(True).any():
+        shown.append(CI_TEST_DISAGREE)
+    return shown
+
+
+def caveats(row: dict | pd.Series) -> list[str]:
+    """What qualifies one cell's evidence, in words: "too few items to tell", "its interval and
+    test disagree" (empty for a cell without either flag)."""
+    said = []
+    if _flag(row.get(TOO_SMALL)):
+        said.append(TOO_SMALL_LABEL.lower())
+    if _flag(row.get(CI_TEST_DISAGREE)):
+        said.append(f"its {DISAGREE_LABEL.lower()}")
+    return said
+
+
+def _flag(value: object) -> bool:
+    return bool(pd.notna(value) and value)
+
+
+def methods_text(table: pd.DataFrame) -> str | None:
+    """How the table's intervals and tests were made, with the number of cells of each, and how
+    many cells are too small or have interval and test disagreeing ("Tango score interval;
+    asymptotic McNemar test (60 cells). Too few items to tell: 2 cells (…)."); None for a table
+    without `interval_method`."""
+    if INTERVAL_METHOD not in table.columns or table.empty:
+        return None
+    suffix = f"; {TOO_SMALL_NOTE}"
+    methods = table[INTERVAL_METHOD].astype(str).str.removesuffix(suffix).value_counts(sort=False)
+    parts = [f"{method} ({_cells(count)})" for method, count in methods.items()]
+    if TOO_SMALL in table.columns:
+        small = int(table[TOO_SMALL].eq(True).sum())
+        if small:
+            parts.append(f"{TOO_SMALL_LABEL}: {_cells(small)} ({TOO_SMALL_NOTE})")
+    if CI_TEST_DISAGREE in table.columns:
+        split = int(table[CI_TEST_DISAGREE].eq(True).sum())
+        if split:
+            parts.append(f"{DISAGREE_LABEL}: {_cells(split)}")
+    return "Intervals and tests: " + ". ".join(parts) + "."
+
+
+def _cells(count: int) -> str:
+    return f"{count:,} cell{'' if count == 1 else 's'}"

@@ -3,8 +3,9 @@
 Every sentence is generated from the table: nothing here knows the bundled figure's values. Each
 row of the table is one point (one model on one dataset). Where the table carries `ci_low`/
 `ci_high` and `significant` (per-item uploads), findings about single points say whether the
-point's interval excludes 0 and whether it is significant after correction, and counts say how
-many are significant; everything works without those columns.
+point's interval excludes 0 and whether it is significant after correction (first saying when
+the cell has too few items to tell), and counts say how many are significant; everything works
+without those columns.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from lib.analysis.evidence import EvidenceWords, evidence_words
+from lib.analysis.evidence import TOO_SMALL_LABEL, EvidenceWords, caveats, evidence_words
 from lib.core import schema
 from lib.core.families import size_pairs
 from lib.core.figure import category_order, dataset_order, model_order
 from lib.core.text import escape_markdown
 from lib.core.wording import Quote, count_of, names, number, percent, share_text, signed
+from lib.ingest.items.cells import TOO_SMALL
 
 TIE_ATOL = 1e-9
 """Two Δ values closer than this are tied."""
@@ -41,7 +43,7 @@ DETAIL_LABELS: dict[str, str] = {
     "delta_smaller": "Δ smaller", "delta_larger": "Δ larger", "difference": "Difference",
     "higher": "Higher Δ", "scope": "Scope", "above_significant": "Above, significant",
     "below_significant": "Below, significant", "sd": "SD", "min": "Min", "max": "Max",
-    "mean": "Mean Δ",
+    "mean": "Mean Δ", TOO_SMALL: TOO_SMALL_LABEL,
 }
 """Display names for the columns of the findings' detail tables (see `detail_labels`)."""
 
@@ -144,8 +146,10 @@ def significance_words(table: pd.DataFrame, verb: bool = False) -> str:
 
 
 def point_note(row: dict | pd.Series, words: EvidenceWords) -> str:
-    """What a row's interval and significance say, in words ("" without either)."""
-    parts = []
+    """What a row's interval and significance say, in words ("" without either), after what
+    qualifies them: "too few items to tell; its 95% interval includes 0; not significant after
+    Holm correction"."""
+    parts = caveats(row)
     if pd.notna(row.get(schema.CI_LOW)) and pd.notna(row.get(schema.CI_HIGH)):
         parts.append(f"its {words.excludes_zero(row[schema.CI_LOW] > 0 or row[schema.CI_HIGH] < 0)}")
     if pd.notna(row.get(schema.SIGNIFICANT)):
@@ -191,9 +195,9 @@ def _ordered(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _detail_columns(rows: pd.DataFrame) -> list[str]:
-    """Model, dataset, Δ, plus the interval columns the table carries."""
-    extra = [c for c in (schema.CI_LOW, schema.CI_HIGH, schema.P_ADJUSTED, schema.SIGNIFICANT)
-             if c in rows.columns]
+    """Model, dataset, Δ, plus the interval columns and the too-small flag the table carries."""
+    extra = [c for c in (schema.CI_LOW, schema.CI_HIGH, schema.P_ADJUSTED, schema.SIGNIFICANT,
+                         TOO_SMALL) if c in rows.columns]
     return [schema.MODEL, schema.DATASET, schema.DELTA] + extra
 
 

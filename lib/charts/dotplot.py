@@ -8,9 +8,10 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
-from lib.analysis.evidence import evidence_words
+from lib.analysis.evidence import DISAGREE_LABEL, TOO_SMALL_LABEL, caveat_columns, evidence_words
 from lib.core import schema
 from lib.core.figure import category_order, dataset_order, model_order
+from lib.ingest.items.cells import CI_TEST_DISAGREE, TOO_SMALL
 from lib.core.styles import (BASELINE_COLOR, BASELINE_LABEL, category_shapes, model_colors,
                              vega_shape)
 
@@ -53,7 +54,8 @@ def facet_layout(n_datasets: int, plot_width: int = PLOT_WIDTH) -> tuple[int, in
 
 def _tooltip(table: pd.DataFrame, y_title: str) -> list[alt.Tooltip]:
     """Model, category, dataset and signed Δ, plus whatever evidence the table carries (the
-    interval named with its level, the p-value with its correction)."""
+    interval named with its level, the p-value with its correction, whether the cell has too
+    few items to tell, and whether its interval and test disagree where any cell's do)."""
     words = evidence_words(table)
     tips = [
         alt.Tooltip(f"{schema.MODEL}:N", title="Model"),
@@ -71,9 +73,13 @@ def _tooltip(table: pd.DataFrame, y_title: str) -> list[alt.Tooltip]:
         (schema.BASELINE, "Q", "Baseline score", ".1f"),
         (schema.TREATMENT, "Q", "Treatment score", ".1f"),
         (schema.INTERVAL_METHOD, "N", "Interval", None),
+        (TOO_SMALL, "N", TOO_SMALL_LABEL, None),
+        (CI_TEST_DISAGREE, "N", DISAGREE_LABEL, None),
     ]
+    shown = set(table.columns).difference({TOO_SMALL, CI_TEST_DISAGREE}) | set(
+        caveat_columns(table))
     for col, kind, title, fmt in optional:
-        if col in table.columns:
+        if col in shown:
             extra = {"format": fmt} if fmt else {}
             tips.append(alt.Tooltip(f"{col}:{kind}", title=title, **extra))
     return tips
@@ -156,6 +162,7 @@ def delta_dot_plot(table: pd.DataFrame, *, y_title: str = schema.Y_TITLE, height
     extra = [c for c in (schema.SOURCE, schema.SIGNIFICANT, schema.CI_LOW, schema.CI_HIGH,
                          schema.P_VALUE, schema.P_ADJUSTED, schema.N_ITEMS, schema.BASELINE,
                          schema.TREATMENT, schema.INTERVAL_METHOD) if c in table.columns]
+    extra += caveat_columns(table)
     data = table[[schema.MODEL, schema.CATEGORY, schema.DATASET, schema.DELTA] + extra]
 
     pick = alt.selection_point(name=SELECTION, fields=[schema.MODEL], bind="legend")

@@ -5,13 +5,16 @@ Names from the file reach the page only escaped or as dataframe cells (text), ne
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from lib.analysis.compare import combined_table, compare_y_title
-from lib.analysis.evidence import EvidenceWords, evidence_words
+from lib.analysis.evidence import (DISAGREE_HELP, DISAGREE_LABEL, TOO_SMALL_HELP, TOO_SMALL_LABEL,
+                                   caveat_columns, evidence_words, methods_text)
 from lib.core import schema
 from lib.core.figure import DATA_DIR, figure_table
 from lib.core.text import escape_markdown
+from lib.ingest.items.cells import CI_EXCLUDES_ZERO, CI_TEST_DISAGREE, TOO_SMALL
 from lib.ingest.items.peritem import Settings
 from lib.ingest.items.pipeline import ItemUpload
 from lib.ingest.problems import problems_frame
@@ -50,7 +53,8 @@ def method_label(upload: ItemUpload, settings: Settings) -> str:
 
 
 def item_report(upload: ItemUpload) -> None:
-    """Counts, problems with file, row and column, and notes on how the file was read."""
+    """Counts, how the intervals and tests were made (cells too small to tell counted),
+    problems with file, row and column, and notes on how the file was read."""
     st.subheader("Validation report")
     rows, cells, significant, problems = st.columns(4)
     rows.metric("Rows read", f"{upload.rows_read:,}" if upload.rows_read is not None else "—")
@@ -63,6 +67,9 @@ def item_report(upload: ItemUpload) -> None:
         st.info("This file gives per-arm scores with item counts but no per-item outcomes: its "
                 "intervals use an unpaired approximation (Newcombe), wider than a paired "
                 "analysis would give, and labelled as such in the tooltips.")
+    methods = methods_text(upload.table) if upload.usable else None
+    if methods:
+        st.caption(methods)
     if not upload.usable:
         st.error(f"This file cannot be used: {escape_markdown(_first_blocking(upload))}")
     elif upload.problems:
@@ -83,9 +90,12 @@ def _first_blocking(upload: ItemUpload) -> str:
     return blocking[0].describe() if blocking else f"{upload.file}: no usable rows"
 
 
-def item_columns(y_title: str, words: EvidenceWords) -> dict[str, st.column_config.Column]:
-    """Column settings for an aggregated per-item table (the interval named with its level,
-    significance with its correction)."""
+def item_columns(table: pd.DataFrame, y_title: str) -> dict[str, st.column_config.Column]:
+    """Column settings for an aggregated per-item table: the interval named with its level,
+    significance with its correction, the cells too small to tell, and whether interval and test
+    disagree (hidden where no cell's do)."""
+    words = evidence_words(table)
+    shown = caveat_columns(table)
     return {
         **delta_columns(y_title),
         schema.BASELINE: st.column_config.NumberColumn("Baseline (%)", format="%.1f"),
@@ -96,6 +106,11 @@ def item_columns(y_title: str, words: EvidenceWords) -> dict[str, st.column_conf
         schema.P_VALUE: st.column_config.NumberColumn("p", format="%.3g"),
         schema.P_ADJUSTED: st.column_config.NumberColumn(f"p {words.corrected}", format="%.3g"),
         schema.SIGNIFICANT: st.column_config.CheckboxColumn(f"Significant {words.corrected}"),
+        CI_EXCLUDES_ZERO: st.column_config.CheckboxColumn(f"{words.interval} excludes 0"),
+        TOO_SMALL: st.column_config.CheckboxColumn(TOO_SMALL_LABEL, help=TOO_SMALL_HELP),
+        CI_TEST_DISAGREE: (st.column_config.CheckboxColumn(DISAGREE_LABEL, help=DISAGREE_HELP)
+                           if CI_TEST_DISAGREE in shown else None),
+        schema.INTERVAL_METHOD: st.column_config.TextColumn("Interval and test"),
     }
 
 
@@ -103,8 +118,7 @@ def item_buttons(upload: ItemUpload, settings: Settings) -> None:
     """Explore or compare the aggregated table (disabled when nothing came out)."""
     if upload.usable:
         with st.expander("Preview of the aggregated table"):
-            preview(upload.table, item_columns(schema.Y_POINTS, evidence_words(upload.table)),
-                    "items_preview")
+            preview(upload.table, item_columns(upload.table, schema.Y_POINTS), "items_preview")
     method = method_label(upload, settings)
     explore, compare = st.columns(2)
     explore.button("Explore my data", key="items_explore", type="primary",
@@ -140,8 +154,11 @@ def per_item_templates() -> None:
     st.caption("One row per model × dataset × item: `model`, `dataset`, an item id (`item`, "
                "`item_id`, `id`, `question`), and the item's `baseline` and `treatment` outcome "
                "(0/1, true/false, or a score in [0, 1]); an optional `run` or `seed` column is "
-               "averaged per item. Per-arm scores with `n` and no items also work, with an "
-               "unpaired approximation. The example below is synthetic: made-up outcomes for "
+               "averaged per item. Each model × dataset gets Tango's score interval and the "
+               "asymptotic McNemar test for 0/1 outcomes, or the t interval and the paired "
+               "t-test for averaged scores; a cell with too few items or changed outcomes says "
+               "so. Per-arm scores with `n` and no items also work, with an unpaired "
+               "approximation. The example below is synthetic: made-up outcomes for "
                "9 models × 7 datasets × 200 items whose true Δ follow the figure.")
     download, example = st.columns(2)
     download.download_button(f"Download {EXAMPLE_FILE.name}", EXAMPLE_FILE.read_bytes(),

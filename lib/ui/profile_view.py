@@ -14,7 +14,8 @@ import streamlit as st
 import vl_convert as vlc
 from streamlit.delta_generator import DeltaGenerator
 
-from lib.analysis.evidence import EvidenceWords
+from lib.analysis.evidence import (DISAGREE_HELP, DISAGREE_LABEL, TOO_SMALL_HELP, TOO_SMALL_LABEL,
+                                   EvidenceWords, caveat_columns)
 from lib.analysis.profiles import (KeyFigures, Reference, clicked_model, delta_matrix,
                                    model_categories)
 from lib.charts import profiles as charts
@@ -25,6 +26,7 @@ from lib.core.figure import category_order, figure_styles, model_order
 from lib.core.styles import category_shapes, model_colors, vega_shape
 from lib.core.text import escape_markdown as esc
 from lib.core.wording import names, signed
+from lib.ingest.items.cells import CI_TEST_DISAGREE, TOO_SMALL
 
 PROFILE_KEY = "profile"
 """Key of the model picker, and the URL's query parameter: `?profile=GPT-4o`."""
@@ -73,13 +75,16 @@ def intervals_of(table: pd.DataFrame, model: str) -> pd.DataFrame | None:
     return rows[[schema.DATASET, schema.CI_LOW, schema.CI_HIGH]].drop_duplicates(schema.DATASET)
 
 
-EVIDENCE = (schema.CI_LOW, schema.CI_HIGH, schema.SIGNIFICANT, schema.P_ADJUSTED)
-"""Columns an upload may carry per model × dataset; the standing table shows those present."""
+EVIDENCE = (schema.CI_LOW, schema.CI_HIGH, schema.SIGNIFICANT, schema.P_ADJUSTED, TOO_SMALL,
+            CI_TEST_DISAGREE)
+"""Columns an upload may carry per model × dataset; the standing table shows those present (the
+flags as `lib.analysis.evidence.caveat_columns` picks them)."""
 
 
 def standing_table(stand: pd.DataFrame, table: pd.DataFrame, model: str) -> pd.DataFrame:
     """The standing per dataset, ready to show: Δ, rank, the others' spread, and whatever
-    evidence (interval, significance, corrected p) the table has for this model."""
+    evidence (interval, significance, corrected p, too few items to tell, interval and test
+    disagreeing) the table has for this model."""
     shown = stand.assign(
         rank_text=[f"{int(r)} of {int(n)}" if pd.notna(r) else "not measured"
                    for r, n in zip(stand["rank"], stand["ranked"])],
@@ -87,7 +92,9 @@ def standing_table(stand: pd.DataFrame, table: pd.DataFrame, model: str) -> pd.D
                       for lo, hi in zip(stand["others_min"], stand["others_max"])])
     columns = [schema.DATASET, schema.DELTA, "rank_text", "others_median", "others_range",
                "vs_median"]
-    extra = [c for c in EVIDENCE if c in table.columns]
+    flags = caveat_columns(table)
+    extra = [c for c in EVIDENCE if c in table.columns
+             and (c not in (TOO_SMALL, CI_TEST_DISAGREE) or c in flags)]
     if extra:
         rows = table.loc[table[schema.MODEL] == model, [schema.DATASET, *extra]]
         shown = shown.merge(rows.drop_duplicates(schema.DATASET), on=schema.DATASET, how="left")
@@ -118,7 +125,7 @@ def show_key_figures(figures: KeyFigures, level: Sequence[DeltaGenerator],
 
 def standing_columns(y_title: str, words: EvidenceWords) -> dict[str, st.column_config.Column]:
     """Column settings for `standing_table` (the interval named with its level, significance
-    with its correction)."""
+    with its correction, the flags with their meaning in the help)."""
     number = st.column_config.NumberColumn
     return {
         schema.DATASET: st.column_config.TextColumn("Dataset"),
@@ -135,6 +142,8 @@ def standing_columns(y_title: str, words: EvidenceWords) -> dict[str, st.column_
             f"Significant {words.corrected}", help="Its p-value, corrected across every cell of "
             "the table, is below alpha. This is not the same as its interval excluding 0."),
         schema.P_ADJUSTED: number(f"p {words.corrected}", format="%.3g"),
+        TOO_SMALL: st.column_config.CheckboxColumn(TOO_SMALL_LABEL, help=TOO_SMALL_HELP),
+        CI_TEST_DISAGREE: st.column_config.CheckboxColumn(DISAGREE_LABEL, help=DISAGREE_HELP),
     }
 
 

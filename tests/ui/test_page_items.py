@@ -9,6 +9,8 @@ import pyarrow as pa
 import pytest
 
 from lib.core import schema
+from lib.analysis.evidence import TOO_SMALL_LABEL
+from lib.ingest.items.cells import BINARY_METHOD, CI_TEST_DISAGREE, SCORES_METHOD, TOO_SMALL
 from lib.ingest.problems import PROBLEM_COLUMNS
 from lib.ui.items_view import EXAMPLE_FILE
 from lib.ui.state import ACTIVE_KEY
@@ -139,21 +141,58 @@ def test_a_rerun_does_not_aggregate_again_and_new_settings_do_not_read_again(app
     assert reads == ["synthetic_per_item.csv"]  # never read again
 
 
-def test_a_large_file_of_scores_at_the_most_resamples_finishes_and_says_how(app_test):
+def test_a_large_file_of_scores_finishes_fast_with_the_t_interval_and_says_so(app_test):
     import time
 
     import numpy as np
 
     rng = np.random.default_rng(0)
-    n = 150_000  # × 20,000 resamples: 3·10⁹ item draws, about two minutes of resampling
+    n = 150_000  # distinct scores in one cell: the t interval, whatever the size, in one pass
     frame = pd.DataFrame({"model": "A", "dataset": "GSM8K", "item": np.arange(n),
                           "baseline": rng.random(n).round(4), "treatment": rng.random(n).round(4)})
     at = app_test(page=PAGE)
+    start = time.perf_counter()
     at.file_uploader(key="your_data_file").upload("scores.csv", frame.to_csv(index=False).encode(),
                                                   "text/csv").run()
-    start = time.perf_counter()
-    at.number_input(key="items_resamples").set_value(20_000).run()
-    assert time.perf_counter() - start < 20
+    assert time.perf_counter() - start < 15
     assert not at.exception
-    assert any("t interval" in i.value for i in at.info)
-    assert any("20,000 bootstrap resamples" in e.value for e in at.markdown)
+    start = time.perf_counter()
+    at.select_slider(key="items_level").set_value(0.99).run()  # new settings: no new reading
+    assert time.perf_counter() - start < 5
+    assert not at.exception
+    assert metrics(at)["Values (model × dataset)"] == "1"
+    said = " ".join(c.value for c in at.caption)
+    assert f"{SCORES_METHOD} (1 cell)." in said and BINARY_METHOD not in said
+
+
+def _small_and_large_cells() -> bytes:
+    """GSM8K: model A on 5 items, every outcome changed (its interval leaves out 0, yet 5 items
+    cannot tell); model B on 40 items."""
+    rows = ["model,dataset,item,baseline,treatment"]
+    rows += [f"A,GSM8K,{i},0,1" for i in range(5)]
+    rows += [f"B,GSM8K,{i},{i % 2},{(i // 2) % 2}" for i in range(40)]
+    return ("\n".join(rows) + "\n").encode()
+
+
+def test_a_cell_of_five_items_says_it_has_too_few_to_tell(app_test):
+    at = app_test(page=PAGE)
+    at.file_uploader(key="your_data_file").upload("small.csv", _small_and_large_cells(),
+                                                  "text/csv").run()
+    assert not at.exception, at.exception
+    (preview,) = [d for d in at.dataframe if schema.DELTA in d.value.columns]
+    shown = preview.value.set_index(schema.MODEL)
+    assert shown.loc["A", TOO_SMALL] and not shown.loc["B", TOO_SMALL]
+    assert shown.loc["A", schema.CI_LOW] > 0, "its interval alone would read as evidence"
+    config = json.loads(preview.proto.columns)
+    assert config[TOO_SMALL]["label"] == TOO_SMALL_LABEL
+    assert config[CI_TEST_DISAGREE] == {"hidden": True}, "no per-item cell's can disagree"
+    said = " ".join(c.value for c in at.caption)
+    assert f"{TOO_SMALL_LABEL}: 1 cell" in said and f"{BINARY_METHOD} (2 cells)" in said
+    at.button(key="items_explore").click().run()
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception
+    rows = chart_rows(at).set_index(schema.MODEL)
+    assert bool(rows.loc["A", TOO_SMALL]) and not bool(rows.loc["B", TOO_SMALL])
+    tips = {t["field"]: t["title"] for t in
+            chart_spec(at)["spec"]["layer"][-1]["encoding"]["tooltip"]}
+    assert tips[TOO_SMALL] == TOO_SMALL_LABEL and CI_TEST_DISAGREE not in tips

@@ -59,7 +59,6 @@ def test_a_per_item_file_draws_on_the_overview_with_its_intervals(app_test, name
     at = app_test(page=PAGE)
     at.file_uploader(key="your_data_file").upload(name, FILES[name], "text/csv").run()
     assert not at.exception, at.exception
-    at.number_input(key="items_resamples").set_value(400).run()
     at.button(key="items_explore").click().run()
     assert not at.exception
     assert "per-item" in at.session_state[ACTIVE_KEY].label

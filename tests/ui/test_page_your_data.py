@@ -326,7 +326,7 @@ def test_a_per_item_upload_is_parsed_once(page, count_reads, kind) -> None:
     upload(page, name, _as(kind, _items_table()), "application/octet-stream")
     assert metrics(page)["Values (model × dataset)"] == "2"
     page.run()
-    page.number_input(key="items_resamples").set_value(400).run()
+    page.select_slider(key="items_level").set_value(0.9).run()
     page.radio(key="items_correction").set_value("bh").run()
     page.button(key="items_explore").click().run()
     assert not page.exception

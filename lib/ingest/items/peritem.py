@@ -6,8 +6,9 @@ aggregates to one contract row per model × dataset: accuracy per arm (%), Δ in
 confidence interval for Δ, a p-value, the p-value corrected across all cells, and `significant`.
 
 - Runs: with a run/seed column the outcomes of each item are first averaged over its runs, so the
-  item (not the run) is what gets resampled, and n counts items. An item repeated within a cell
-  without a run column is averaged the same way, with a warning naming its rows.
+  item (not the run) is the unit of the interval and the test, and n counts items. An item
+  repeated within a cell without a run column is averaged the same way, with a warning naming
+  its rows.
 - Cells whose outcomes are all 0/1 (after averaging): Tango's score interval from the four paired
   counts and the asymptotic McNemar test. Other cells: the t interval of the mean item
   difference and the paired t-test (see `lib.ingest.items.cells`).
@@ -16,6 +17,8 @@ confidence interval for Δ, a p-value, the p-value corrected across all cells, a
 
 `significant` means corrected p < alpha (alpha = 1 − level unless set); `ci_excludes_zero` says
 whether the uncorrected interval leaves out 0. Near the threshold the two can disagree.
+`too_small` marks cells with too few items or changed outcomes to show a difference, and
+`ci_test_disagree` cells whose interval and uncorrected test disagree (never per-item cells).
 
 The work comes in two steps, so that new settings cost no new reading: `check_csv` (bytes) or
 `check_items` (a table read by another reader) read, check and reduce a file to one

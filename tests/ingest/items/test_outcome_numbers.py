@@ -18,7 +18,6 @@ from lib.ingest.pipeline import read_upload, report_for
 from lib.ingest.problems import Effect, Kind
 
 FILE = "items.csv"
-FAST = peritem.Settings(resamples=400)
 
 
 def long_reading(texts: list[str]) -> list[tuple[Kind | None, float]]:
@@ -72,7 +71,7 @@ def test_the_promised_spellings_of_an_outcome():
 
 def test_an_unicode_minus_is_named_with_file_row_and_column():
     data = "model;dataset;item;baseline;treatment\nA;X;1;1;0\nA;X;2;−1;1\nA;X;3;0,5;n/a\n"
-    result = peritem.per_item_from_csv(data.encode(), FILE, FAST)
+    result = peritem.per_item_from_csv(data.encode(), FILE)
     problems = {(p.file, p.row, p.column, p.kind) for p in result.problems}
     assert problems == {(FILE, 3, "baseline", Kind.BAD_OUTCOME),
                         (FILE, 4, "treatment", Kind.EMPTY_CELL)}
