@@ -5,10 +5,9 @@ import streamlit as st
 
 from lib.ui.items_view import interval_settings, item_buttons, item_report, per_item_templates
 from lib.ui.shell import ensure_app_navigation
-from lib.ui.upload_view import (ACCEPTED_TYPES, UPLOAD_LIMIT_MB, active_banner, active_view,
-                                current_options, duplicate_choice, mapping_form, read_failure,
-                                report_details, report_summary, show_contents, templates_section,
-                                use_buttons)
+from lib.ui.upload_view import (active_banner, active_view, current_options, duplicate_choice,
+                                mapping_form, read_failure, report_details, report_summary,
+                                results_uploader, show_contents, templates_section, use_buttons)
 from lib.ui.uploads import session_item_shape, session_items, session_report, session_upload
 
 ensure_app_navigation()
@@ -19,9 +18,7 @@ st.caption("Upload the results of your own intervention on your own models. The 
            "session can see it.")
 current = active_banner()
 
-file = st.file_uploader("Results file", type=ACCEPTED_TYPES, key="your_data_file",
-                        max_upload_size=UPLOAD_LIMIT_MB,
-                        help="CSV, TSV, JSON, JSON Lines, Parquet or Excel (.xlsx).")
+file = results_uploader()
 if file is not None and session_item_shape(file):
     settings = interval_settings()
     items = session_items(file, settings)

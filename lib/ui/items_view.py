@@ -12,7 +12,6 @@ from lib.analysis.evidence import EvidenceWords, evidence_words
 from lib.core import schema
 from lib.core.figure import DATA_DIR, figure_table
 from lib.core.text import escape_markdown
-from lib.ingest.items.cells import T_INTERVAL
 from lib.ingest.items.peritem import Settings
 from lib.ingest.items.pipeline import ItemUpload
 from lib.ingest.problems import problems_frame
@@ -28,19 +27,16 @@ EXAMPLE_FILE = DATA_DIR / "examples" / "synthetic_per_item.csv"
 
 
 def interval_settings() -> Settings:
-    """Resamples, level and correction across cells, chosen by the user (defaults: 2,000,
-    95%, Holm); the caption says which correction is on."""
+    """Level and correction across cells, chosen by the user (defaults: 95%, Holm); the
+    caption says which correction is on."""
     with st.expander("Interval settings", expanded=False):
-        left, middle, right = st.columns(3)
-        resamples = left.number_input("Bootstrap resamples", min_value=200, max_value=20000,
-                                      value=2000, step=200, key="items_resamples")
+        middle, right = st.columns(2)
         level = middle.select_slider("Interval level", LEVELS, value=0.95,
                                      format_func=lambda v: f"{v:.0%}", key="items_level")
         correction = right.radio("Correction across cells", list(CORRECTIONS),
                                  format_func=CORRECTIONS.get, key="items_correction")
-    settings = Settings(resamples=int(resamples), level=float(level), correction=correction)
-    st.caption(f"Intervals: {settings.level:.0%}, {settings.resamples:,} paired bootstrap "
-               f"resamples (seeded, reproducible). Correction across all cells: "
+    settings = Settings(level=float(level), correction=correction)
+    st.caption(f"Intervals: {settings.level:.0%}. Correction across all cells: "
                f"{CORRECTIONS[settings.correction]}; a point is filled when its corrected "
                f"p-value is below {settings.threshold:g}.")
     return settings
@@ -67,10 +63,6 @@ def item_report(upload: ItemUpload) -> None:
         st.info("This file gives per-arm scores with item counts but no per-item outcomes: its "
                 "intervals use an unpaired approximation (Newcombe), wider than a paired "
                 "analysis would give, and labelled as such in the tooltips.")
-    if upload.usable and upload.table[schema.INTERVAL_METHOD].str.startswith(T_INTERVAL).any():
-        st.info("Resampling every cell would take too long at these settings: the largest cells "
-                "get a t interval instead of the bootstrap (see “How the file was read”; each "
-                "point's tooltip names its method).")
     if not upload.usable:
         st.error(f"This file cannot be used: {escape_markdown(_first_blocking(upload))}")
     elif upload.problems:

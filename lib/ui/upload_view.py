@@ -28,6 +28,7 @@ from lib.ingest.shapes import (DELTA_KIND_TITLES, MAPPED_SHAPES, OPTIONAL_ROLES,
 from lib.ingest.templates import contract_table, templates
 from lib.ingest.validation import DuplicatePolicy, Options, Report
 from lib.ui.state import ActiveTable, active, reset_to_figure, set_active
+from lib.ui.uploads import UploadedFile
 from lib.ui.widgets import delta_columns
 
 NONE = "(none)"
@@ -40,6 +41,7 @@ PREVIEW_ROWS = 1_000
 """Rows a preview table shows (the whole table goes to every page, not to the preview)."""
 UPLOAD_LIMIT_MB = DEFAULT_LIMITS.max_bytes // (1024 * 1024)
 """The uploader refuses larger files itself; the reader checks again (and says why)."""
+UPLOADER_KEY = "your_data_file"
 
 
 def _name(name: object) -> str:
@@ -87,6 +89,22 @@ def read_failure(upload: Upload, current: ActiveTable) -> None:
              f"{escape_markdown(problem.message)}")
     st.caption(f"Problem: {problem.kind}. The table in use is unchanged: "
                f"{escape_markdown(current.label)}.")
+
+
+def results_uploader() -> UploadedFile | None:
+    """The uploader, and the file in it as the widget keeps it.
+
+    `st.file_uploader` returns a deep copy of its file, and a copied BytesIO copies its bytes:
+    a second copy of the whole file (198 MB for the largest) for as long as the page holds it.
+    The widget's own value shares its bytes with the server's record of the upload.
+    """
+    returned = st.file_uploader("Results file", type=ACCEPTED_TYPES, key=UPLOADER_KEY,
+                                max_upload_size=UPLOAD_LIMIT_MB,
+                                help="CSV, TSV, JSON, JSON Lines, Parquet or Excel (.xlsx).")
+    if returned is None:
+        return None
+    kept = st.session_state.get(UPLOADER_KEY)
+    return kept if getattr(kept, "file_id", None) == returned.file_id else returned
 
 
 # --- the mapping form ----------------------------------------------------------------------------

@@ -101,8 +101,9 @@ def test_a_control_character_in_a_csv_name_is_replaced(bad: str) -> None:
 
 def test_the_slow_path_scrubs_alike() -> None:
     text = "model,dataset,delta\nA,GSM8K,1,2\n" + FILLER + "x\x1fy,MATH,\x01\n"
-    assert read_delimited_fast(text.encode(), "f.csv") is None, "a ragged row: slow path"
-    raw = read_table(text.encode(), "f.csv")
+    data = text.encode("utf-16")
+    assert read_delimited_fast(data, "f.csv") is None, "UTF-16 (NUL bytes): slow path"
+    raw = read_table(data, "f.csv")
     assert unsafe_cells(raw.frame) == []
     assert raw.frame.loc[203].tolist() == ["x\ufffdy", "MATH", "\ufffd"]
     assert "Row 203 (2 cells): control characters replaced by �." in raw.notes

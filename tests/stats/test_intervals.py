@@ -1,4 +1,4 @@
-"""Intervals and p-values against independent computations (scipy, plain bootstraps, textbooks)."""
+"""Intervals and p-values against independent computations (published values, scipy, textbooks)."""
 
 from __future__ import annotations
 
@@ -6,128 +6,94 @@ import math
 
 import numpy as np
 import pytest
-from scipy import special, stats
+from scipy import stats
 
 from lib.stats import intervals
 
-# --- exact McNemar ----------------------------------------------------------------------------
+# --- Tango's score interval and the asymptotic McNemar test -------------------------------------
 
 
-@pytest.mark.parametrize("b, c", [(0, 1), (0, 5), (5, 0), (3, 3), (3, 10), (10, 3), (0, 25),
-                                  (40, 60), (12, 13), (500, 560), (4000, 4210),
-                                  (40000, 40500), (1, 3000)])
-def test_mcnemar_matches_binomtest(b, c):
-    expected = stats.binomtest(b, b + c, 0.5).pvalue
-    assert intervals.mcnemar_exact(b, c) == pytest.approx(expected, rel=1e-9, abs=1e-300)
+def test_tango_matches_published_example():
+    # Cavo et al. (2012) as in Fagerland, Lydersen & Laake, Statistical Analysis of Contingency
+    # Tables (2017), ch. 8, and their R package contingencytables: table [[59, 6], [16, 80]],
+    # Tango asymptotic score CI −0.0621 (−0.1240 to −0.0054); McNemar asymptotic P = 0.033006.
+    low, high = intervals.tango_interval(16, 6, 161)  # b: right under baseline only, c: treatment
+    assert (float(low), float(high)) == pytest.approx((-0.1240, -0.0054), abs=5e-5)
+    assert float(intervals.mcnemar_pvalue(16, 6)) == pytest.approx(0.033006, abs=5e-7)
 
 
-def test_mcnemar_edge_cases_and_shape():
-    assert intervals.mcnemar_exact(0, 0) == 1.0  # no discordant pair: no evidence
-    assert intervals.mcnemar_exact(7, 7) == 1.0
-    b, c = np.array([[1, 2], [30, 0]]), np.array([[4, 2], [10, 9]])
-    out = intervals.mcnemar_exact(b, c)
-    assert out.shape == (2, 2)
-    expected = [[stats.binomtest(int(x), int(x + y)).pvalue if x + y else 1.0
-                 for x, y in zip(rb, rc)] for rb, rc in zip(b, c)]
-    assert out == pytest.approx(np.array(expected), rel=1e-9)
+def test_mcnemar_matches_scipy_chi_square():
+    b, c = np.array([0, 3, 10, 40, 500, 4000, 1]), np.array([1, 3, 3, 60, 560, 4210, 3000])
+    expected = stats.chi2.sf((c - b) ** 2 / (b + c), 1)
+    assert intervals.mcnemar_pvalue(b, c) == pytest.approx(expected, rel=1e-9, abs=1e-300)
+    assert intervals.mcnemar_pvalue(0, 0) == 1.0  # no discordant pair: no evidence
     with pytest.raises(ValueError):
-        intervals.mcnemar_exact(-1, 3)
+        intervals.mcnemar_pvalue(-1, 3)
 
 
-# --- bootstraps against plain row resampling ---------------------------------------------------
-
-B = 20000
-
-
-def _quantile_tolerance(sd: float, n: int) -> float:
-    """Allowed gap between two independent percentile estimates of the 2.5%/97.5% points.
-
-    One estimate has standard error sqrt(q(1-q)/B) / f(x_q) ≈ 2.67·sd/√B for a near-normal
-    distribution (f(x_q) = φ(1.96)/sd); the gap between two has √2 times that. Allow 4 of those,
-    plus one lattice step 1/n because the resampled mean only takes values k/n.
-    """
-    return 4 * math.sqrt(2) * math.sqrt(0.025 * 0.975 / B) / stats.norm.pdf(1.96) * sd + 1 / n
-
-
-def _row_bootstrap(base: np.ndarray, treat: np.ndarray, seed: int) -> np.ndarray:
-    """Mean treatment − baseline difference over B resamples of whole rows (items)."""
-    idx = np.random.default_rng(seed).integers(0, base.size, size=(B, base.size))
-    return treat[idx].mean(axis=1) - base[idx].mean(axis=1)
-
-
-def test_binary_count_bootstrap_matches_row_bootstrap():
-    n, b, c, both = 400, 30, 50, 220  # only baseline right, only treatment right, both right
-    base = np.r_[np.ones(b), np.zeros(c), np.ones(both), np.zeros(n - b - c - both)]
-    treat = np.r_[np.zeros(b), np.ones(c), np.ones(both), np.zeros(n - b - c - both)]
-    rows = _row_bootstrap(base, treat, seed=1)
-    low, high = intervals.paired_binary_bootstrap(b, c, n, B, 0.95, rng=2)
-    sd = math.sqrt((b + c) / n - ((c - b) / n) ** 2) / math.sqrt(n)  # exact bootstrap SD
-    tol = _quantile_tolerance(sd, n)
-    assert low == pytest.approx(np.quantile(rows, 0.025), abs=tol)
-    assert high == pytest.approx(np.quantile(rows, 0.975), abs=tol)
-    assert rows.std() == pytest.approx(sd, rel=4 / math.sqrt(2 * B))  # the row bootstrap is right
-
-
-def test_categorical_bootstrap_matches_row_bootstrap():
-    values = np.array([-1, -2 / 3, -1 / 3, 0, 1 / 3, 2 / 3, 1])
-    counts = np.array([10, 25, 40, 150, 60, 30, 15])
-    diffs = np.repeat(values, counts)
-    rows = _row_bootstrap(np.zeros_like(diffs), diffs, seed=3)
-    low, high = intervals.categorical_bootstrap(values[None], counts[None], B, 0.95, rng=4)
-    tol = _quantile_tolerance(diffs.std() / math.sqrt(diffs.size), diffs.size)
-    assert low[0] == pytest.approx(np.quantile(rows, 0.025), abs=tol)
-    assert high[0] == pytest.approx(np.quantile(rows, 0.975), abs=tol)
-
-
-@pytest.mark.parametrize("distinct", ["few", "many"])
-def test_paired_mean_bootstrap_matches_row_bootstrap(distinct, monkeypatch):
-    monkeypatch.setattr(intervals, "CHUNK_ELEMENTS", 50_000)  # several chunks in the many case
-    rng = np.random.default_rng(5)
-    n = 300
-    if distinct == "few":
-        base, treat = rng.integers(0, 5, n) / 4, rng.integers(0, 5, n) / 4  # graded in quarters
-    else:
-        base, treat = rng.beta(2, 3, n), rng.beta(2.4, 3, n)  # continuous scores
-    rows = _row_bootstrap(base, treat, seed=6)
-    low, high = intervals.paired_mean_bootstrap(treat - base, np.zeros(n, int), 1, B, 0.95, rng=7)
-    tol = _quantile_tolerance((treat - base).std() / math.sqrt(n), n)
-    assert low[0] == pytest.approx(np.quantile(rows, 0.025), abs=tol)
-    assert high[0] == pytest.approx(np.quantile(rows, 0.975), abs=tol)
-
-
-def test_paired_mean_bootstrap_many_cells_and_empty_cell():
-    rng = np.random.default_rng(8)
-    cells = np.repeat([0, 2], [200, 100])
-    diffs = np.r_[rng.normal(0.1, 0.3, 200), rng.normal(-0.2, 0.3, 100)]
-    low, high = intervals.paired_mean_bootstrap(diffs, cells, 3, 2000, 0.95, rng=9)
-    assert np.isnan(low[1]) and np.isnan(high[1])
-    assert low[0] < diffs[:200].mean() < high[0]
-    assert low[2] < diffs[200:].mean() < high[2]
-
-
-def test_bootstrap_is_seeded_and_level_widens():
-    args = ([30, 5], [50, 5], [400, 60])
-    first = intervals.paired_binary_bootstrap(*args, 2000, 0.95, rng=11)
-    again = intervals.paired_binary_bootstrap(*args, 2000, 0.95, rng=np.random.default_rng(11))
-    other = intervals.paired_binary_bootstrap(*args, 2000, 0.95, rng=12)
-    assert np.array_equal(first, again)
-    assert not np.array_equal(first, other)
-    wide = intervals.paired_binary_bootstrap(*args, 2000, 0.99, rng=11)
-    narrow = intervals.paired_binary_bootstrap(*args, 2000, 0.80, rng=11)
-    assert np.all(wide[0] <= first[0]) and np.all(first[0] <= narrow[0])
-    assert np.all(wide[1] >= first[1]) and np.all(first[1] >= narrow[1])
-
-
-def test_bootstrap_settings_are_checked():
+def test_tango_edge_cases():
+    z2 = intervals.critical_value(0.95) ** 2
+    low, high = intervals.tango_interval([0, 0, 10, 5, 0], [0, 1, 0, 5, 0], [10, 1, 10, 10, 0])
+    assert (low[0], high[0]) == pytest.approx((-z2 / (10 + z2), z2 / (10 + z2)))  # all concordant
+    assert high[1] == 1.0 and low[1] < -0.5  # n = 1, one discordant pair: far from (1, 1)
+    assert low[2] == -1.0 and -1.0 < high[2] < 0  # all discordant one way
+    assert low[3] == pytest.approx(-high[3]) and high[3] > 0  # b = c: symmetric about 0
+    assert np.isnan(low[4]) and np.isnan(high[4])  # no items
+    assert np.all(high[:4] - low[:4] > 0.2)  # never a width-0 interval
     with pytest.raises(ValueError):
-        intervals.paired_binary_bootstrap(1, 2, 10, resamples=0)
-    with pytest.raises(ValueError):
-        intervals.paired_binary_bootstrap(1, 2, 10, level=1.0)
-    with pytest.raises(ValueError):
-        intervals.paired_binary_bootstrap(6, 6, 10)  # more discordant pairs than items
+        intervals.tango_interval(6, 6, 10)  # more discordant pairs than items
 
 
-# --- paired t-test ------------------------------------------------------------------------------
+def test_tango_solves_its_score_equation_and_contains_the_estimate():
+    rng = np.random.default_rng(1)
+    n = rng.integers(1, 3000, 5000)
+    b = rng.binomial(n, 0.1)
+    c = rng.binomial(n - b, rng.uniform(0, 0.3, n.size))
+    low, high = intervals.tango_interval(b, c, n)
+    z = intervals.critical_value(0.95)
+    inner = low > -1
+    assert intervals.tango_score(low[inner], b[inner], c[inner], n[inner]) == pytest.approx(
+        z, abs=1e-6)
+    inner = high < 1
+    assert intervals.tango_score(high[inner], b[inner], c[inner], n[inner]) == pytest.approx(
+        -z, abs=1e-6)
+    est = (c - b) / n
+    assert np.all((low <= est) & (est <= high))
+
+
+def test_tango_is_monotone():
+    n = 50
+    low, high = intervals.tango_interval(10, np.arange(0, 41), n)  # more treatment-only wins
+    assert np.all(np.diff(low) > 0) and np.all(np.diff(high) >= 0)
+    wide = intervals.tango_interval(10, 20, 50, 0.99)
+    narrow = intervals.tango_interval(10, 20, 50, 0.80)
+    mid = intervals.tango_interval(10, 20, 50, 0.95)
+    assert wide[0] < mid[0] < narrow[0] and wide[1] > mid[1] > narrow[1]
+    more = intervals.tango_interval(40, 80, 200)  # same proportions, four times the items
+    assert more[1] - more[0] < mid[1] - mid[0]
+
+
+def test_tango_vectorised_equals_scalar():
+    b, c, n = np.array([[0, 3], [16, 40]]), np.array([[2, 3], [6, 1]]), np.array([[5, 30], [161, 41]])
+    low, high = intervals.tango_interval(b, c, n)
+    assert low.shape == (2, 2)
+    for i in np.ndindex(b.shape):
+        one = intervals.tango_interval(int(b[i]), int(c[i]), int(n[i]))
+        assert (float(one[0]), float(one[1])) == (low[i], high[i])
+
+
+@pytest.mark.parametrize("level", [0.8, 0.95, 0.99])
+def test_tango_interval_leaves_out_zero_exactly_when_mcnemar_rejects(level):
+    b, c = np.meshgrid(np.arange(0, 60), np.arange(0, 60))  # every table up to 59 each way
+    b, c = b.ravel(), c.ravel()
+    n = b + c + 7
+    low, high = intervals.tango_interval(b, c, n, level)
+    rejects = intervals.mcnemar_pvalue(b, c) < 1 - level
+    assert np.array_equal((low > 0) | (high < 0), rejects)
+    assert rejects.any() and (~rejects).any()
+
+
+# --- paired t-test and t interval ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize("n, shift, seed", [(3, 0.2, 1), (12, 0.05, 2), (30, 0.1, 3),
@@ -142,16 +108,23 @@ def test_paired_t_pvalue_matches_scipy(n, shift, seed):
     assert got == pytest.approx(expected, rel=1e-9, abs=1e-300)
 
 
-def test_paired_t_pvalue_degenerate():
+def test_paired_t_degenerate_cells_get_no_interval_and_no_p():
     out = intervals.paired_t_pvalue([0.0, 0.1, 0.1], [0.0, 0.0, 0.2], [10, 10, 1])
-    assert out[0] == 1.0 and out[1] == 0.0 and np.isnan(out[2])
+    assert np.isnan(out).all()  # no spread (width 0 is not certainty), or a single item
+    low, high = intervals.paired_t_interval([0.1, 0.2], [0.3, 0.0], [1, 40])
+    assert np.isnan(low).all() and np.isnan(high).all()
 
 
-def test_incomplete_beta_matches_scipy():
-    a = np.array([0.5, 2.0, 10.0, 400.0, 8000.0, 50000.0, 1.5])
-    b = np.array([0.5, 0.5, 3.0, 0.5, 0.5, 0.5, 20.0])
-    x = np.array([0.3, 0.9, 0.5, 0.99, 0.9995, 0.99999, 0.02])
-    assert intervals._betainc(a, b, x) == pytest.approx(special.betainc(a, b, x), rel=1e-10)
+def test_paired_t_interval_matches_scipy_and_agrees_with_the_test():
+    rng = np.random.default_rng(3)
+    d = rng.normal(0.05, 0.4, 57)
+    low, high = intervals.paired_t_interval(d.mean(), d.std(ddof=1), d.size, 0.9)
+    expected = stats.t.interval(0.9, d.size - 1, loc=d.mean(), scale=stats.sem(d))
+    assert (float(low), float(high)) == pytest.approx(expected, rel=1e-9)
+    mean, sd, n = rng.normal(0, 0.05, 4000), rng.uniform(0.05, 0.5, 4000), rng.integers(2, 300, 4000)
+    low, high = intervals.paired_t_interval(mean, sd, n)
+    rejects = intervals.paired_t_pvalue(mean, sd, n) < 0.05
+    assert np.array_equal((low > 0) | (high < 0), rejects) and rejects.any()
 
 
 # --- unpaired approximation ---------------------------------------------------------------------
@@ -181,52 +154,3 @@ def test_unpaired_matches_textbook_formulas_by_hand():
     p_value = 2 * (1 - 0.5 * (1 + math.erf(abs(zstat) / math.sqrt(2))))
     got = intervals.unpaired_difference(p1, p2, n)
     assert [float(v) for v in got] == pytest.approx([low, high, p_value], rel=1e-9)
-
-
-# --- intervals without resampling and the work budget ------------------------------------------
-
-
-@pytest.mark.parametrize("q", [0.9, 0.95, 0.975, 0.995, 0.025])
-def test_t_quantile_matches_scipy(q):
-    df = np.array([1, 2, 3, 7, 29, 99, 100, 101, 250, 5_000, 1e6])
-    assert intervals.t_quantile(q, df) == pytest.approx(stats.t.ppf(q, df), rel=1e-9, abs=1e-9)
-
-
-def test_paired_t_interval_matches_scipy():
-    rng = np.random.default_rng(3)
-    d = rng.normal(0.05, 0.4, 57)
-    low, high = intervals.paired_t_interval(d.mean(), d.std(ddof=1), d.size, 0.9)
-    expected = stats.t.interval(0.9, d.size - 1, loc=d.mean(), scale=stats.sem(d))
-    assert (float(low), float(high)) == pytest.approx(expected, rel=1e-9)
-    low, high = intervals.paired_t_interval([0.1, 0.2], [0.3, 0.0], [1, 40])
-    assert np.isnan(low[0]) and np.isnan(high[0])  # one item: no interval
-    assert low[1] == high[1] == 0.2  # every difference equal
-
-
-def test_grouped_bootstrap_resamples_only_the_cells_asked():
-    rng = np.random.default_rng(4)
-    cells = np.repeat([0, 1, 2], [300, 200, 100])
-    diffs = np.r_[rng.random(300), rng.integers(0, 3, 200) / 2, rng.random(100)]
-    grouped = intervals.cell_differences(diffs, cells, 3)
-    assert grouped.n.tolist() == [300, 200, 100]
-    assert grouped.distinct.tolist()[1] == 3 and grouped.by_counts().tolist() == [
-        False, True, False]
-    assert grouped.cost().tolist() == [300.0, 2 * intervals.BINOMIAL_WORK, 100.0]
-    every = intervals.grouped_mean_bootstrap(grouped, 500, 0.95, 1)
-    some = intervals.grouped_mean_bootstrap(grouped, 500, 0.95, 1,
-                                            only=np.array([False, True, True]))
-    assert np.isnan(some[0][0]) and not np.isnan(some[0][1:]).any()
-    assert np.array_equal(every, intervals.paired_mean_bootstrap(diffs, cells, 3, 500, 0.95, 1))
-
-
-def test_the_plan_keeps_the_cheapest_cells_within_the_budget():
-    from lib.ingest.items.cells import plan
-
-    cost = np.array([10.0, 1000.0, 10.0, 500.0])
-    n = np.array([5, 900, 7, 400])
-    assert plan(cost, n, 100, budget=1e9).all()
-    assert plan(cost, n, 100, budget=60_000).tolist() == [True, False, True, True]
-    assert plan(cost, n, 100, budget=2_000).tolist() == [True, False, True, False]
-    assert plan(cost, n, 100, budget=0).tolist() == [False] * 4
-    ties = plan(np.full(3, 40.0), np.array([10, 30, 20]), 10, budget=800)
-    assert ties.tolist() == [True, False, True]  # equal cost: the most items go first

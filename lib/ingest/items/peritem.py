@@ -8,9 +8,9 @@ confidence interval for Δ, a p-value, the p-value corrected across all cells, a
 - Runs: with a run/seed column the outcomes of each item are first averaged over its runs, so the
   item (not the run) is what gets resampled, and n counts items. An item repeated within a cell
   without a run column is averaged the same way, with a warning naming its rows.
-- Cells whose outcomes are all 0/1 (after averaging): paired bootstrap of the four paired counts
-  and the exact McNemar test. Other cells: paired bootstrap of the mean item difference and a
-  paired t-test (see `lib.stats.intervals`).
+- Cells whose outcomes are all 0/1 (after averaging): Tango's score interval from the four paired
+  counts and the asymptotic McNemar test. Other cells: the t interval of the mean item
+  difference and the paired t-test (see `lib.ingest.items.cells`).
 - Tables of per-arm scores with n and no items get the unpaired approximation
   (`lib.ingest.items.unpaired`).
 
@@ -20,9 +20,7 @@ whether the uncorrected interval leaves out 0. Near the threshold the two can di
 The work comes in two steps, so that new settings cost no new reading: `check_csv` (bytes) or
 `check_items` (a table read by another reader) read, check and reduce a file to one
 (baseline, treatment) pair per item (`CheckedItems`); `summarise` computes the statistics under
-given settings. `per_item_from_csv` and `aggregate_per_item` do both at once. Resampling work is
-bounded (`lib.ingest.items.cells.WORK_BUDGET`): beyond it the largest cells get a t interval,
-and a note says so.
+given settings. `per_item_from_csv` and `aggregate_per_item` do both at once.
 """
 
 from __future__ import annotations
@@ -46,7 +44,6 @@ from lib.ingest.items.read import csv_pieces, read_csv_bytes
 from lib.ingest.items.unpaired import UNPAIRED_LABEL, UNPAIRED_METHOD, aggregate_counts
 from lib.ingest.problems import Effect, Kind, Problem, clip
 from lib.ingest.shapes import Shape, detect, evidence_of
-from lib.stats import intervals
 
 __all__ = ["CI_EXCLUDES_ZERO", "INTERVAL_METHOD", "UNPAIRED_LABEL", "UNPAIRED_METHOD",
            "CheckedItems", "PerItemColumns", "PerItemResult", "Settings",
@@ -241,8 +238,7 @@ def aggregate_per_item(source: pa.Table | pd.DataFrame, file: str,
     Rows with an unusable value are left out and named in the problems; a missing role or no
     usable row stops it (table None). `row_numbers` gives each row's number as the user's file
     shows it (default: position + 2, below a header in row 1). Output rows follow the first
-    appearance of models, then datasets; random draws go to cells in sorted-name order, so the
-    row order of the file does not change the intervals.
+    appearance of models, then datasets.
     """
     return summarise(check_items(source, file, columns, row_numbers), settings)
 
@@ -355,12 +351,8 @@ def summarise(checked: CheckedItems, settings: Settings = Settings()) -> PerItem
     if checked.categories is not None:
         out[schema.CATEGORY] = checked.categories[model]
     order = np.argsort(present, kind="stable")
-    notes = list(checked.notes)
-    note = cellstats.budget_note(stats, settings.resamples)
-    if note:
-        notes.append(note)
     return PerItemResult(cellstats.finish(out.iloc[order], settings), list(checked.problems),
-                         notes)
+                         list(checked.notes))
 
 
 def _increasing(major: np.ndarray, minor: np.ndarray) -> bool:
@@ -422,13 +414,12 @@ def _statistics(checked: CheckedItems,
     The fast path (0/1 outcomes, one row per item) builds the four paired counts of every cell
     with one bincount over (cell, baseline, treatment).
     """
-    rng = intervals.as_generator(settings.seed)
     present, index = _cells(checked.cell, checked.models, checked.datasets)
     base, treat = checked.base, checked.treat
     if not checked.averaged and base.dtype == np.int8 and treat.dtype == np.int8:
         index *= 4  # a fresh array: the checked items stay as they are
         index += 2 * base + treat
         four = np.bincount(index, minlength=4 * present.size).reshape(present.size, 4)
-        return cellstats.from_counts(four, settings.resamples, settings.level, rng), present
+        return cellstats.from_counts(four, settings.level), present
     return cellstats.from_items(index, base.astype(np.float64), treat.astype(np.float64),
-                                present.size, settings.resamples, settings.level, rng), present
+                                present.size, settings.level), present

@@ -203,5 +203,5 @@ def _with_categories(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def aggregate_items(data: bytes, file: str, settings: Settings) -> ItemUpload:
-    """Read and aggregate a per-item or counts file with `settings` (resamples, level, ...)."""
+    """Read and aggregate a per-item or counts file with `settings` (level, correction, alpha)."""
     return aggregate(read_items(data, file), settings)

@@ -14,6 +14,7 @@ import csv
 import io
 import itertools
 import re
+from array import array
 from collections.abc import Iterator
 
 import numpy as np
@@ -23,7 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from lib.core.textcells import as_array, blank
-from lib.ingest.problems import Effect, Kind, Problem, names_phrase
+from lib.ingest.problems import Effect, Kind, Problem, ReadError, names_phrase
 from lib.ingest.read.raw import (DEFAULT_LIMITS, ROW_INDEX, Format, Limits, RawTable, check_columns,
                                  check_row_problems, clean_header, fail, header_only, is_blank,
                                  library_text, too_many_rows)
@@ -179,12 +180,8 @@ def _read_delimited(text: str, file: str, limits: Limits) -> RawTable:
             raise too_many_rows(file, limits)
         if len(fields) != width:
             if len(fields) > width and not is_blank(fields[width:]):
-                check_row_problems(len(problems), file, "rows have more fields than the header")
-                problems.append(Problem(
-                    Kind.RAGGED_ROW,
-                    f"the row has {len(fields)} fields but the header has {width} (a decimal "
-                    "comma in a comma-separated file, or a delimiter inside an unquoted name?)",
-                    file, line, None, Effect.ROW))
+                check_row_problems(len(problems), file, RAGGED_ROWS)
+                problems.append(_ragged_row(len(fields), width, file, line))
                 continue
             fields = fields[:width] + [""] * (width - len(fields))
         batch.append(fields)
@@ -201,6 +198,18 @@ def _read_delimited(text: str, file: str, limits: Limits) -> RawTable:
     frame.index = pd.Index(np.array(numbers, dtype=np.int64), name=ROW_INDEX)
     return RawTable(frame, file, Format.DELIMITED, read,
                     (_delimited_note(delimiter, header_line), *notes), tuple(problems))
+
+
+RAGGED_ROWS = "rows have more fields than the header"
+"""What the rows are that a reader leaves out for having more fields than the header."""
+
+
+def _ragged_row(fields: int, width: int, file: str, line: int) -> Problem:
+    """The problem of the record on `line` with `fields` fields under a header of `width`."""
+    return Problem(Kind.RAGGED_ROW,
+                   f"the row has {fields} fields but the header has {width} (a decimal comma in "
+                   "a comma-separated file, or a delimiter inside an unquoted name?)",
+                   file, line, None, Effect.ROW)
 
 
 def _move_to_arrow(batch: list[list[str]], arrays: list[list[pa.Array]]) -> None:
@@ -272,17 +281,125 @@ def _fast_header(text: str, whole: bool, file: str,
     return delimiter, header
 
 
+MAX_RAGGED_CELLS = 500_000
+"""Cells of ragged records (another number of fields than the header) the fast path keeps in
+Python, cut or padded, before it leaves the file to the slow path."""
+MAX_RAGGED_RECORDS = 500_000
+"""Ragged records of any kind (kept, left out, blank) the fast path notes before it leaves the
+file to the slow path."""
+
+
+class _Ragged:
+    """pyarrow's `invalid_row_handler`: notes the records whose number of fields is not the
+    header's `width`, in file order, each placed as `_read_delimited` places it.
+
+    Without a delimiter it only notes that there is one (`seen`) and stops the read. With one,
+    it reads each such record's text with Python's csv reader: a blank record is dropped, one
+    with more fields than the header whose extra fields are not all blank is left out with a
+    problem, any other is kept (cut, or padded with empty cells). At a problem past the most a
+    reader lists (`check_row_problems`: the slow path refuses the file there) it notes that
+    record's number (`overflow`), and of the ragged records after it only how many there are and
+    the lines they take; when most records up to there were left out, it stops instead. It
+    stops the read (`stopped`) at a record it cannot place exactly (no number, a text that
+    Python's reader would read otherwise, a field longer than that reader takes) and past
+    `MAX_RAGGED_CELLS` or `MAX_RAGGED_RECORDS`; the slow path then reads the file. Its work and
+    memory stay bounded either way.
+    """
+
+    def __init__(self, width: int, delimiter: str | None = None) -> None:
+        self.width, self.delimiter = width, delimiter
+        self.seen = self.stopped = False
+        self.numbers = array("q")  # pyarrow's number of each record, from 1
+        self.breaks = array("q")  # line breaks inside each
+        self.kept: list[list[str]] = []
+        self.kept_at = array("q")  # position in `numbers` of each kept record
+        self.problems = array("q")  # position in `numbers` of each problem
+        self.problem_fields = array("q")  # and its number of fields
+        self.cells = 0
+        self.field_limit = csv.field_size_limit()
+        self.overflow: int | None = None
+        self.after = self.after_breaks = 0  # records from the overflow on, and their breaks
+
+    def __call__(self, row: pacsv.InvalidRow) -> str:
+        self.seen = True
+        if self.delimiter is None or self.stopped:
+            return "error"
+        if self.overflow is not None:
+            self.after += 1
+            self.after_breaks += _breaks(row.text)
+            return "skip"
+        try:
+            placed = self._place(row)
+        except csv.Error:  # a field longer than Python's reader takes
+            placed = False
+        self.stopped = not placed
+        return "skip" if placed else "error"
+
+    def _place(self, row: pacsv.InvalidRow) -> bool:
+        # pyarrow numbers the records (blank and multi-line ones one each) when it reads on one
+        # thread; without a number, or out of order, the record cannot be placed
+        if row.number is None or len(self.numbers) >= MAX_RAGGED_RECORDS \
+                or (self.numbers and row.number <= self.numbers[-1]):
+            return False
+        read = self._fields(row.text)
+        if read is None or len(read[0]) != row.actual_columns:
+            return False
+        fields, width = read[0], self.width
+        if "".join(fields).strip():
+            if len(fields) > width and not is_blank(fields[width:]):
+                try:
+                    check_row_problems(len(self.problems), "", RAGGED_ROWS)
+                except ReadError:  # the slow path refuses the file here
+                    if row.number <= 2 * len(self.problems):
+                        return False  # most records so far were ragged: it gets here soon
+                    self.overflow, self.after, self.after_breaks = row.number, 1, read[1]
+                    return True
+                self.problems.append(len(self.numbers))
+                self.problem_fields.append(len(fields))
+            else:
+                if self.cells >= MAX_RAGGED_CELLS:
+                    return False
+                self.cells += width
+                self.kept.append(fields[:width] + [""] * (width - len(fields)))
+                self.kept_at.append(len(self.numbers))
+        self.numbers.append(row.number)
+        self.breaks.append(read[1])
+        return True
+
+    def _fields(self, text: str) -> tuple[list[str], int] | None:
+        """The fields of a record's text as Python's csv reader reads them and the line breaks
+        inside it; None when that reader would not end the record where the text ends (a quote
+        left open)."""
+        if '"' not in text and "\n" not in text and "\r" not in text \
+                and len(text) <= self.field_limit:
+            return text.split(self.delimiter), 0
+        breaks = _breaks(text)
+        reader = csv.reader(io.StringIO(text + "\n.", newline=""), delimiter=self.delimiter)
+        fields = next(reader)
+        return (fields, breaks) if reader.line_num == breaks + 1 else None
+
+
+def _breaks(text: str) -> int:
+    """Line breaks in `text` (\\r\\n, \\r and \\n one each)."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
+
+
 def _arrow_records(body: pa.Buffer, columns: list[str], delimiter: str,
-                   line_breaks: bool = False) -> pa.Table | None:
+                   line_breaks: bool = False, ragged: _Ragged | None = None) -> pa.Table | None:
     """Every line of `body` as a record of strings (an empty line: empty strings), or None when
-    a line has another number of fields, a value is not UTF-8, or pyarrow refuses it. With
-    `line_breaks`, a quoted value may hold line breaks (and its record span lines)."""
+    a value is not UTF-8, pyarrow refuses it, or a line has another number of fields and
+    `ragged` (see `_Ragged`) stops the read. With `line_breaks`, a quoted value may hold line
+    breaks (and its record span lines). pyarrow numbers the records it hands to `ragged` only
+    when it reads on one thread: it does so when `ragged` reads them."""
+    serial = ragged is not None and ragged.delimiter is not None
     try:
         return pacsv.read_csv(
             pa.BufferReader(body),
-            read_options=pacsv.ReadOptions(column_names=[str(i) for i in range(len(columns))]),
+            read_options=pacsv.ReadOptions(column_names=[str(i) for i in range(len(columns))],
+                                           use_threads=not serial),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,
-                                             newlines_in_values=line_breaks),
+                                             newlines_in_values=line_breaks,
+                                             invalid_row_handler=ragged),
             convert_options=pacsv.ConvertOptions(  # large strings, as pandas keeps them
                 column_types={str(i): pa.large_string() for i in range(len(columns))},
                 strings_can_be_null=False))
@@ -310,20 +427,61 @@ def _one_record_per_line(data: bytes, start: int, end: int, records: int) -> boo
 def _line_count(data: bytes, start: int, end: int) -> int:
     """Lines of `data[start:end]` as Python's csv reader counts them (\\r\\n, \\r and \\n end
     one each; the last line needs none)."""
-    return data.count(b"\n", start, end) + data.count(b"\r", start, end) \
-        - data.count(b"\r\n", start, end) + 1
+    lines = data.count(b"\n", start, end) + 1
+    if data.find(b"\r", start, end) < 0:
+        return lines
+    return lines + data.count(b"\r", start, end) - data.count(b"\r\n", start, end)
 
 
-def _record_lines(table: pa.Table) -> tuple[np.ndarray, int]:
-    """The line on which each record starts, counted from 0, and the lines of all records: a
-    record takes one line, and one more for each line break inside its quoted values."""
+def _record_spans(table: pa.Table) -> np.ndarray:
+    """The lines each record takes: one, and one more for each line break inside its quoted
+    values."""
     lines = np.ones(table.num_rows, dtype=np.int64)
     for column in table.columns:
         for line_end, weight in (("\r", 1), ("\n", 1), ("\r\n", -1)):
             counts = pc.fill_null(pc.count_substring(column, line_end), 0)
             lines += weight * as_array(counts).to_numpy(zero_copy_only=False)
-    ends = np.cumsum(lines)
-    return ends - lines, int(ends[-1]) if len(ends) else 0
+    return lines
+
+
+def _read_ragged(body: pa.Buffer, columns: list[str], delimiter: str, line_breaks: bool,
+                 body_lines: int, file: str, limits: Limits
+                 ) -> tuple[pa.Table, np.ndarray, list[tuple[int, int]]] | None:
+    """The records of `body` when some have another number of fields than the header, placed
+    as `_read_delimited` places them (see `_Ragged`): the records kept, in file order, the line
+    of each (counted from 0), and (line, fields) of each left out; None when a record cannot be
+    placed exactly, or the lines of the records do not add up to `body_lines`. Too many rows
+    left out refuse the file, as on the slow path."""
+    ragged = _Ragged(len(columns), delimiter)
+    table = _arrow_records(body, columns, delimiter, line_breaks, ragged)
+    if table is None or ragged.stopped:
+        return None
+    records = table.num_rows + len(ragged.numbers)
+    at = np.frombuffer(ragged.numbers, dtype=np.int64) - 1
+    if len(at) and at[-1] >= records:
+        return None
+    valid = np.ones(records, dtype=bool)
+    valid[at] = False
+    spans = np.ones(records, dtype=np.int64)
+    if line_breaks:
+        spans[valid] = _record_spans(table)
+    spans[at] += np.frombuffer(ragged.breaks, dtype=np.int64)
+    if int(spans.sum()) + ragged.after + ragged.after_breaks != body_lines:
+        return None  # not read as Python's reader reads it
+    if ragged.overflow is not None:
+        if ragged.overflow > limits.max_rows or not _as_python_reads(table):
+            return None  # the slow path might stop on something else first
+        check_row_problems(len(ragged.problems), file, RAGGED_ROWS)
+    starts = np.cumsum(spans) - spans
+    lines = starts[valid]
+    if ragged.kept:
+        kept = pa.table([pa.array(values, pa.large_string()) for values in zip(*ragged.kept)],
+                        names=table.column_names)
+        lines = np.concatenate([lines, starts[at[np.frombuffer(ragged.kept_at, np.int64)]]])
+        order = np.argsort(lines, kind="stable")
+        table, lines = pa.concat_tables([table, kept]).take(order), lines[order]
+    left_out = starts[at[np.frombuffer(ragged.problems, dtype=np.int64)]]
+    return table, lines, list(zip(left_out.tolist(), ragged.problem_fields.tolist()))
 
 
 def _blank_rows(table: pa.Table) -> np.ndarray:
@@ -344,12 +502,13 @@ def read_delimited_fast(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS,
     `encoding` names the file's own encoding when `data` is its text transcoded to UTF-8. The
     common case: UTF-8 (with or without a byte-order mark), no NUL byte in the first 4 KB
     (where `decode_text` looks for UTF-16 and binary data), the header on the first line that
-    holds something (after an optional `sep=` line), every other line a record with as many
-    fields as the header (an empty line counts as a blank record), no line break inside a quoted
-    value, no field longer than Python's csv reader takes. Lines may end in \\n or \\r\\n, or
-    all in \\r (old Mac files, read as if they ended in \\n). Row numbers are then line
-    numbers. Errors that the slow path would give in the same words (too many rows, header
-    only) are raised here.
+    holds something (after an optional `sep=` line), every other line a record (an empty line
+    counts as a blank record), no field longer than Python's csv reader takes. Lines may end in
+    \\n or \\r\\n, or all in \\r (old Mac files, read as if they ended in \\n). A quoted value
+    may hold line breaks (not in an old Mac file). Records with another number of fields than
+    the header are placed as the slow path places them (`_read_ragged`), within bounds. Row
+    numbers are line numbers. Errors that the slow path would give in the same words (too many
+    rows, header only) are raised here.
     """
     if b"\x00" in data[:4096]:
         return None  # UTF-16 or binary data (`decode_text` looks at these bytes)
@@ -386,22 +545,33 @@ def read_delimited_fast(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS,
         return None
     body = pa.py_buffer(data).slice(body_start, end - body_start)
     quoted_values = data.find(b'"', body_start, end) >= 0
-    table = _arrow_records(body, columns, delimiter)
+    ragged = _Ragged(len(columns))  # notes a record of another width, and stops the read
+    table = _arrow_records(body, columns, delimiter, ragged=ragged)
     lines: np.ndarray | None = None
+    left_out: list[tuple[int, int]] = []
     if table is not None and quoted_values and \
             not _one_record_per_line(data, body_start, end, table.num_rows):
         table = None
-    if table is None and quoted_values and not old_mac:  # quoted line breaks: records span lines
-        table = _arrow_records(body, columns, delimiter, line_breaks=True)
-        if table is None:
+    if table is None and quoted_values and not old_mac and not ragged.seen:
+        # quoted line breaks: records span lines
+        table = _arrow_records(body, columns, delimiter, line_breaks=True, ragged=ragged)
+        if table is not None:
+            spans = _record_spans(table)
+            if int(spans.sum()) != _line_count(data, body_start, end):
+                return None  # not read as Python's reader reads it: let that reader read it
+            lines = np.cumsum(spans) - spans
+    if table is None and ragged.seen and not (old_mac and quoted_values):
+        # ragged records (in an old Mac file with quoted values, a quoted line break would be
+        # read as \n: the slow path reads those)
+        found = _read_ragged(body, columns, delimiter, quoted_values,
+                             _line_count(data, body_start, end), file, limits)
+        if found is None:
             return None
-        lines, total = _record_lines(table)
-        if total != _line_count(data, body_start, end):
-            return None  # not read as Python's reader reads it: let that reader read it
+        table, lines, left_out = found
     if table is None or not _as_python_reads(table):
         return None
     skip = _blank_rows(table)
-    read = table.num_rows - int(skip.sum())
+    read = table.num_rows - int(skip.sum()) + len(left_out)
     if read > limits.max_rows:
         raise too_many_rows(file, limits)
     if read == 0:
@@ -414,13 +584,15 @@ def read_delimited_fast(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS,
         table = table.filter(pa.array(~skip))
         index = pd.Index(np.flatnonzero(~skip) + first_row, name=ROW_INDEX)
     else:
-        index = pd.RangeIndex(first_row, first_row + read, name=ROW_INDEX)
+        index = pd.RangeIndex(first_row, first_row + table.num_rows, name=ROW_INDEX)
     frame = table.to_pandas()
     frame.columns = columns
     frame.index = index
+    problems = tuple(_ragged_row(fields, len(columns), file, line + first_row)
+                     for line, fields in left_out)
     return RawTable(frame, file, Format.DELIMITED, read,
                     (f"Text encoding: {encoding}.", _delimited_note(delimiter, 1 + skipped),
-                     *notes))
+                     *notes), problems)
 
 
 def _delimited_note(delimiter: str, header_line: int) -> str:

@@ -12,6 +12,7 @@ written to disk.
 from __future__ import annotations
 
 import logging
+import re
 
 import numpy as np
 import pandas as pd
@@ -22,8 +23,8 @@ from lib.ingest.read.binary import read_excel, read_parquet
 from lib.ingest.read.delimited import read_delimited, read_delimited_fast
 from lib.ingest.read.raw import DEFAULT_LIMITS, Format, Limits, RawTable, fail, size_phrase
 from lib.ingest.read.records import read_json, read_json_lines
-from lib.ingest.read.sniff import (GZIP_MAGIC, KNOWN_FORMATS, UTF8, UTF8_BOM, decode_text, gunzip,
-                                   is_utf8, sniff_format)
+from lib.ingest.read.sniff import (GZIP_MAGIC, KNOWN_FORMATS, decode_text, gunzip, sniff_format,
+                                   text_encoding, utf8_text)
 
 logger = logging.getLogger(__name__)
 
@@ -72,28 +73,55 @@ def _read(data: bytes, file: str, limits: Limits) -> RawTable:
         return read_parquet(data, file, limits)
     if fmt is Format.EXCEL:
         return read_excel(data, file, limits)
-    if fmt is Format.DELIMITED and is_utf8(data):
+    if fmt is Format.DELIMITED and text_encoding(data, file)[0] in UTF8_CODECS:
         fast = read_delimited_fast(data, file, limits)
         if fast is not None:
             return fast
-    text, encoding = decode_text(data, file)
-    if not text.strip("\ufeff \t\r\n"):
-        raise fail(Kind.EMPTY_FILE, "The file has no data: it holds only blank lines.", file)
-    if fmt is Format.DELIMITED and text.lstrip("\ufeff \t\r\n")[:1] in ("[", "{"):
+    elif fmt is Format.DELIMITED:
+        return _read_transcoded(data, file, limits)
+    return _read_text(*decode_text(data, file), fmt, file, limits)
+
+
+UTF8_CODECS = ("utf-8", "utf-8-sig")
+"""Text the fast path reads as it is; any other is converted to UTF-8 first."""
+SPACE_BEFORE_DATA = re.compile("[\ufeff \t\r\n]*")
+"""Byte-order marks, spaces, tabs and line ends before a text's first character of data."""
+BLANK_BYTES = re.compile(b"[ \t\r\n]*")
+
+
+def _read_text(text: str, encoding: str, fmt: Format, file: str, limits: Limits) -> RawTable:
+    """The file's `text` read as `fmt`: delimited text that starts like JSON is read as JSON."""
+    start = SPACE_BEFORE_DATA.match(text).end()  # no copy of the text, as `strip` would make
+    if start == len(text):
+        raise _blank(file)
+    if fmt is Format.DELIMITED and text[start] in ("[", "{"):
         fmt = Format.JSON
-    if fmt is Format.DELIMITED and encoding not in (UTF8, UTF8_BOM):
-        transcoded = text.encode("utf-8")
-        del text  # at most one copy of the text besides the file's own bytes
-        fast = read_delimited_fast(transcoded, file, limits, encoding)
-        if fast is not None:
-            return fast
-        text = transcoded.decode("utf-8")
-        del transcoded
     reader = {Format.JSON: read_json, Format.JSON_LINES: read_json_lines,
               Format.DELIMITED: read_delimited}[fmt]
     raw = reader(text, file, limits)
     return RawTable(raw.frame, raw.file, raw.format, raw.rows_read,
                     (f"Text encoding: {encoding}.", *raw.notes), raw.problems)
+
+
+def _read_transcoded(data: bytes, file: str, limits: Limits) -> RawTable:
+    """Delimited text in an encoding other than UTF-8: converted to UTF-8 a piece at a time
+    (`utf8_text`), then read on the fast path when it can, as text when not. The file's whole
+    text is never held as a str beside the converted bytes."""
+    utf8, encoding = utf8_text(data, file)
+    start = BLANK_BYTES.match(utf8).end()  # a byte-order mark here: `_read_text` knows it
+    if start == len(utf8):
+        raise _blank(file)
+    if utf8[start:start + 1] not in (b"[", b"{"):  # else JSON, read as text
+        fast = read_delimited_fast(utf8, file, limits, encoding)
+        if fast is not None:
+            return fast
+    text = utf8.decode("utf-8")
+    del utf8  # at most one copy of the text besides the file's own bytes
+    return _read_text(text, encoding, Format.DELIMITED, file, limits)
+
+
+def _blank(file: str) -> ReadError:
+    return fail(Kind.EMPTY_FILE, "The file has no data: it holds only blank lines.", file)
 
 
 def _scrubbed(raw: RawTable) -> RawTable:

@@ -45,7 +45,7 @@ def test_the_synthetic_example_is_recognised_and_aggregated():
 
 def test_names_follow_the_figure_and_categories_are_filled():
     data = small_items().to_csv(index=False).encode()
-    upload = aggregate_items(data, "mine.csv", Settings(resamples=400))
+    upload = aggregate_items(data, "mine.csv", Settings())
     row = upload.table.iloc[0]
     assert (row[schema.MODEL], row[schema.DATASET], row[schema.CATEGORY]) == (
         "GPT-4o", "CS-QA", "Closed LLM")
@@ -61,7 +61,7 @@ def test_parquet_per_item_files_are_recognised_too():
     pq.write_table(pa.Table.from_pandas(small_items(), preserve_index=False), buffer)
     data = buffer.getvalue()
     assert item_shape(data, "items.parquet") == "per_item"
-    upload = aggregate_items(data, "items.parquet", Settings(resamples=400))
+    upload = aggregate_items(data, "items.parquet", Settings())
     assert upload.usable and upload.table.iloc[0][schema.DELTA] == pytest.approx(25.0)
 
 
@@ -89,7 +89,7 @@ def test_bad_outcomes_are_named_with_file_row_and_column():
     frame["treatment"] = frame["treatment"].astype(object)
     frame.loc[3, "treatment"] = 7
     data = frame.to_csv(index=False).encode()
-    upload = aggregate_items(data, "bad.csv", Settings(resamples=400))
+    upload = aggregate_items(data, "bad.csv", Settings())
     assert upload.usable  # the row is left out, not the file
     (problem,) = upload.problems
     assert (problem.kind, problem.effect) == (Kind.BAD_OUTCOME, Effect.ROW)
@@ -143,7 +143,7 @@ def _xlsx(rows: list[list]) -> bytes:
 ])
 def test_per_item_text_in_any_accepted_encoding_and_layout_is_read(name, data):
     assert item_shape(data, name) == "per_item"
-    upload = aggregate_items(data, name, Settings(resamples=400))
+    upload = aggregate_items(data, name, Settings())
     assert upload.usable, upload.problems
     assert upload.problems == ()
     table = upload.table.set_index(schema.MODEL)
@@ -155,7 +155,7 @@ def test_per_item_text_in_any_accepted_encoding_and_layout_is_read(name, data):
 def test_a_lone_cr_in_the_header_gives_a_report_not_a_traceback():
     data = b"model,dataset,item,base\rline,treatment\nA,X,1,1,0\nA,X,2,0,1\n"
     assert item_shape(data, "lone.csv") in (None, "per_item", "counts")
-    upload = aggregate_items(data, "lone.csv", Settings(resamples=400))
+    upload = aggregate_items(data, "lone.csv", Settings())
     assert upload.usable or any(p.blocking for p in upload.problems)
 
 
@@ -169,7 +169,7 @@ def test_a_lone_cr_in_the_header_gives_a_report_not_a_traceback():
                                   ["A", "X", 3, "no", 1]])),
 ])
 def test_text_and_missing_outcomes_side_by_side(name, make):
-    upload = aggregate_items(make(), name, Settings(resamples=400))
+    upload = aggregate_items(make(), name, Settings())
     assert upload.usable
     ((row, column),) = [(p.row, p.column) for p in upload.problems]
     assert column == "baseline" and row == (2 if name.endswith("jsonl") else 3)
@@ -199,7 +199,7 @@ def test_any_unexpected_failure_becomes_a_problem_naming_the_file(monkeypatch, c
 def test_problems_of_the_general_reader_are_capped():
     lines = ['{"model": "A", "dataset": "X", "item": 1, "baseline": 1, "treatment": 0}']
     lines += ["not json"] * 5_000
-    upload = aggregate_items("\n".join(lines).encode(), "many.jsonl", Settings(resamples=400))
+    upload = aggregate_items("\n".join(lines).encode(), "many.jsonl", Settings())
     assert upload.usable
     assert len(upload.problems) <= 21
     assert upload.problems[-1].message.startswith("4,980 more rows")
@@ -247,12 +247,12 @@ def test_ingest_aggregates_per_item_files_like_the_item_path(encode, name, monke
                                                             "treatment": "cot"})
     data = encode(table)
     reads = _count_reads(monkeypatch)
-    report = ingest(data, name, settings=Settings(resamples=400))
+    report = ingest(data, name, settings=Settings())
     assert len(reads) == (0 if name == "fast.csv" else 1)  # parsed once at most
     assert report.usable and report.shape == "per_item" and report.problems == ()
     assert report.y_title == schema.Y_POINTS
     assert (report.rows_read, report.rows_kept) == (40, 40)
-    expected = aggregate_items(data, name, Settings(resamples=400)).table
+    expected = aggregate_items(data, name, Settings()).table
     pd.testing.assert_frame_equal(report.table, expected)
     row = report.table.iloc[0]
     assert row[schema.MODEL] == "Modèle-7B" and row[schema.DELTA] == pytest.approx(25.0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import math
 from pathlib import Path
 
 import altair as alt
@@ -26,7 +25,7 @@ from lib.stats import intervals
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "data" / "examples" / "synthetic_per_item.csv"
-FAST = peritem.Settings(resamples=400)
+FAST = peritem.Settings()
 FILE = "items.csv"
 
 
@@ -120,6 +119,11 @@ def test_item_shapes_from_bytes_frame_and_names():
     assert counts_columns(["model", "dataset", "item", "baseline", "treatment", "n"]) is None
 
 
+def _mcnemar(b: int, c: int) -> float:
+    """The asymptotic McNemar p-value, through scipy's chi-square."""
+    return float(stats.chi2.sf((c - b) ** 2 / (b + c), 1))
+
+
 # --- aggregation by hand ------------------------------------------------------------------------
 
 
@@ -136,15 +140,16 @@ def test_tiny_table_by_hand():
     assert list(out[schema.TREATMENT]) == pytest.approx([70.0, 20.0])
     assert list(out[schema.DELTA]) == pytest.approx([20.0, -40.0])
     assert list(out[schema.N_ITEMS]) == [10, 10]
-    p = [stats.binomtest(1, 4).pvalue, stats.binomtest(4, 4).pvalue]  # 0.625, 0.125
+    p = [_mcnemar(1, 3), _mcnemar(4, 0)]  # 0.3173, 0.0455
     assert list(out[schema.P_VALUE]) == pytest.approx(p)
-    assert list(out[schema.P_ADJUSTED]) == pytest.approx([0.625, 0.25])  # Holm: 0.125·2, then max
+    assert list(out[schema.P_ADJUSTED]) == pytest.approx([p[0], 2 * p[1]])  # Holm
     assert not out[schema.SIGNIFICANT].any()
+    assert list(out[peritem.CI_EXCLUDES_ZERO]) == [False, True]  # B: p < 0.05 before correction
+    assert not out[cellstats.CI_TEST_DISAGREE].any() and not out[cellstats.TOO_SMALL].any()
     assert (out[schema.CI_LOW] <= out[schema.DELTA]).all()
     assert (out[schema.DELTA] <= out[schema.CI_HIGH]).all()
-    assert set(out[peritem.INTERVAL_METHOD]) == {"paired bootstrap of outcome counts; exact "
-                                                "McNemar test"}
-    assert out.attrs["correction"] == "holm" and out.attrs["resamples"] == 400
+    assert set(out[peritem.INTERVAL_METHOD]) == {cellstats.BINARY_METHOD}
+    assert out.attrs["correction"] == "holm" and out.attrs["level"] == 0.95
 
 
 def test_output_uses_the_contract_column_names():
@@ -159,14 +164,14 @@ def test_output_uses_the_contract_column_names():
 def test_bh_correction_and_alpha_are_settings():
     table = pd.concat([_cell("A", "X", {(0, 1): 12, (1, 1): 8}),
                        _cell("A", "Y", {(0, 1): 9, (1, 0): 1, (1, 1): 10})])
-    p = np.array([stats.binomtest(0, 12).pvalue, stats.binomtest(1, 10).pvalue])
+    p = np.array([_mcnemar(0, 12), _mcnemar(1, 9)])
     holm = peritem.aggregate_per_item(table, FILE, settings=FAST).table
     bh = peritem.aggregate_per_item(table, FILE,
-                                    settings=peritem.Settings(400, correction="bh")).table
+                                    settings=peritem.Settings(correction="bh")).table
     assert list(holm[schema.P_ADJUSTED]) == pytest.approx([2 * p[0], max(2 * p[0], p[1])])
     assert list(bh[schema.P_ADJUSTED]) == pytest.approx([2 * p[0], p[1]])  # p·m/rank
     strict = peritem.aggregate_per_item(table, FILE,
-                                        settings=peritem.Settings(400, alpha=0.001)).table
+                                        settings=peritem.Settings(alpha=0.001)).table
     assert list(strict[schema.SIGNIFICANT]) == list(strict[schema.P_ADJUSTED] < 0.001)
 
 
@@ -179,7 +184,8 @@ def test_true_false_text_and_scores():
     assert out[schema.TREATMENT][0] == pytest.approx(62.5)
     d = np.array([1, 0.5, 1, 0]) - np.array([1, 0, 1, 0])
     assert out[schema.P_VALUE][0] == pytest.approx(stats.ttest_1samp(d, 0).pvalue)
-    assert out[peritem.INTERVAL_METHOD][0].startswith("paired bootstrap of item differences")
+    assert out[peritem.INTERVAL_METHOD][0] == (f"{cellstats.SCORES_METHOD}; "
+                                               f"{cellstats.TOO_SMALL_NOTE}")  # 4 items
 
 
 def test_binary_and_score_cells_side_by_side():
@@ -189,7 +195,7 @@ def test_binary_and_score_cells_side_by_side():
                            "treatment": [0.75, 0.5, 1, 0.25, 0.75, 1]})
     out = peritem.aggregate_per_item(pd.concat([binary, scores]), FILE, settings=FAST).table
     assert list(out[schema.DATASET]) == ["X", "Y"]
-    assert out[schema.P_VALUE][0] == pytest.approx(stats.binomtest(2, 8).pvalue)
+    assert out[schema.P_VALUE][0] == pytest.approx(_mcnemar(2, 6))
     assert out[schema.P_VALUE][1] == pytest.approx(
         stats.ttest_rel(scores["treatment"], scores["baseline"]).pvalue)
     assert out[schema.DELTA][1] == pytest.approx(100 * (scores["treatment"]
@@ -239,7 +245,8 @@ def test_runs_that_agree_stay_on_the_binary_path():
                           "treatment": [1, 1, 1, 1, 1, 1]})
     out = peritem.aggregate_per_item(table, FILE, settings=FAST).table
     assert out[schema.N_ITEMS][0] == 3
-    assert out[schema.P_VALUE][0] == pytest.approx(stats.binomtest(0, 2).pvalue)
+    assert out[schema.P_VALUE][0] == pytest.approx(_mcnemar(0, 2))
+    assert out[cellstats.TOO_SMALL][0]  # 3 items, 2 changed outcomes
     assert "McNemar" in out[peritem.INTERVAL_METHOD][0]
 
 
@@ -382,7 +389,7 @@ def test_frame_with_mixed_item_types():
     assert {p.row for p in result.problems} == {2, 5}
 
 
-def test_row_order_and_seed():
+def test_row_order_does_not_matter():
     table = pd.read_csv(EXAMPLE)
     first = peritem.aggregate_per_item(table, FILE, settings=FAST).table
     shuffled = peritem.aggregate_per_item(table.sample(frac=1, random_state=3), FILE,
@@ -392,9 +399,6 @@ def test_row_order_and_seed():
                                   shuffled.sort_values(key).reset_index(drop=True))
     again = peritem.aggregate_per_item(table, FILE, settings=FAST).table
     pd.testing.assert_frame_equal(first, again)
-    other = peritem.aggregate_per_item(table, FILE, settings=peritem.Settings(400, seed=1)).table
-    assert not np.allclose(first[schema.CI_LOW], other[schema.CI_LOW])
-    assert np.allclose(first[schema.DELTA], other[schema.DELTA])
 
 
 def test_semicolon_bom_category_and_trimmed_names():
@@ -600,66 +604,29 @@ def test_many_models_and_datasets_need_no_array_per_pair():
     assert len(out) == n and out[schema.MODEL].iloc[0] == "M0"
 
 
-# --- bounded work ---------------------------------------------------------------------------------
-
-
-def _scores(n: int, seed: int = 0) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    return pd.DataFrame({"model": "A", "dataset": "X", "item": np.arange(n),
-                         "baseline": rng.random(n), "treatment": rng.random(n) * 0.9 + 0.1})
-
-
-def test_resampling_beyond_the_budget_uses_the_t_interval_and_says_so():
-    import time
-
-    table = _scores(300_000)
-    start = time.perf_counter()
-    result = peritem.aggregate_per_item(table, FILE, settings=peritem.Settings(resamples=20_000))
-    assert time.perf_counter() - start < 10  # 300,000 items × 20,000 resamples, resampled: > 3 min
-    row = result.table.iloc[0]
-    assert row[peritem.INTERVAL_METHOD] == cellstats.SCORES_T_METHOD
-    assert any("t interval" in n and "20,000 bootstrap resamples" in n for n in result.notes)
-    d = 100 * (table["treatment"] - table["baseline"])
-    half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
-    assert row[schema.CI_LOW] == pytest.approx(d.mean() - half, rel=1e-9)
-    assert row[schema.CI_HIGH] == pytest.approx(d.mean() + half, rel=1e-9)
-
-
-def test_the_t_interval_agrees_with_the_bootstrap_where_it_replaces_it(monkeypatch):
-    table = _scores(20_000, seed=4)
-    boot = peritem.aggregate_per_item(table, FILE, settings=FAST).table.iloc[0]
-    monkeypatch.setattr(cellstats, "WORK_BUDGET", 0.0)
-    t = peritem.aggregate_per_item(table, FILE, settings=FAST).table.iloc[0]
-    assert boot[peritem.INTERVAL_METHOD] != t[peritem.INTERVAL_METHOD]
-    width = boot[schema.CI_HIGH] - boot[schema.CI_LOW]
-    assert t[schema.CI_LOW] == pytest.approx(boot[schema.CI_LOW], abs=0.05 * width)
-    assert t[schema.CI_HIGH] == pytest.approx(boot[schema.CI_HIGH], abs=0.05 * width)
-    assert t[schema.P_VALUE] == boot[schema.P_VALUE]
-
-
-def test_the_budget_takes_the_largest_cells_out_of_resampling_first(monkeypatch):
-    small = _cell("A", "X", {(1, 1): 5, (0, 1): 5})
-    large = _cell("B", "X", {(1, 1): 500, (0, 1): 400, (1, 0): 100})
-    table = pd.concat([small, large])
-    monkeypatch.setattr(cellstats, "WORK_BUDGET", 1.5 * cellstats.BINARY_COST * 400)
-    result = peritem.aggregate_per_item(table, FILE, settings=FAST)
-    methods = dict(zip(result.table[schema.MODEL], result.table[peritem.INTERVAL_METHOD]))
-    assert methods == {"A": cellstats.BINARY_METHOD, "B": cellstats.BINARY_T_METHOD}
-    assert any("1 of 2 cells (1,000 items)" in n for n in result.notes)
-    # paired differences of B: +1 (400), −1 (100), 0 (500)
-    mean, sd = 0.3, math.sqrt((500 - 1000 * 0.3**2) / 999)
-    half = stats.t.ppf(0.975, 999) * sd / math.sqrt(1000)
-    row = result.table.set_index(schema.MODEL).loc["B"]
-    assert row[schema.CI_LOW] == pytest.approx(100 * (mean - half))
-    assert row[schema.CI_HIGH] == pytest.approx(100 * (mean + half))
-
-
 def test_checked_items_serve_any_settings_without_reading_again():
     checked = peritem.check_csv(EXAMPLE.read_bytes(), FILE)
     once = peritem.summarise(checked, FAST).table
     pd.testing.assert_frame_equal(once, peritem.per_item_from_csv(EXAMPLE.read_bytes(), FILE,
                                                                   FAST).table)
-    other = peritem.summarise(checked, peritem.Settings(400, level=0.8)).table
+    other = peritem.summarise(checked, peritem.Settings(level=0.8)).table
     assert (other[schema.CI_HIGH] - other[schema.CI_LOW] <
             once[schema.CI_HIGH] - once[schema.CI_LOW]).all()
     pd.testing.assert_frame_equal(peritem.summarise(checked, FAST).table, once)
+
+
+def test_cells_too_small_to_show_a_difference_say_so():
+    few_changed = _cell("A", "X", {(1, 1): 400, (0, 1): 3, (0, 0): 97})  # 500 items, 3 changed
+    few_items = _cell("A", "Y", {(0, 1): 6, (0, 0): 3})  # 9 items
+    enough = _cell("A", "Z", {(1, 1): 5, (0, 1): 4, (0, 0): 1})  # 10 items, 4 changed
+    same = pd.DataFrame({"model": "A", "dataset": "W", "item": range(20),
+                         "baseline": 0.25, "treatment": 0.75})  # every difference equal
+    out = peritem.aggregate_per_item(pd.concat([few_changed, few_items, enough, same]), FILE,
+                                     settings=FAST).table.set_index(schema.DATASET)
+    assert out[cellstats.TOO_SMALL].to_dict() == {"W": True, "X": True, "Y": True, "Z": False}
+    assert out.loc["X", peritem.INTERVAL_METHOD].endswith(cellstats.TOO_SMALL_NOTE)
+    assert out.loc["Z", peritem.INTERVAL_METHOD] == cellstats.BINARY_METHOD
+    assert np.isnan(out.loc["W", schema.CI_LOW]) and np.isnan(out.loc["W", schema.P_VALUE])
+    width = out[schema.CI_HIGH] - out[schema.CI_LOW]
+    assert (width.drop("W") > 0.5).all()  # points: never a width-0 interval
+    assert not out[cellstats.CI_TEST_DISAGREE].any()
