@@ -25,6 +25,8 @@ INTERVAL_METHOD = "interval_method"
 CONDITION = "condition"
 """The intervention a row measures (a method, a round, a prompt), when a table has several:
 rows that differ only by condition are different measurements, never duplicates."""
+NO_CONDITION = ""
+"""The condition of a row from a table without conditions (the figure's, beside an upload)."""
 SOURCE = "source"
 """Which table a row comes from when an upload is compared with the figure."""
 
@@ -77,7 +79,7 @@ def conform(table: pd.DataFrame) -> pd.DataFrame:
     out[CATEGORY] = out[CATEGORY].astype("string").fillna(UNSPECIFIED_CATEGORY).astype(str)
     out.loc[out[CATEGORY].str.strip() == "", CATEGORY] = UNSPECIFIED_CATEGORY
     if CONDITION in out.columns:
-        out[CONDITION] = out[CONDITION].astype(str)
+        out[CONDITION] = out[CONDITION].astype("string").fillna(NO_CONDITION).astype(str)
     for col in (BASELINE, TREATMENT, CI_LOW, CI_HIGH):
         if col in out.columns:
             out[col] = pd.to_numeric(out[col]).astype("float64")
