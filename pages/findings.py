@@ -14,11 +14,11 @@ from lib.ui.findings_view import (
     findings_rows, show_claims, show_finding, show_interpretation, threshold_widgets,
 )
 from lib.ui.shell import ensure_app_navigation
-from lib.ui.state import active
+from lib.ui.state import active, condition_view
 
 ensure_app_navigation()
 
-current = active()
+current = condition_view(active())
 st.title("Findings")
 st.caption(f"Computed from: {escape_markdown(current.label)}. Every sentence below is generated "
            "from the values of this table; the thresholds in the sidebar change what counts as "

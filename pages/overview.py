@@ -5,12 +5,12 @@ import streamlit as st
 from lib.charts.dotplot import delta_dot_plot
 from lib.core.text import escape_markdown
 from lib.ui.shell import ensure_app_navigation
-from lib.ui.state import active
+from lib.ui.state import active, condition_view
 from lib.ui.widgets import delta_columns, download_buttons, sidebar_filters
 
 ensure_app_navigation()
 
-current = active()
+current = condition_view(active())
 st.title("Δ per model and dataset")
 st.caption(f"Showing: {escape_markdown(current.label)}. Each point is one model on one "
            "dataset; the dashed line is the baseline (Δ = 0). Click a model in the legend to "

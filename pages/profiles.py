@@ -16,11 +16,11 @@ from lib.ui.profile_view import (PROFILE_KEY, TOLERANCE_KEY, compare_key, compar
                                  show_standing, standing_columns, standing_table, summary_columns,
                                  summary_table)
 from lib.ui.shell import ensure_app_navigation
-from lib.ui.state import active
+from lib.ui.state import active, condition_view
 
 ensure_app_navigation()
 
-current = active()
+current = condition_view(active())
 table = current.table
 if table.empty:
     st.info("The active table has no rows: there is no model to profile.")

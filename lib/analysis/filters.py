@@ -77,3 +77,19 @@ def too_many_models(table: pd.DataFrame, page: str,
     return (f"The table in use has {models:,} models; the {page} page analyses tables of up to "
             f"{limit:,} models, so that it answers in seconds. The Overview draws any of them. "
             "To analyse a part of them here, upload a file that holds only those models.")
+
+
+def table_conditions(table: pd.DataFrame) -> list[str]:
+    """The conditions of `table` in order of first appearance (none without a condition column;
+    rows without a condition, such as the figure's beside a compared upload, are not one)."""
+    if schema.CONDITION not in table.columns:
+        return []
+    return [c for c in schema.ordered_unique(table[schema.CONDITION])
+            if c != schema.NO_CONDITION]
+
+
+def of_condition(table: pd.DataFrame, condition: str) -> pd.DataFrame:
+    """The rows of `condition`, and the rows without a condition (the figure's, when an upload
+    is compared with it): one measurement per model × dataset, never a mix of conditions."""
+    keep = table[schema.CONDITION].isin([condition, schema.NO_CONDITION]).to_numpy()
+    return table.loc[keep].reset_index(drop=True)

@@ -1,4 +1,5 @@
-"""The data contract: one row per model × dataset, with Δ against the baseline."""
+"""The data contract: one row per model × dataset (× condition, when a table has several),
+with Δ against the baseline."""
 
 from __future__ import annotations
 
@@ -21,11 +22,17 @@ SIGNIFICANT = "significant"
 """True where the p-value, corrected across all cells, is below alpha."""
 INTERVAL_METHOD = "interval_method"
 """How a row's interval was made (e.g. the unpaired approximation); per-item uploads only."""
+CONDITION = "condition"
+"""The intervention a row measures (a method, a round, a prompt), when a table has several:
+rows that differ only by condition are different measurements, never duplicates."""
+NO_CONDITION = ""
+"""The condition of a row from a table without conditions (the figure's, beside an upload)."""
 SOURCE = "source"
 """Which table a row comes from when an upload is compared with the figure."""
 
 REQUIRED_COLUMNS: tuple[str, ...] = (MODEL, DATASET, DELTA)
-OPTIONAL_COLUMNS: tuple[str, ...] = (CATEGORY, BASELINE, TREATMENT, CI_LOW, CI_HIGH, N_ITEMS)
+OPTIONAL_COLUMNS: tuple[str, ...] = (CATEGORY, CONDITION, BASELINE, TREATMENT, CI_LOW, CI_HIGH,
+                                     N_ITEMS)
 CONTRACT_COLUMNS: tuple[str, ...] = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
 Y_PERCENT = "Δ (%)"
@@ -71,6 +78,8 @@ def conform(table: pd.DataFrame) -> pd.DataFrame:
         out[CATEGORY] = UNSPECIFIED_CATEGORY
     out[CATEGORY] = out[CATEGORY].astype("string").fillna(UNSPECIFIED_CATEGORY).astype(str)
     out.loc[out[CATEGORY].str.strip() == "", CATEGORY] = UNSPECIFIED_CATEGORY
+    if CONDITION in out.columns:
+        out[CONDITION] = out[CONDITION].astype("string").fillna(NO_CONDITION).astype(str)
     for col in (BASELINE, TREATMENT, CI_LOW, CI_HIGH):
         if col in out.columns:
             out[col] = pd.to_numeric(out[col]).astype("float64")

@@ -34,8 +34,12 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
                    "effect", "uplift", "lift", "deltavsbaseline"),
     schema.BASELINE: ("baseline", "base", "before", "control", "reference", "vanilla", "original",
                       "without", "baseprompt", "direct", "standard"),
-    schema.TREATMENT: ("treatment", "treated", "after", "intervention", "with", "new", "cot",
-                       "chainofthought", "variant", "experiment"),
+    schema.TREATMENT: ("treatment", "treated", "after", "with", "new", "cot", "chainofthought",
+                       "experiment"),
+    schema.CONDITION: ("condition", "conditions", "method", "methods", "intervention",
+                       "interventions", "setting", "settings", "prompt", "prompting",
+                       "promptingmethod", "promptstrategy", "variant", "variants", "arm", "arms",
+                       "strategy", "strategies", "round", "rounds", "approach", "technique"),
     schema.CATEGORY: ("category", "categories", "group", "modelgroup", "modeltype", "type",
                       "kind", "class", "legend", "legendgroup"),
     schema.CI_LOW: ("cilow", "cilo", "cilower", "lowerci", "ci95low", "ci95lower", "95cilow",
@@ -46,13 +50,17 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
                      "examples", "samples", "nsamples", "numsamples", "support", "size"),
     ITEM: ("item", "itemid", "id", "question", "questionid", "qid", "example", "exampleid",
            "sample", "sampleid", "problem", "problemid", "instance", "instanceid", "doc", "docid",
-           "uid", "prompt", "promptid"),
+           "uid", "promptid"),
     RUN: ("run", "runid", "seed", "trial", "repeat", "repetition", "replicate", "attempt"),
 }
 """Per role (a contract column, or `ITEM`, `RUN`), the keys (see `name_key`) of the column
 names that mean it; no key means two roles. The one table of both the ordinary shapes and
-per-item files. "method" is deliberately absent: such a column names the condition (text), it
-is not the treatment's score."""
+per-item files. "method", "intervention" and "variant" name the condition (text, e.g. "CoT");
+a numeric column of such a name is the treatment's score (`lib.ingest.shapes`)."""
+
+TREATMENT_WHEN_NUMERIC: frozenset[str] = frozenset({"intervention", "interventions", "variant",
+                                                    "variants"})
+"""Condition keys that name the treatment's score when the column holds numbers."""
 
 _ROLE_OF_KEY: dict[str, str] = {key: role for role, keys in COLUMN_ALIASES.items()
                                 for key in keys}
@@ -96,6 +104,12 @@ def column_role(name: object) -> str | None:
         if variant in _ROLE_OF_KEY:
             return _ROLE_OF_KEY[variant]
     return None
+
+
+def treatment_when_numeric(name: object) -> bool:
+    """Whether `name` stands for the condition as text but for the treatment's score as numbers
+    ("intervention", "variant_acc")."""
+    return any(v in TREATMENT_WHEN_NUMERIC for v in _key_variants(name_key(name)))
 
 
 def match_columns(columns: Sequence[str]) -> dict[str, list[str]]:

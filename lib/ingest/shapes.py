@@ -28,7 +28,8 @@ import pyarrow as pa
 from pandas.arrays import ArrowStringArray
 
 from lib.core import schema
-from lib.ingest.columns import ITEM, RUN, figure_dataset, is_aggregate_column, match_columns
+from lib.ingest.columns import (ITEM, RUN, figure_dataset, is_aggregate_column, match_columns,
+                                treatment_when_numeric)
 from lib.ingest.items.columns import (COUNTS_ROLES, PER_ITEM_ROLES, counts_columns, csv_head,
                                       csv_header, per_item_columns, role_columns)
 from lib.ingest.numbers import decimal_mark, missing, number_text, numeric_share
@@ -77,7 +78,7 @@ ROLE_LABELS: dict[str, str] = {
     schema.MODEL: "model", schema.DATASET: "dataset", schema.DELTA: "Δ",
     schema.BASELINE: "baseline score", schema.TREATMENT: "treatment score",
     schema.CATEGORY: "category", schema.CI_LOW: "interval low", schema.CI_HIGH: "interval high",
-    schema.N_ITEMS: "number of items", ITEM: "item", RUN: "run",
+    schema.N_ITEMS: "number of items", ITEM: "item", RUN: "run", schema.CONDITION: "condition",
 }
 
 REQUIRED_ROLES: dict[Shape, tuple[str, ...]] = {
@@ -88,10 +89,10 @@ REQUIRED_ROLES: dict[Shape, tuple[str, ...]] = {
     Shape.COUNTS: COUNTS_ROLES,
 }
 OPTIONAL_ROLES: dict[Shape, tuple[str, ...]] = {
-    Shape.LONG: (schema.CATEGORY, schema.BASELINE, schema.TREATMENT, schema.CI_LOW,
-                 schema.CI_HIGH, schema.N_ITEMS),
-    Shape.SCORES: (schema.CATEGORY, schema.N_ITEMS),
-    Shape.WIDE: (schema.CATEGORY,),
+    Shape.LONG: (schema.CATEGORY, schema.CONDITION, schema.BASELINE, schema.TREATMENT,
+                 schema.CI_LOW, schema.CI_HIGH, schema.N_ITEMS),
+    Shape.SCORES: (schema.CATEGORY, schema.CONDITION, schema.N_ITEMS),
+    Shape.WIDE: (schema.CATEGORY, schema.CONDITION),
     Shape.PER_ITEM: (RUN, schema.CATEGORY),
     Shape.COUNTS: (schema.CATEGORY,),
 }
@@ -191,12 +192,27 @@ def evidence_of(source: bytes | pd.DataFrame | pa.Table | Sequence[str]) -> Evid
     return Evidence(names, match_columns(list(names)))
 
 
+def _role_matches(evidence: Evidence) -> dict[str, list[str]]:
+    """The alias matches, with a numeric column named like both the condition and the treatment
+    ("intervention", "variant") read as the treatment's score: a condition is a name."""
+    found = evidence.matches
+    both = [c for c in found.get(schema.CONDITION, []) if treatment_when_numeric(c)]
+    numeric = [c for c in both if evidence.numeric[c]]
+    if not numeric:
+        return found
+    found = {role: list(columns) for role, columns in found.items()}
+    found[schema.CONDITION] = [c for c in found[schema.CONDITION] if c not in numeric]
+    found[schema.TREATMENT] = [*found.get(schema.TREATMENT, []), *numeric]
+    return {role: columns for role, columns in found.items() if columns}
+
+
 def _pick_matches(evidence: Evidence, roles: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
     """The first matching column per role, and a reason for each role matched more than once."""
     chosen: dict[str, str] = {}
     reasons: list[str] = []
+    matches = _role_matches(evidence)
     for role in roles:
-        columns = [c for c in evidence.matches.get(role, []) if c not in chosen.values()]
+        columns = [c for c in matches.get(role, []) if c not in chosen.values()]
         if columns:
             chosen[role] = columns[0]
         if len(columns) > 1:
@@ -217,7 +233,7 @@ def _guess(roles: dict[str, str], role: str, candidates: list[str], reasons: lis
 
 def _detect_long(evidence: Evidence) -> Detection | None:
     """Long or scores shape: there is a dataset column, or a Δ or score column."""
-    found = evidence.matches
+    found = _role_matches(evidence)
     measures = {schema.DELTA, schema.BASELINE, schema.TREATMENT}
     if schema.DATASET not in found and not measures & set(found):
         return None
@@ -237,7 +253,7 @@ def _detect_long(evidence: Evidence) -> Detection | None:
 
 def _detect_wide(evidence: Evidence) -> Detection | None:
     """Wide shape: a model column and numeric columns, one per dataset."""
-    roles, reasons = _pick_matches(evidence, (schema.MODEL, schema.CATEGORY))
+    roles, reasons = _pick_matches(evidence, (schema.MODEL, schema.CATEGORY, schema.CONDITION))
     if schema.MODEL not in roles:
         _guess(roles, schema.MODEL, evidence.free(roles, numeric=False), reasons)
     free = [c for c in evidence.columns if c not in roles.values() and not is_aggregate_column(c)]
@@ -352,7 +368,8 @@ def _stacked(frame: pd.DataFrame, columns: tuple[str, ...]) -> object:
 
 def _wide_cells(frame: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
     """One row per model row × dataset column; the column header is the dataset name."""
-    ids = {r: c for r, c in mapping.roles.items() if r in (schema.MODEL, schema.CATEGORY)}
+    ids = {r: c for r, c in mapping.roles.items()
+           if r in (schema.MODEL, schema.CATEGORY, schema.CONDITION)}
     columns = mapping.dataset_columns
     n, k = len(frame), len(columns)
     each_row = np.repeat(np.arange(n), k)

@@ -39,6 +39,13 @@ def templates() -> list[Template]:
         "treatment": [92.7, 82.1, 62.2, 61.5, 37.9, 34.2],
         "category": long["category"], "n": long["n"],
     })
+    conditions = pd.DataFrame({
+        "model": ["GPT-4o"] * 6,
+        "dataset": ["GSM8K", "HumanEval", "MyBench"] * 2,
+        "method": ["CoT"] * 3 + ["Self-Refine"] * 3,
+        "delta": [4.5, -8.0, 1.2, 2.0, -3.5, 0.8],
+        "category": ["Closed LLM"] * 6,
+    })
     wide = pd.DataFrame({
         "model": ["GPT-4o", "My-Model-7B"], "category": ["Closed LLM", "Open LLM"],
         "GSM8K": [4.5, 6.1], "HumanEval": [-8.0, -2.3], "MyBench": [1.2, 0.4],
@@ -50,6 +57,9 @@ def templates() -> list[Template]:
         Template(Shape.SCORES, "Long, with baseline and treatment scores", "template-scores.csv",
                  "One row per model and dataset with both scores; the app computes Δ as "
                  "absolute points or relative %, your choice.", scores),
+        Template(Shape.LONG, "Long, several conditions", "template-conditions.csv",
+                 "One row per model, dataset and condition (a method, a round, a prompt) with "
+                 "its Δ: each condition is kept apart, never averaged with another.", conditions),
         Template(Shape.WIDE, "Wide", "template-wide.csv",
                  "One row per model and one column of Δ per dataset; the column headers are the "
                  "dataset names.", wide),
@@ -66,6 +76,9 @@ def contract_table() -> pd.DataFrame:
         (f"{schema.BASELINE}, {schema.TREATMENT}", "number", "no",
          "scores; with both and no Δ, Δ is computed", "base / before / control, after / cot"),
         (schema.CATEGORY, "text", "no", "legend group, e.g. Open LLM", "group, type"),
+        (schema.CONDITION, "text", "no",
+         "the intervention a row measures, when there are several (CoT, round 2)",
+         "method, intervention, setting, prompt, variant, arm, strategy, round"),
         (f"{schema.CI_LOW}, {schema.CI_HIGH}", "number", "no", "interval for Δ",
          "lower / upper, ci_lower / ci_upper"),
         (schema.N_ITEMS, "whole number", "no", "items behind the scores", "n_items, count"),

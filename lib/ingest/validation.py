@@ -5,6 +5,11 @@ Rows with a problem in a required cell are left out and listed; a bad optional v
 interval bound, an item count) is left out and listed while its row is kept. Nothing is dropped
 without a line in the report.
 
+A table may hold several conditions (methods, rounds, prompts) per model × dataset: a pair is
+repeated only within one condition, condition names that differ only in case or spaces are
+one condition, and in the baseline/treatment shape a row with a baseline score and no treatment
+score is the baseline of its model × dataset's other rows, not a Δ.
+
 The work is column-wise: names and numbers are read with pyarrow.compute (`lib.core.textcells`,
 `lib.ingest.numbers`), names once per distinct value; only cells those cannot decide, and cells with
 a problem, are looked at one by one.
@@ -122,8 +127,14 @@ def _origins(cells: pd.DataFrame, role: str) -> Callable[[int], str]:
     return lambda i: values[i]
 
 
+def condition_keys(names: list[str]) -> list[str]:
+    """Condition names folded for matching: case and runs of spaces do not count."""
+    return [" ".join(str(n).split()).casefold() for n in names]
+
+
 NAME_KEYS: dict[str, Callable[[list[str]], list[str]]] = {schema.MODEL: model_keys,
-                                                         schema.DATASET: dataset_keys}
+                                                         schema.DATASET: dataset_keys,
+                                                         schema.CONDITION: condition_keys}
 """How the names of each kind are matched (worked out with the names, off the critical path)."""
 CANONICAL: dict[str, tuple[Callable[[], dict[str, str]], Callable[[str], str]]] = {
     schema.MODEL: (model_lookup, model_key), schema.DATASET: (dataset_lookup, name_key)}
@@ -281,6 +292,110 @@ def _counts(values: np.ndarray, cells: pd.DataFrame,
 
 # --- scores to Δ ---------------------------------------------------------------------------------
 
+def _absent(column: pd.Series) -> np.ndarray:
+    """True where a cell means "no value" (empty, "n/a", None, NaN)."""
+    text = text_cells(column)
+    absent = missing(text.strings)
+    if len(text.other_at):
+        absent[text.other_at] = [is_missing(v) for v in text.other_values]
+    return absent
+
+
+def _pair_codes(cells: pd.DataFrame) -> np.ndarray:
+    """A number per row shared by the rows whose model and dataset names match (as the
+    contract matches them: case, punctuation, aliases)."""
+    codes = []
+    for role, key in ((schema.MODEL, model_key), (schema.DATASET, name_key)):
+        local, values = pd.factorize(cells[role].astype(object), use_na_sentinel=True)
+        keys = pd.factorize(np.array([key(str(v).strip()) for v in values] + [""],
+                                     dtype=object))[0]
+        codes.append(keys[local])  # -1 (missing) takes the last key, ""
+    return codes[0].astype(np.int64) * (int(codes[1].max()) + 1) + codes[1]
+
+
+@dataclass(frozen=True)
+class _BaselineRows:
+    """Rows of the baseline/treatment shape that give only a baseline score."""
+
+    cells: pd.DataFrame
+    """The other rows, a missing baseline taken from their model × dataset's baseline row."""
+    filled_at: np.ndarray
+    """The positions among `cells` of the rows that took a baseline."""
+    filled_from: np.ndarray
+    """For each, the file row of the baseline row it took."""
+    column: str
+    """The file column of the treatment score (where a baseline row's problem is shown)."""
+    problems: list[Found]
+    """One per such row that no other row needed."""
+
+    def used(self, usable: np.ndarray, file: str) -> tuple[np.ndarray, list[Problem]]:
+        """The file rows of the baseline rows that a usable row took, and a problem for each
+        other one that some row took (all the rows that took it are left out)."""
+        taken = np.unique(self.filled_from)
+        good = np.unique(self.filled_from[usable[self.filled_at]])
+        idle = np.setdiff1d(taken, good)
+        message = ("only a baseline score, and every row of this model and dataset that takes "
+                   "it as its baseline has a problem listed here: it gives no Δ")
+        return good, [Problem(Kind.EMPTY_CELL, message, file, int(r), self.column, Effect.ROW)
+                      for r in idle[:MAX_LISTED]]
+
+
+def _baseline_rows(cells: pd.DataFrame, file: str) -> _BaselineRows | None:
+    """A row with a baseline score and no treatment score is its model × dataset's baseline:
+    the rows of that pair without a baseline take it (the first, should there be several).
+    None when no row gives only a baseline."""
+    treat_absent, base_absent = _absent(cells[schema.TREATMENT]), _absent(cells[schema.BASELINE])
+    only = treat_absent & ~base_absent
+    if not only.any():
+        return None
+    pairs = _pair_codes(cells)
+    need = base_absent & ~treat_absent
+    source = pd.Series(np.flatnonzero(only)).groupby(pairs[only], sort=False).first()
+    fill = np.flatnonzero(need & np.isin(pairs, source.index.to_numpy()))
+    kept = cells.loc[~only].reset_index(drop=True)
+    origin_of = source.loc[pairs[fill]].to_numpy()
+    if len(fill):
+        base = cells[schema.BASELINE].to_numpy(dtype=object).copy()
+        base[fill] = base[origin_of]
+        kept[schema.BASELINE] = base[~only]
+    wanted = set(pairs[fill].tolist())
+    sources = set(source.to_numpy().tolist())
+    used = np.array([p in wanted and i in sources
+                     for i, p in zip(np.flatnonzero(only).tolist(), pairs[only].tolist())],
+                    dtype=bool)
+    at = np.flatnonzero(only)[~used]
+    message = ("only a baseline score, and no other row of this model and dataset takes it as "
+               "its baseline (none lacks one, or an earlier row gives it): it gives no Δ")
+    problems = _at_cells(cells, schema.TREATMENT, at, lambda k, column, row: Problem(
+        Kind.EMPTY_CELL, message, file, row, column, Effect.ROW))
+    position = np.cumsum(~only) - 1  # of each remaining row among `kept`
+    rows = cells[ROW].to_numpy()
+    return _BaselineRows(kept, position[fill], rows[origin_of],
+                         _origins(cells, schema.TREATMENT)(0), problems)
+
+
+def _baseline_note(rows: np.ndarray) -> str | None:
+    if not len(rows):
+        return None
+    return (f"{len(rows):,} row(s) give only a baseline score ({rows_phrase(np.sort(rows))}): "
+            "each is the baseline of the other rows of its model and dataset, not a Δ.")
+
+
+def _empty_conditions(parsed: _Parsed, contract: _Contract) -> str | None:
+    """A note naming the conditions of the file that no usable row is left for."""
+    names = parsed.names.get(schema.CONDITION)
+    if names is None or contract.conditions is None:
+        return None
+    kept = set(condition_keys(contract.conditions.values))
+    present = [n for n in names.values if n != ""]
+    lost = list(dict.fromkeys(n for n, k in zip(present, condition_keys(present))
+                              if k not in kept))
+    if not lost:
+        return None
+    return (f"Condition(s) {names_phrase(lost)} have no usable row: each of their rows has a "
+            "problem listed here.")
+
+
 def _scores_to_delta(values: dict[str, np.ndarray], cells: pd.DataFrame, kind: DeltaKind,
                      file: str, usable: np.ndarray) -> tuple[list[Found], list[str], np.ndarray]:
     """Adds Δ to `values` from baseline and treatment. Returns the problems (zero baselines of a
@@ -332,6 +447,8 @@ class _Contract:
     """The position of each among the cells (None: each is the cell at its own position)."""
     models: Codes
     datasets: Codes
+    conditions: Codes | None
+    """The condition of each (None without a condition column)."""
     pairs: Pairs
     renamed: dict[str, dict[str, str]]
 
@@ -367,8 +484,9 @@ def _conformed_labels(labels: list[str | None]) -> list[str]:
     return out.tolist()
 
 
-CONTRACT_ORDER = (schema.MODEL, schema.DATASET, schema.DELTA, schema.CATEGORY, schema.BASELINE,
-                  schema.TREATMENT, schema.CI_LOW, schema.CI_HIGH, schema.N_ITEMS)
+CONTRACT_ORDER = (schema.MODEL, schema.DATASET, schema.DELTA, schema.CATEGORY, schema.CONDITION,
+                  schema.BASELINE, schema.TREATMENT, schema.CI_LOW, schema.CI_HIGH,
+                  schema.N_ITEMS)
 
 
 def _label(value: object) -> str | None:
@@ -403,9 +521,25 @@ def _canonical(names: Codes, at: np.ndarray | None, role: str) -> tuple[Codes, d
     return Codes(remap[codes], distinct, source, True), changed
 
 
+def _merged_conditions(names: Codes, at: np.ndarray | None) -> tuple[Codes, dict[str, str]]:
+    """The conditions of the cells at `at` (None: all), names that differ only in case or spaces
+    merged into their first spelling, and the renames made."""
+    codes = names.at(at)
+    order = first_seen(codes)
+    spellings = [names.values[c] for c in order]
+    first: dict[str, str] = {}
+    canonical = [first.setdefault(k, s) for k, s in zip(condition_keys(spellings), spellings)]
+    distinct = list(dict.fromkeys(canonical))
+    index = {name: i for i, name in enumerate(distinct)}
+    remap = np.zeros(len(names.values), dtype=np.int64)
+    remap[order] = [index[c] for c in canonical]
+    return (Codes(remap[codes], distinct, None, True),
+            {a: b for a, b in zip(spellings, canonical) if a != b})
+
+
 @dataclass(frozen=True)
 class Pairs:
-    """Which rows share a model × dataset pair."""
+    """Which rows share a model × dataset pair (and condition, when the table has several)."""
 
     repeated: np.ndarray
     """True for the rows of a pair that appears more than once."""
@@ -416,8 +550,13 @@ class Pairs:
     when some pair repeats)."""
 
 
-def find_pairs(models: Codes, datasets: Codes) -> Pairs:
-    """The model × dataset pairs of rows whose names have codes `models` and `datasets`."""
+def find_pairs(models: Codes, datasets: Codes, conditions: Codes | None = None) -> Pairs:
+    """The model × dataset pairs of rows whose names have codes `models` and `datasets`; with
+    `conditions`, model × dataset × condition: rows of different conditions are not repeats."""
+    if conditions is not None and len(conditions.values) > 1:
+        k = len(conditions.values)
+        datasets = Codes(datasets.codes.astype(np.int64) * k + conditions.codes,
+                         [None] * (len(datasets.values) * k))
     n_datasets = max(len(datasets.values), 1)
     size = len(models.values) * n_datasets
     keys = models.codes.astype(np.int32 if size < 2**31 else np.int64)
@@ -448,6 +587,11 @@ def _contract(cells: pd.DataFrame, parsed: _Parsed) -> _Contract:
     dataset, dataset_renames = _canonical(parsed.names[schema.DATASET], at, schema.DATASET)
     columns: dict[str, pa.Array] = {schema.MODEL: _text_column(model),
                                     schema.DATASET: _text_column(dataset)}
+    renamed = {"Model": model_renames, "Dataset": dataset_renames}
+    condition = None
+    if schema.CONDITION in parsed.names:
+        condition, renamed["Condition"] = _merged_conditions(parsed.names[schema.CONDITION], at)
+        columns[schema.CONDITION] = _text_column(condition)
     category = None
     for role in CONTRACT_ORDER[2:]:
         if role in parsed.values:
@@ -457,8 +601,7 @@ def _contract(cells: pd.DataFrame, parsed: _Parsed) -> _Contract:
             labels = mapped_codes(cells[role], _label)
             category = Codes(labels.at(at), labels.values)
     return _Contract(columns, category, rows if at is None else rows[at], at, model, dataset,
-                     find_pairs(model, dataset),
-                     {"Model": model_renames, "Dataset": dataset_renames})
+                     condition, find_pairs(model, dataset, condition), renamed)
 
 
 def _distinct_rows(rows: np.ndarray) -> int:
@@ -484,15 +627,17 @@ def _duplicates(contract: _Contract, cells: pd.DataFrame, file: str,
     starts = np.concatenate([[0], np.flatnonzero(np.diff(pairs[order])) + 1, [len(order)]])
     effect = Effect.MERGED if policy is DuplicatePolicy.MEAN else Effect.STOPPED
     column, rows = _origins(cells, schema.MODEL), contract.rows
-    models, datasets = contract.models, contract.datasets
+    models, datasets, conditions = contract.models, contract.datasets, contract.conditions
 
     def make(group: int) -> Problem:
         members = order[starts[group]:starts[group + 1]]
         first = members[0]
         model = models.values[models.codes[first]]
         dataset = datasets.values[datasets.codes[first]]
+        within = ("" if conditions is None else
+                  f" in the condition “{clip(conditions.values[conditions.codes[first]])}”")
         message = (f"the pair “{clip(model)}” × “{clip(dataset)}” appears {len(members):,} "
-                   f"times ({rows_phrase(rows[members])})")
+                   f"times{within} ({rows_phrase(rows[members])})")
         cell = first if contract.at is None else contract.at[first]
         return Problem(Kind.DUPLICATE, message, file, int(rows[first]), column(int(cell)), effect)
 
@@ -506,7 +651,7 @@ NOT_AVERAGED = (schema.CI_LOW, schema.CI_HIGH, schema.N_ITEMS)
 
 def _merge(table: pd.DataFrame, pairs: np.ndarray) -> pd.DataFrame:
     """`merge_duplicates` of `table`, whose rows have pair numbers `pairs`."""
-    keys = [schema.MODEL, schema.DATASET]
+    keys = [c for c in (schema.MODEL, schema.DATASET, schema.CONDITION) if c in table.columns]
     numeric = [c for c in MEAN_COLUMNS if c in table.columns]
     others = [c for c in table.columns if c not in numeric and c not in keys]
     if not len(table):
@@ -536,9 +681,11 @@ def _assign(column: pd.Series, at: np.ndarray, values: np.ndarray) -> pd.Series:
 
 
 def merge_duplicates(table: pd.DataFrame) -> pd.DataFrame:
-    """One row per model × dataset: numbers averaged, the first category kept; intervals and
-    item counts of merged pairs are left out (the mean of intervals is not an interval)."""
-    groups = table.groupby([schema.MODEL, schema.DATASET], sort=False).ngroup()
+    """One row per model × dataset (× condition, never averaged across): numbers averaged, the
+    first category kept; intervals and item counts of merged pairs are left out (the mean of
+    intervals is not an interval)."""
+    keys = [c for c in (schema.MODEL, schema.DATASET, schema.CONDITION) if c in table.columns]
+    groups = table.groupby(keys, sort=False).ngroup()
     known = groups.notna().to_numpy()
     return _merge(table[known].reset_index(drop=True), groups[known].to_numpy(dtype=np.int64))
 
@@ -552,7 +699,9 @@ def _rename_note(what: str, renamed: dict[str, str]) -> str | None:
     limit = MAX_NAMES_SHOWN
     shown = "; ".join(f"“{clip(a)}” → “{clip(b)}”" for a, b in list(changes.items())[:limit])
     more = f" and {len(changes) - limit:,} more" if len(changes) > limit else ""
-    return f"{what} names matched (case, punctuation and common aliases): {shown}{more}."
+    how = ("case and spaces: one condition" if what == "Condition"
+           else "case, punctuation and common aliases")
+    return f"{what} names matched ({how}): {shown}{more}."
 
 
 def _y_title(mapping: Mapping, parsed: _Parsed, kind: DeltaKind) -> str:
@@ -607,13 +756,14 @@ def _parse(cells: pd.DataFrame, mapping: Mapping, options: Options, file: str) -
     parsed = _Parsed({}, {}, {}, np.ones(len(cells), dtype=bool), [], [])
     numeric_roles = [r for r in NUMERIC_ROLES if r in cells.columns]
     parsed.texts = {r: text_cells(cells[r]) for r in numeric_roles}
+    name_roles = [r for r in (schema.MODEL, schema.DATASET, schema.CONDITION) if r in cells.columns]
     with _Helpers(len(cells) >= PARALLEL_CELLS) as helpers:
-        names = [helpers.run(_names, cells, role, file) for role in (schema.MODEL, schema.DATASET)]
+        names = [helpers.run(_names, cells, role, file) for role in name_roles]
         readings = {r: number_text(parsed.texts[r].strings) for r in numeric_roles}
         decimal = decimal_mark(readings.values())
         if decimal == ",":
             parsed.notes.append("Numbers use a decimal comma (“3,5” is read as 3.5).")
-        for role, result in zip((schema.MODEL, schema.DATASET), names):
+        for role, result in zip(name_roles, names):
             parsed.names[role], found, bad = result()
             parsed.problems += found
             parsed.usable &= ~bad
@@ -654,12 +804,20 @@ def validate(raw: RawTable, mapping: Mapping, options: Options = Options()) -> R
         return Report(file, raw.rows_read, 0, problems + raw.problems, raw.notes,
                       shape=mapping.shape)
     cells = to_cells(raw.frame, mapping)
+    baseline_rows = _baseline_rows(cells, file) if mapping.shape is Shape.SCORES else None
+    if baseline_rows is not None:
+        cells = baseline_rows.cells
     notes = list(raw.notes)
     unused = [c for c in raw.frame.columns if c not in mapping.used_columns()]
     if unused:
         notes.append(f"Column(s) not used: {names_phrase(unused)}.")
     parsed = _parse(cells, mapping, options, file)
     problems = Found.of(raw.problems) + parsed.problems
+    used_baselines = np.zeros(0, dtype=np.int64)
+    if baseline_rows is not None:
+        used_baselines, idle = baseline_rows.used(parsed.usable, file)
+        problems += baseline_rows.problems + Found.of(idle)
+        notes += [n for n in (_baseline_note(used_baselines),) if n]
     notes += parsed.notes
     if not parsed.usable.any():
         problems += Found.of([Problem(Kind.NO_ROWS_LEFT, "no row can be used: every row has a "
@@ -669,8 +827,9 @@ def validate(raw: RawTable, mapping: Mapping, options: Options = Options()) -> R
                       unlisted=unlisted)
 
     contract = _contract(cells, parsed)
-    kept = _distinct_rows(contract.rows)
+    kept = _distinct_rows(contract.rows) + len(used_baselines)
     notes += [n for n in (_rename_note(k, v) for k, v in contract.renamed.items()) if n]
+    notes += [n for n in (_empty_conditions(parsed, contract),) if n]
     found, n_pairs = _duplicates(contract, cells, file, options.duplicates)
     listed, unlisted = _listed(problems + found)
     stop = bool(n_pairs) and options.duplicates is DuplicatePolicy.STOP
@@ -678,7 +837,8 @@ def validate(raw: RawTable, mapping: Mapping, options: Options = Options()) -> R
     if n_pairs and not stop:
         merged = _merge(contract.frame(), contract.pairs.numbers)
         table = schema.conform(merged.drop(columns=ROW))
-        notes.append(f"{n_pairs} repeated model × dataset pair(s) are averaged into one value "
+        pair = "model × dataset" + (" × condition" if contract.conditions is not None else "")
+        notes.append(f"{n_pairs} repeated {pair} pair(s) are averaged into one value "
                      "each; their intervals and item counts are left out.")
     elif not stop:
         table = contract.conformed()

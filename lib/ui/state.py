@@ -6,11 +6,12 @@ visible to another. Nothing here is cached across sessions or written to disk.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import streamlit as st
 
+from lib.analysis.filters import of_condition, table_conditions
 from lib.core import schema
 from lib.core.figure import figure_table
 
@@ -18,6 +19,11 @@ ACTIVE_KEY = "active_table"
 FILTER_KEYS = {"model": "model", "category": "category", "dataset": "dataset"}
 """The overview's filter widget keys, which are also the URL's query parameter names
 (`?model=GPT-4o&model=...`)."""
+CONDITION_KEY = "condition"
+"""The condition picker's widget key and query parameter (`?condition=CoT`)."""
+KEPT_CONDITION_KEY = "_condition_kept"
+"""The condition last picked, which the next page's picker starts on (a page's widgets are
+forgotten when another page runs)."""
 FIGURE_LABEL = "Bundled figure (9 models × 7 datasets)"
 
 
@@ -45,7 +51,7 @@ def active() -> ActiveTable:
 
 def _start_filters_over() -> None:
     """Forget the overview's filters: a selection made for one table would hide most of another."""
-    for key in FILTER_KEYS.values():
+    for key in (*FILTER_KEYS.values(), CONDITION_KEY, KEPT_CONDITION_KEY):
         if key in st.session_state:
             del st.session_state[key]
         if key in st.query_params:
@@ -61,3 +67,22 @@ def set_active(table: ActiveTable) -> None:
 def reset_to_figure() -> None:
     """Return this session to the bundled figure, filters starting over."""
     set_active(figure_active())
+
+
+def condition_view(current: ActiveTable) -> ActiveTable:
+    """The active table at one condition, picked in the sidebar and kept in the page address,
+    when it holds several (methods, rounds, prompts): every page then shows one measurement
+    per model × dataset, never an average over conditions. Any other table is returned as is."""
+    conditions = table_conditions(current.table)
+    if len(conditions) < 2:
+        return current
+    kept = st.session_state.get(KEPT_CONDITION_KEY)
+    with st.sidebar:
+        chosen = st.selectbox(
+            "Condition", conditions, key=CONDITION_KEY, bind="query-params",
+            index=conditions.index(kept) if kept in conditions else 0,
+            help="The table holds several conditions per model and dataset. Each page shows "
+                 "one at a time, so that no value is ever an average over conditions.")
+    st.session_state[KEPT_CONDITION_KEY] = chosen  # the next page opens on it too
+    return replace(current, table=of_condition(current.table, chosen),
+                   label=f"{current.label} · condition: {chosen}")

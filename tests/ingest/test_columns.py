@@ -29,12 +29,15 @@ from lib.ingest.columns import (COLUMN_ALIASES, ITEM, RUN, column_role, dataset_
     ("ci_high", schema.CI_HIGH), ("upper", schema.CI_HIGH),
     ("n", schema.N_ITEMS), ("N items", schema.N_ITEMS), ("count", schema.N_ITEMS),
     ("Item ID", ITEM), ("question_id", ITEM), ("id", ITEM), ("seed", RUN), ("run id", RUN),
+    ("method", schema.CONDITION), ("Method", schema.CONDITION), ("Intervention", schema.CONDITION),
+    ("prompting method", schema.CONDITION), ("Round", schema.CONDITION),
+    ("setting", schema.CONDITION), ("variant", schema.CONDITION), ("arm", schema.CONDITION),
 ])
 def test_column_aliases_ignore_case_and_punctuation(name: str, role: str) -> None:
     assert column_role(name) == role
 
 
-@pytest.mark.parametrize("name", ["score", "notes", "GSM8K", "accuracy", "method", "Method"])
+@pytest.mark.parametrize("name", ["score", "notes", "GSM8K", "accuracy", "methodology"])
 def test_other_columns_have_no_role(name: str) -> None:
     assert column_role(name) is None
 

@@ -94,7 +94,28 @@ def test_a_method_column_names_the_condition_not_the_treatment() -> None:
                           "delta": ["1", "2"]}))
     assert found.sure and found.mapping.shape is Shape.LONG
     assert found.mapping.roles == {schema.MODEL: "model", schema.DATASET: "dataset",
-                                   schema.DELTA: "delta"}
+                                   schema.DELTA: "delta", schema.CONDITION: "method"}
+
+
+@pytest.mark.parametrize("scores", [["62.5", "70"], ["0.6", "0.7"]])
+def test_an_intervention_column_of_numbers_is_the_treatment_score(scores) -> None:
+    """"intervention" and "variant" name the condition as text, the treatment as numbers."""
+    found = detect(frame({"model": ["A", "B"], "dataset": ["X", "X"],
+                          "baseline": ["60", "65"], "intervention": scores}), MAPPED_SHAPES)
+    assert found.sure and found.mapping.shape is Shape.SCORES
+    assert found.mapping.roles[schema.TREATMENT] == "intervention"
+    assert schema.CONDITION not in found.mapping.roles
+    text = detect(frame({"model": ["A", "B"], "dataset": ["X", "X"],
+                         "intervention": ["CoT", "RCI"], "delta": ["1", "2"]}))
+    assert text.mapping.roles[schema.CONDITION] == "intervention"
+
+
+def test_wide_tables_take_a_condition_column() -> None:
+    found = detect(frame({"model": ["A", "A"], "round": ["1", "2"], "GSM8K": ["1", "2"],
+                          "MATH": ["3", "4"]}))
+    assert found.mapping.shape is Shape.WIDE
+    assert found.mapping.roles == {schema.MODEL: "model", schema.CONDITION: "round"}
+    assert found.mapping.dataset_columns == ("GSM8K", "MATH")
 
 
 def test_per_item_roles_leave_the_ordinary_shapes_alone() -> None:

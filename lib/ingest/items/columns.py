@@ -22,7 +22,8 @@ import pyarrow.csv as pacsv
 
 from lib.core import schema
 from lib.core.textcells import scrub_text
-from lib.ingest.columns import COLUMN_ALIASES, ITEM, RUN, column_role, name_key
+from lib.ingest.columns import (COLUMN_ALIASES, ITEM, RUN, column_role, name_key,
+                                treatment_when_numeric)
 from lib.ingest.problems import Kind, Problem
 
 OUTCOME_WORDS = ("iscorrect", "correct", "score", "accuracy", "acc", "outcome", "result",
@@ -37,13 +38,15 @@ def item_role(name: object) -> str | None:
     """The role of a column of a per-item or counts file: `column_role`, or an arm when the
     name is an arm's with an outcome word taken off its start or end."""
     role = column_role(name)
+    if role == schema.CONDITION and treatment_when_numeric(name):
+        return schema.TREATMENT  # an arm of outcomes: numbers
     if role is not None:
         return role
     key = name_key(name)
     for word in OUTCOME_WORDS:
         rests = (key[len(word):] if key.startswith(word) else "",
                  key[: -len(word)] if key.endswith(word) else "")
-        for arm in (column_role(rest) for rest in rests if rest):
+        for arm in (item_role(rest) for rest in rests if rest):
             if arm in ARMS:
                 return arm
     return None

@@ -83,7 +83,9 @@ def test_outcome_words_around_an_arm_are_a_per_item_rule():
     assert item_role("baseline_correct") == item_role("is_correct_base") == schema.BASELINE
     assert item_role("treatment_passed") == schema.TREATMENT
     assert column_role("baseline_correct") is None
-    assert item_role("method") is None and item_role("correct") is None
+    assert item_role("method") == schema.CONDITION and item_role("correct") is None
+    # named like the condition, but an arm of outcomes in a per-item file
+    assert item_role("intervention") == item_role("variant_correct") == schema.TREATMENT
 
 
 def test_a_per_item_header_of_aliases_the_ordinary_path_knew_first():
