@@ -364,7 +364,7 @@ def templates_section() -> None:
             st.caption(sample.description)
             st.download_button(f"Download {sample.file_name}", csv_bytes(sample.table),
                                file_name=sample.file_name, mime="text/csv", on_click="ignore",
-                               key=f"your_data_template_{sample.shape}", width="stretch")
+                               key=f"your_data_template_{sample.file_name}", width="stretch")
     st.table(contract_table().set_index("Column"))
 
 
