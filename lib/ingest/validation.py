@@ -397,14 +397,19 @@ def _empty_conditions(parsed: _Parsed, contract: _Contract) -> str | None:
 
 
 def _scores_to_delta(values: dict[str, np.ndarray], cells: pd.DataFrame, kind: DeltaKind,
-                     file: str, usable: np.ndarray) -> tuple[list[Found], list[str], np.ndarray]:
+                     file: str, usable: np.ndarray,
+                     percent: bool = False) -> tuple[list[Found], list[str], np.ndarray]:
     """Adds Δ to `values` from baseline and treatment. Returns the problems (zero baselines of a
-    relative Δ), notes on how Δ was computed, and the rows those problems make unusable."""
+    relative Δ), notes on how Δ was computed, and the rows those problems make unusable.
+
+    Scores all between 0 and 1 are fractions (0.82 is 82 %), unless `percent`: a score column
+    written with "%" says its unit (0.5% is half a percent), as a per-arm counts file reads it."""
     base, treat = values[schema.BASELINE], values[schema.TREATMENT]
     notes: list[str] = []
     present = np.concatenate([base[usable], treat[usable]])
     present = present[~np.isnan(present)]
-    if len(present) and ((present >= 0) & (present <= 1)).all() and (present % 1 != 0).any():
+    if (not percent and len(present) and ((present >= 0) & (present <= 1)).all()
+            and (present % 1 != 0).any()):
         base, treat = base * 100, treat * 100
         values[schema.BASELINE], values[schema.TREATMENT] = base, treat
         notes.append("All scores lie between 0 and 1, so they are read as fractions and shown "
@@ -786,8 +791,10 @@ def _parse(cells: pd.DataFrame, mapping: Mapping, options: Options, file: str) -
         parsed.values[schema.N_ITEMS], found = _counts(parsed.values[schema.N_ITEMS], cells, file)
         parsed.problems += found
     if mapping.shape is Shape.SCORES:
+        percent = any(percent_only(parsed.texts[r].strings)
+                      for r in (schema.BASELINE, schema.TREATMENT))
         found, notes, bad = _scores_to_delta(parsed.values, cells, options.delta_kind, file,
-                                             parsed.usable)
+                                             parsed.usable, percent)
         parsed.problems += found
         parsed.notes += notes
         parsed.usable &= ~bad

@@ -338,3 +338,16 @@ def test_a_huge_item_count_is_left_out() -> None:
     (problem,) = got.problems
     assert (problem.kind, problem.column, problem.effect) == (Kind.BAD_COUNT, "n", Effect.VALUE)
     assert got.table[schema.N_ITEMS].isna().all()
+
+
+def test_scores_written_with_percent_signs_are_percentages_in_every_shape():
+    """0.5% is half a percent, in the baseline/treatment shape as in a per-arm counts file; bare
+    scores between 0 and 1 are still fractions."""
+    from lib.ingest.pipeline import ingest
+
+    scores = ingest(b"model,dataset,baseline,treatment\nA,X,0.5%,0.6%\n", "f.csv").table
+    counts = ingest(b"model,dataset,baseline,treatment,n\nA,X,0.5%,0.6%,100\n", "f.csv").table
+    for table in (scores, counts):
+        assert table[[schema.BASELINE, schema.TREATMENT]].values.tolist() == [[0.5, 0.6]]
+    fractions = ingest(b"model,dataset,baseline,treatment\nA,X,0.5,0.6\n", "f.csv").table
+    assert fractions[[schema.BASELINE, schema.TREATMENT]].values.tolist() == [[50.0, 60.0]]
