@@ -26,6 +26,7 @@ def delta_columns(y_title: str) -> dict[str, st.column_config.Column]:
         schema.CATEGORY: st.column_config.TextColumn("Category"),
         schema.DATASET: st.column_config.TextColumn("Dataset"),
         schema.DELTA: st.column_config.NumberColumn(y_title, format="%+.1f"),
+        schema.CONDITION: st.column_config.TextColumn("Condition"),
     }
 
 
