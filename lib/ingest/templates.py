@@ -57,7 +57,7 @@ def templates() -> list[Template]:
         Template(Shape.SCORES, "Long, with baseline and treatment scores", "template-scores.csv",
                  "One row per model and dataset with both scores; the app computes Δ as "
                  "absolute points or relative %, your choice.", scores),
-        Template(Shape.LONG, "Long, several conditions", "template-conditions.csv",
+        Template(Shape.LONG, "Long, several conditions", "template-methods.csv",
                  "One row per model, dataset and condition (a method, a round, a prompt) with "
                  "its Δ: each condition is kept apart, never averaged with another.", conditions),
         Template(Shape.WIDE, "Wide", "template-wide.csv",

@@ -107,7 +107,7 @@ def test_a_baseline_only_row_is_the_baseline_of_its_pairs_other_rows():
 
 
 def test_the_conditions_template_reads_back_with_its_conditions():
-    template = next(t for t in templates() if "condition" in t.file_name)
+    template = next(t for t in templates() if "methods" in t.file_name)
     report = ingest(template.table.to_csv(index=False).encode(), template.file_name)
     assert report.problems == () and table_conditions(report.table) == ["CoT", "Self-Refine"]
 

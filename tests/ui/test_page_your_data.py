@@ -66,7 +66,7 @@ def test_before_an_upload_the_page_offers_templates_and_the_contract(page) -> No
     downloads = page.get("download_button")
     # a template per shape (the long one also with conditions), and the per-item example
     assert len(downloads) == 5
-    assert any("template-conditions.csv" in d.proto.label for d in downloads)
+    assert any("template-methods.csv" in d.proto.label for d in downloads)
     assert "synthetic_per_item.csv" in downloads[-1].proto.label
     assert len(page.table) == 1
     assert not page.get("vega_lite_chart"), "no chart until something other than the figure is used"
