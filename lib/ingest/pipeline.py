@@ -113,7 +113,7 @@ def ingest(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS,
     try:
         shape = item_shape(data, file, read)
         if shape is not None:
-            return item_report(aggregate(read_items(data, file, read), settings))
+            return item_report(aggregate(read_items(data, file, read, shape), settings))
         raw = read()
         return validate(raw, detect(raw.frame, MAPPED_SHAPES).mapping, options)
     except ReadError as error:

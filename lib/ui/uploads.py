@@ -129,7 +129,8 @@ def session_items(file: UploadedFile, settings: Settings) -> ItemUpload:
     memo = _memo(file)
     if "read" not in memo:
         with st.spinner("Reading per-item results…"):
-            memo["read"] = read_items(file.getvalue(), file_label(file.name), _session_reader(file))
+            memo["read"] = read_items(file.getvalue(), file_label(file.name), _session_reader(file),
+                                      memo.get("shape"))
         release_upload(file)  # the checked items hold what is needed; the raw table can go
     results = memo["results"]
     if settings not in results:

@@ -111,12 +111,14 @@ def item_shape(data: bytes, file: str, read: Reader | None = None) -> Shape | No
         return None
 
 
-def read_items(data: bytes, file: str, read: Reader | None = None) -> ItemsRead:
+def read_items(data: bytes, file: str, read: Reader | None = None,
+               shape: Shape | None = None) -> ItemsRead:
     """Read and check a per-item or counts file once (with `read` where pyarrow's fast path
-    does not apply; by default the general reader). Never raises: a file that cannot be read
-    gives an `ItemsRead` whose blocking problem says why."""
+    does not apply; by default the general reader). `shape` is what `item_shape` found, when
+    the caller asked it already (else the registry is asked here). Never raises: a file that
+    cannot be read gives an `ItemsRead` whose blocking problem says why."""
     try:
-        return _read_items(data, file, read or _general_reader(data, file))
+        return _read_items(data, file, read or _general_reader(data, file), shape)
     except ReadError as error:
         return ItemsRead(file, Shape.PER_ITEM, problems=(error.problem,))
     except Exception:
@@ -124,8 +126,8 @@ def read_items(data: bytes, file: str, read: Reader | None = None) -> ItemsRead:
         return ItemsRead(file, Shape.PER_ITEM, problems=(_unexpected(file),))
 
 
-def _read_items(data: bytes, file: str, read: Reader) -> ItemsRead:
-    if _fast(data, file) and detect(evidence_of(data)).mapping.shape is Shape.PER_ITEM:
+def _read_items(data: bytes, file: str, read: Reader, shape: Shape | None) -> ItemsRead:
+    if _fast(data, file) and (shape or detect(evidence_of(data)).mapping.shape) is Shape.PER_ITEM:
         try:
             checked = check_csv(data, file)
         except pa.ArrowInvalid:
@@ -135,7 +137,7 @@ def _read_items(data: bytes, file: str, read: Reader) -> ItemsRead:
     raw = read()
     frame = raw.frame
     found = _read_problems(raw, file)
-    if detect(frame).mapping.shape is Shape.COUNTS:
+    if (shape or detect(frame).mapping.shape) is Shape.COUNTS:
         return ItemsRead(file, Shape.COUNTS, counts=frame, problems=found, notes=raw.notes,
                          rows_read=raw.rows_read)
     checked = check_items(frame, file, row_numbers=frame.index.to_numpy())
