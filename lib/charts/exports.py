@@ -1,22 +1,23 @@
 """Downloads: the table as CSV safe for spreadsheets, the chart as PNG, SVG and standalone HTML.
 
 Every chart file starts from `export_spec`, the chart's Vega-Lite spec with every string made safe
-for the renderer: vl-convert aborts the whole process (every visitor's session with it) on text
-that XML forbids, and slows down sharply on very long labels. The HTML page embeds that spec as
-JSON that no name can break out of (`script_json`).
+for the renderer: vl-convert aborts the process that runs it on text that XML forbids, and slows
+down sharply on very long labels. The files are drawn in a child process (`lib.charts.render`),
+so that even a failure nobody foresaw costs one download, never the server. The HTML page embeds
+the spec as JSON that no name can break out of (`script_json`).
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
 import altair as alt
 import pandas as pd
 
+from lib.charts.render import RenderError, ScriptJSONEncoder, render
 from lib.core.textcells import scrub_text
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -32,11 +33,6 @@ minutes), and a label is shown cut much shorter than this anyway."""
 EXPRESSION_KEYS = frozenset({"expr", "labelExpr", "calculate", "filter", "test", "signal",
                              "update"})
 """Spec keys whose text is a Vega expression: scrubbed, never cut (a cut one would not parse)."""
-SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026",
-                  0x2028: "\\u2028", 0x2029: "\\u2029"}
-"""Characters that JSON inside an HTML <script> must not hold literally: `<` could start
-`</script>` or `<!--`, `&` an entity in some parsers, U+2028/U+2029 end a line in older
-JavaScript. As \\u escapes they mean the same to the JSON parser."""
 
 
 class ExportError(Exception):
@@ -137,58 +133,42 @@ def safe_strings(spec: Any, limit: int = EXPORT_TEXT_LIMIT) -> Any:
     return clean(spec)
 
 
-def _render(fmt: str, chart: alt.TopLevelMixin, convert: Callable[[str], bytes]) -> bytes:
-    """`convert` applied to the chart's safe spec (as JSON); any failure as an ExportError."""
-    spec = json.dumps(export_spec(chart))
+def _drawn(kind: str, title: str, chart: alt.TopLevelMixin, **options: Any) -> bytes:
+    """The chart's safe spec drawn as `kind` by a child process; any failure an ExportError."""
+    spec = export_spec(chart)
     try:
-        return convert(spec)
-    except Exception as exc:  # the renderer's errors carry no stable type
-        raise ExportError(f"The chart could not be drawn as {fmt}.") from exc
+        return render(kind, spec, **options)
+    except RenderError as exc:
+        raise ExportError(f"The chart could not be drawn as {title}.") from exc
 
 
 def chart_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
     """The chart rendered to PNG offline (vl-convert, which may fetch nothing)."""
-    import vl_convert as vlc  # imported on first export: it is heavy and most runs never need it
-
-    return _render("PNG", chart, lambda spec: vlc.vegalite_to_png(
-        spec, scale=scale, allowed_base_urls=[]))
+    return _drawn("png", "PNG", chart, scale=scale)
 
 
 def chart_svg(chart: alt.TopLevelMixin) -> bytes:
     """The chart rendered to SVG offline (vl-convert, which may fetch nothing)."""
-    import vl_convert as vlc
-
-    return _render("SVG", chart, lambda spec: vlc.vegalite_to_svg(
-        spec, allowed_base_urls=[]).encode("utf-8"))
+    return _drawn("svg", "SVG", chart)
 
 
-class _ScriptJSONEncoder(json.JSONEncoder):
-    """JSON with the characters of `SCRIPT_ESCAPES` written as \\u escapes (which JSON can only
-    hold inside strings, so the value stays the same)."""
-
-    def encode(self, o: Any) -> str:
-        return super().encode(o).translate(SCRIPT_ESCAPES)
+def spec_svg(spec: dict[str, Any]) -> bytes:
+    """A spec made by the app itself (no user text, such as a model's marker) drawn as SVG."""
+    try:
+        return render("svg", spec)
+    except RenderError as exc:
+        raise ExportError("The chart could not be drawn as SVG.") from exc
 
 
 def script_json(value: Any) -> str:
     """`value` as JSON that can stand inside an HTML <script> element: no string in it can close
     the script, open a comment or end a JavaScript line."""
-    return json.dumps(value, cls=_ScriptJSONEncoder)
+    return json.dumps(value, cls=ScriptJSONEncoder)
 
 
 def chart_html(chart: alt.TopLevelMixin) -> bytes:
     """A standalone HTML page of the interactive chart, its scripts inlined (works offline), drawn
     as SVG. The spec is `export_spec`'s, embedded as `script_json`."""
-    from altair.utils import spec_to_html
-
-    try:
-        page = spec_to_html(export_spec(chart), mode="vega-lite", vega_version=alt.VEGA_VERSION,
-                            vegalite_version=alt.VEGALITE_VERSION,
-                            vegaembed_version=alt.VEGAEMBED_VERSION, template="inline",
-                            embed_options={"renderer": "svg"},
-                            json_kwds={"cls": _ScriptJSONEncoder})
-    except ExportError:
-        raise
-    except Exception as exc:
-        raise ExportError("The chart could not be written as HTML.") from exc
-    return page.encode("utf-8")
+    return _drawn("html", "HTML", chart, versions={
+        "vega": alt.VEGA_VERSION, "vegalite": alt.VEGALITE_VERSION,
+        "vegaembed": alt.VEGAEMBED_VERSION})

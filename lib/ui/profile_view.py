@@ -11,7 +11,6 @@ from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
-import vl_convert as vlc
 from streamlit.delta_generator import DeltaGenerator
 
 from lib.analysis.evidence import (DISAGREE_HELP, DISAGREE_LABEL, TOO_SMALL_HELP, TOO_SMALL_LABEL,
@@ -20,6 +19,7 @@ from lib.analysis.profiles import (KeyFigures, Reference, clicked_model, delta_m
                                    model_categories)
 from lib.charts import profiles as charts
 from lib.charts.dotplot import y_domain
+from lib.charts.exports import spec_svg
 from lib.charts.profiles import HEATMAP_SELECTION
 from lib.core import schema
 from lib.core.figure import category_order, figure_styles, model_order
@@ -244,8 +244,9 @@ def show_chart(kind: str, args: tuple, frames: Mapping[str, pd.DataFrame],
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def marker_svg(color: str, shape: str) -> str:
-    """The marker drawn by Vega as SVG (shown as an image: no script, no theme padding)."""
-    return vlc.vegalite_to_svg(charts.marker_chart(color, shape).to_json())
+    """The marker drawn by Vega as SVG (shown as an image: no script, no theme padding); drawn
+    once per marker for every session, in a child process as every chart file is."""
+    return spec_svg(charts.marker_chart(color, shape).to_dict()).decode("utf-8")
 
 
 def show_marker(marker: tuple[str, str]) -> None:

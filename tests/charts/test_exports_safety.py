@@ -195,7 +195,7 @@ def test_the_renderer_fetches_nothing_and_its_errors_are_export_errors(render):
     remote = alt.Chart("http://127.0.0.1:9/data.csv").mark_point().encode(x="a:Q")
     with pytest.raises(ExportError, match="could not be drawn") as info:
         render(remote)
-    assert "not allowed" in str(info.value.__cause__)
+    assert "not allowed" in str(info.value.__cause__)  # the child renderer's own words
 
 
 def test_overview_buttons_make_every_file_on_click_and_say_why_when_disabled():
