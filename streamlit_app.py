@@ -4,6 +4,7 @@ import streamlit as st
 
 from lib.ui.errors import run_guarded
 from lib.ui.memory import prepare_process
+from lib.ui.uploads import forget_uploads
 from lib.ui.widgets import table_switch
 
 prepare_process()
@@ -13,10 +14,12 @@ PAGES = [
     st.Page("pages/overview.py", title="Overview", icon="📊", default=True),
     st.Page("pages/profiles.py", title="Model profiles", icon="🔎"),
     st.Page("pages/findings.py", title="Findings", icon="📝"),
-    st.Page("pages/your_data.py", title="Your data", icon="📤"),
+    YOUR_DATA := st.Page("pages/your_data.py", title="Your data", icon="📤"),
 ]
 
 page = st.navigation(PAGES)
+if page.url_path != YOUR_DATA.url_path:  # Your data's uploader, and its file, are gone
+    forget_uploads()
 
 
 def show_page() -> None:
