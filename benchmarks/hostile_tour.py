@@ -220,6 +220,9 @@ class Outcome:
     failures: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     peak_mb: float = 0.0
+    rest_mb: float = 0.0
+    """The server's resident memory once it is quiet after the file (its session closed but
+    still held for Streamlit's reconnect window)."""
     explored: bool = False
     shots: list[Path] = field(default_factory=list)
 
@@ -661,7 +664,8 @@ def outcome_text(out: Outcome) -> str:
 def print_row(out: Outcome) -> None:
     step, slow = out.slowest
     print(f"{out.case.name:<26} {out.case.klass:>2} {out.seconds:>7.1f} "
-          f"{slow:>6.1f} {step:<16.16} {out.peak_mb:>8,.0f}  {outcome_text(out)}", flush=True)
+          f"{slow:>6.1f} {step:<16.16} {out.peak_mb:>8,.0f} {out.rest_mb:>7,.0f}  "
+          f"{outcome_text(out)}", flush=True)
     if out.case.big:
         print(" " * 30 + "steps (s, peak MB so far): " + ", ".join(
             f"{name} {took:.1f} ({out.peaks.get(name, 0):,.0f})"
@@ -690,7 +694,7 @@ def main(argv: list[str] | None = None) -> int:
     shots.mkdir(parents=True, exist_ok=True)
     print(f"screenshots: {shots}")
     print(f"{'file':<26} {'cl':>2} {'seconds':>7} {'slow s':>6} {'slowest step':<16} "
-          f"{'peak MB':>8}  outcome")
+          f"{'peak MB':>8} {'rest MB':>7}  outcome")
     outcomes: list[Outcome] = []
     srv = Server()
     srv.start()
@@ -705,6 +709,7 @@ def main(argv: list[str] | None = None) -> int:
                 else:  # the work a file started counts for it until the server is quiet
                     waited = srv.settle()
                     memory_verdict(srv, out)
+                    out.rest_mb = (status_kb(srv.proc.pid, "VmRSS") or 0) / 1024
                     if waited is None:
                         out.failures.append("server still busy 120 s after the file; "
                                             "restarted")
