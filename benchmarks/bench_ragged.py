@@ -9,7 +9,9 @@ The SYNTHETIC long CSV (`benchmarks.synthetic.long_csv`, 1M rows by default) is 
 - mixed:  the same file with 1 % of its rows ragged: every other one has an extra non-empty
           field (left out with a problem), the others lack their last field (kept, with an
           empty Δ, which the validation then reports);
-- long:   the same file with 1 % of its rows given an extra non-empty field (a decimal comma).
+- long:   the same file with 1 % of its rows given an extra non-empty field (a decimal comma);
+- short:  the same file with 99 % of its rows lacking their last field (kept, with an empty Δ):
+          too many for the record-by-record handler, so they are cut in Arrow.
 
 each through `lib.ingest.pipeline.ingest` (read, detect, validate) and through
 `lib.ingest.read.table.read_table` alone; the median of --runs runs after one warm-up run,
@@ -53,6 +55,16 @@ def ragged(data: bytes, share: float = SHARE, short: bool = True) -> bytes:
     return b"\n".join(lines)
 
 
+def mostly_short(data: bytes, share: float = SHARE) -> bytes:
+    """`data` with every row but each (1 / `share`)th lacking its last field."""
+    lines = data.split(b"\n")
+    step = round(1 / share)
+    for i in range(1, len(lines) - 1):
+        if i % step:
+            lines[i] = lines[i].rsplit(b",", 1)[0]
+    return b"\n".join(lines)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -60,7 +72,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--runs", type=int, default=5, help="timed runs per figure (median)")
     args = parser.parse_args(argv)
     clean = long_csv(args.rows)
-    files = {"clean": clean, "mixed": ragged(clean), "long": ragged(clean, short=False)}
+    files = {"clean": clean, "mixed": ragged(clean), "long": ragged(clean, short=False),
+             "short": mostly_short(clean)}
     print(f"{args.rows:,} rows, {len(clean) / 1e6:.1f} MB, {SHARE:.0%} ragged rows")
     kinds = {"floor": lambda: pacsv.read_csv(io.BytesIO(clean))}
     for name, data in files.items():

@@ -157,7 +157,8 @@ def test_too_many_ragged_rows_keep_only_the_listed_details(monkeypatch) -> None:
     error = assert_same_outcome(data, "f.csv")
     assert error.kind is Kind.UNREADABLE and "More than 100 rows" in error.message
     dense = ("a,b\n" + "1,2,3\n" * 5000).encode()
-    assert read_delimited_fast(dense, "f.csv") is None, "the slow path stops at row 102"
+    with pytest.raises(ReadError, match="More than 100 rows"):  # cut in Arrow (no quotes)
+        read_delimited_fast(dense, "f.csv")
     assert len(handlers[-1].problems) == 100
     assert assert_same_outcome(dense, "f.csv") == error
 
@@ -172,14 +173,60 @@ def test_too_many_ragged_rows_and_the_row_limit_refuse_alike(monkeypatch, max_ro
 
 
 def test_kept_ragged_cells_are_bounded(monkeypatch) -> None:
-    data = ("a,b,c\n" + "1,2,3\n" * 10 + "1,2\n" * 200).encode()
+    data = ("a,b,c\n" + "1,2,3\n" * 10 + '"1",2\n' * 200).encode()
     assert read_delimited_fast(data, "f.csv") is not None
     monkeypatch.setattr(delimited, "MAX_RAGGED_CELLS", 300)
-    assert read_delimited_fast(data, "f.csv") is None, "past the bound: the slow path"
+    assert read_delimited_fast(data, "f.csv") is None, "past the bound, quoted: the slow path"
     assert_same_outcome(data, "f.csv")
     monkeypatch.setattr(delimited, "MAX_RAGGED_CELLS", 10**6)
     monkeypatch.setattr(delimited, "MAX_RAGGED_RECORDS", 150)
     assert read_delimited_fast(data, "f.csv") is None
+
+
+def test_past_the_bound_an_unquoted_file_is_cut_in_arrow(monkeypatch) -> None:
+    """Mostly short records without quotes: `_read_split` reads them, not the slow path."""
+    split = []
+    original = delimited._read_split
+    monkeypatch.setattr(delimited, "_read_split", lambda *a: split.append(1) or original(*a))
+    monkeypatch.setattr(delimited, "MAX_RAGGED_CELLS", 300)
+    data = ("a,b,c\n" + "1,2,3\n" * 10 + "1,2\n" * 200 + "4,5,6,7\n8,9,10, \n").encode()
+    raw = read_delimited_fast(data, "f.csv")
+    assert raw is not None and split == [1]
+    assert raw.frame.loc[12].tolist() == ["1", "2", ""] and raw.frame.loc[213].tolist() == [
+        "8", "9", "10"]
+    assert [(p.row, p.column) for p in raw.problems] == [(212, None)] or [
+        p.row for p in raw.problems] == [212]
+    assert_same_outcome(data, "f.csv")
+
+
+def unquoted_file(seed: int) -> tuple[bytes, str]:
+    """A random ragged file without quotes (blank lines, spaces, blank and non-blank extra
+    fields, every line end, BOM, `sep=`), as `ragged_file` makes them."""
+    data, file, _ = ragged_file(seed)
+    text = data.decode("utf-8-sig").replace('""', "").replace('"', "")
+    return text.encode("utf-8"), file
+
+
+def test_generated_unquoted_files_read_alike_when_cut_in_arrow(monkeypatch) -> None:
+    """Every file the record-by-record handler takes, `_read_split` takes too, with the same
+    outcome as the slow path (the others have line ends the fast path leaves alone)."""
+    files = [unquoted_file(seed) for seed in range(300)]
+    by_handler = [read_delimited_fast(data, file) is not None for data, file in files]
+    monkeypatch.setattr(delimited, "MAX_RAGGED_RECORDS", 0)  # every ragged file: `_read_split`
+    by_split = []
+    for data, file in files:
+        assert_same_outcome(data, file)
+        by_split.append(read_delimited_fast(data, file) is not None)
+    assert by_split == by_handler and sum(by_split) >= 200, sum(by_split)
+
+
+@pytest.mark.parametrize("max_rows", [3, 8, 11, 12, 40])
+@pytest.mark.parametrize("body", ["1,2,3\n" * 20, "1,2\n" * 3 + "x,y,2,3\n\n4\n" * 5])
+def test_cut_in_arrow_the_limits_refuse_alike(monkeypatch, max_rows: int, body: str) -> None:
+    monkeypatch.setattr(delimited, "MAX_RAGGED_RECORDS", 0)
+    monkeypatch.setattr("lib.ingest.read.raw.MAX_ROW_PROBLEMS", 4)
+    data = ("a,b\n" + "1,2\n" * 6 + body).encode()
+    assert_same_outcome(data, "f.csv", Limits(max_rows=max_rows))
 
 
 @pytest.mark.parametrize("max_rows", [1, 5, 9, 10, 11, 30])

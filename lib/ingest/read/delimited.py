@@ -25,6 +25,7 @@ import pyarrow.csv as pacsv
 
 from lib.core.textcells import as_array, blank
 from lib.ingest.problems import Effect, Kind, Problem, ReadError, names_phrase
+from lib.ingest.read import raw as raw_tables
 from lib.ingest.read.raw import (DEFAULT_LIMITS, ROW_INDEX, Format, Limits, RawTable, check_columns,
                                  check_row_problems, clean_header, fail, header_only, is_blank,
                                  library_text, too_many_rows)
@@ -484,6 +485,64 @@ def _read_ragged(body: pa.Buffer, columns: list[str], delimiter: str, line_break
     return table, lines, list(zip(left_out.tolist(), ragged.problem_fields.tolist()))
 
 
+SPLIT_MARK = "\x01"
+"""The delimiter `_read_split` reads lines with: a control character, in no accepted file's data
+(a file holding it is left to the other paths)."""
+
+
+def _read_split(body: pa.Buffer, columns: list[str], delimiter: str, body_lines: int,
+                file: str, limits: Limits
+                ) -> tuple[pa.Table, np.ndarray, list[tuple[int, int]]] | None:
+    """`_read_ragged`'s answer for a body without quotes, in Arrow's compute functions instead of
+    a Python call per ragged record: for a file whose records are mostly of another width (each
+    costs Python time there, and past `MAX_RAGGED_CELLS` that path gives up). Each line is read
+    whole, then cut at the delimiter as Python's reader cuts an unquoted line: a short record is
+    padded with empty cells, a long one cut when its extra fields are blank and left out with a
+    problem when not. None when a line cannot be read this way or the lines do not add up to
+    `body_lines`; too many rows left out refuse the file, as on the slow path."""
+    width = len(columns)
+    if body.to_pybytes().find(SPLIT_MARK.encode()) >= 0:
+        return None
+    try:
+        lines = pacsv.read_csv(
+            pa.BufferReader(body),
+            read_options=pacsv.ReadOptions(column_names=["line"]),
+            parse_options=pacsv.ParseOptions(delimiter=SPLIT_MARK, quote_char=False,
+                                             ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types={"line": pa.large_string()},
+                                                 strings_can_be_null=False)).column(0)
+    except (pa.ArrowException, ValueError):
+        return None
+    if len(lines) != body_lines:
+        return None
+    lines = lines.combine_chunks()
+    fields = pc.list_value_length(pc.split_pattern(lines, delimiter)).to_numpy()
+    long = np.flatnonzero(fields > width)
+    left = np.zeros(0, dtype=np.int64)
+    if len(long):
+        rest = pc.list_element(pc.split_pattern(lines.take(pa.array(long)), delimiter,
+                                                max_splits=width), width)
+        extra = pc.utf8_trim_whitespace(pc.replace_substring(rest, delimiter, ""))
+        left = long[pc.not_equal(extra, "").to_numpy(zero_copy_only=False)]
+    most = raw_tables.MAX_ROW_PROBLEMS
+    if len(left) > most:
+        if left[most] + 1 > limits.max_rows:
+            return None  # the slow path might stop on the number of rows first
+        check_row_problems(most, file, RAGGED_ROWS)
+    keep = np.ones(len(lines), dtype=bool)
+    keep[left] = False
+    kept = lines.filter(pa.array(keep)) if len(left) else lines
+    missing = np.maximum(width - fields[keep], 0)
+    if missing.any():
+        pads = pc.binary_repeat(pa.scalar(delimiter, pa.large_string()), pa.array(missing))
+        kept = pc.binary_join_element_wise(kept, pads, pa.scalar("", pa.large_string()))
+    cells = pc.split_pattern(kept, delimiter, max_splits=width)
+    table = pa.table([pc.list_element(cells, i) for i in range(width)],
+                     names=[str(i) for i in range(width)])
+    return (table, np.flatnonzero(keep),
+            list(zip(left.tolist(), fields[left].tolist())))
+
+
 def _blank_rows(table: pa.Table) -> np.ndarray:
     """True for rows whose every field is blank (Python's reader skips them)."""
     rows = np.ones(table.num_rows, dtype=bool)
@@ -563,8 +622,10 @@ def read_delimited_fast(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS,
     if table is None and ragged.seen and not (old_mac and quoted_values):
         # ragged records (in an old Mac file with quoted values, a quoted line break would be
         # read as \n: the slow path reads those)
-        found = _read_ragged(body, columns, delimiter, quoted_values,
-                             _line_count(data, body_start, end), file, limits)
+        body_lines = _line_count(data, body_start, end)
+        found = _read_ragged(body, columns, delimiter, quoted_values, body_lines, file, limits)
+        if found is None and not quoted_values:  # mostly ragged: too costly record by record
+            found = _read_split(body, columns, delimiter, body_lines, file, limits)
         if found is None:
             return None
         table, lines, left_out = found
