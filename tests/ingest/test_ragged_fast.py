@@ -136,6 +136,10 @@ def test_a_file_with_one_ragged_row_in_a_hundred_takes_the_fast_path() -> None:
     'model;dataset;delta\r"a";b\rc;d;1;2\r',
     'model,dataset,delta\nx,y,z,w\n',
     'model,dataset,delta\nx,y,z,\n',
+    'model,dataset,delta\na,b,"3\n',  # a quote open at the end holds the line breaks after it
+    'model,dataset,delta\na,b,"3\n\n',
+    'model,dataset,delta\r\na,b,c\r\nd,e,"3\r\n',
+    'model,dataset,delta\na,b,"3"\n\n',
 ])
 def test_awkward_ragged_records_read_alike(text: str) -> None:
     assert_same_outcome(text.encode(), "f.csv")

@@ -604,6 +604,8 @@ def read_delimited_fast(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS,
         return None
     body = pa.py_buffer(data).slice(body_start, end - body_start)
     quoted_values = data.find(b'"', body_start, end) >= 0
+    if quoted_values and end < len(data) and data.count(b'"', body_start, end) % 2:
+        return None  # a quote left open holds the line breaks at the end: the slow path keeps them
     ragged = _Ragged(len(columns))  # notes a record of another width, and stops the read
     table = _arrow_records(body, columns, delimiter, ragged=ragged)
     lines: np.ndarray | None = None
