@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from lib.analysis.evidence import DISAGREE_LABEL, TOO_SMALL_LABEL, caveat_columns, evidence_words
@@ -171,10 +172,10 @@ def _condition_order(table: pd.DataFrame) -> list[str]:
 def _slots(table: pd.DataFrame, sources: list[str], conditions: list[str]) -> pd.Series:
     """Each row's slot within its model's band: the source × condition pairs present, sources
     in `sources` order and conditions in `conditions` order, numbered from 0."""
-    pairs = pd.MultiIndex.from_arrays([table[schema.SOURCE], table[schema.CONDITION]])
-    present = set(pairs)
-    order = [(s, c) for s in sources for c in conditions if (s, c) in present]
-    return pd.Series(pairs.map(dict(zip(order, range(len(order))))), index=table.index)
+    source = pd.Categorical(table[schema.SOURCE], categories=sources).codes.astype(np.int64)
+    condition = pd.Categorical(table[schema.CONDITION], categories=conditions).codes
+    pair = source * len(conditions) + condition
+    return pd.Series(np.searchsorted(np.unique(pair), pair), index=table.index)
 
 
 def _condition_shape(conditions: list[str]) -> alt.Shape:
