@@ -39,13 +39,16 @@ def with_methods(app_test, page: str, query: dict | None = None):
     from tests.conftest import ROOT
 
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
     table = ingest(METHODS, "methods.csv").table
     at.session_state[ACTIVE_KEY] = ActiveTable(table=table, label="methods.csv",
                                                is_figure=False, y_title=schema.Y_AS_GIVEN)
-    at.run()
-    if page != "pages/overview.py":
+    if page != "pages/overview.py":  # the entry point runs the Overview first: the address
+        at.run()  # is the other page's, as a link to it would give it
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    if page == "pages/overview.py":
+        at.run()
+    else:
         at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
