@@ -2,19 +2,24 @@
 
 import streamlit as st
 
+from lib.analysis.filters import table_conditions
 from lib.charts.dotplot import delta_dot_plot
 from lib.core.text import escape_markdown
 from lib.ui.shell import ensure_app_navigation
-from lib.ui.state import active, condition_view
+from lib.ui.state import active, conditions_view
 from lib.ui.widgets import delta_columns, download_buttons, sidebar_filters
 
 ensure_app_navigation()
 
-current = condition_view(active())
+current = conditions_view(active())
+several = len(table_conditions(current.table)) > 1
 st.title("Δ per model and dataset")
-st.caption(f"Showing: {escape_markdown(current.label)}. Each point is one model on one "
-           "dataset; the dashed line is the baseline (Δ = 0). Click a model in the legend to "
-           "pick it out in every panel; click an empty spot of the legend area to clear it.")
+points = ("Each point is one model on one dataset in one condition: a model's conditions stand "
+          "side by side, each with its own marker shape (Condition, in the legend). The dashed "
+          "line" if several else "Each point is one model on one dataset; the dashed line")
+st.caption(f"Showing: {escape_markdown(current.label)}. {points} is the baseline (Δ = 0). Click "
+           "a model in the legend to pick it out in every panel; click an empty spot of the "
+           "legend area to clear it.")
 
 view = sidebar_filters(current.table)
 if view.empty:

@@ -91,5 +91,11 @@ def table_conditions(table: pd.DataFrame) -> list[str]:
 def of_condition(table: pd.DataFrame, condition: str) -> pd.DataFrame:
     """The rows of `condition`, and the rows without a condition (the figure's, when an upload
     is compared with it): one measurement per model × dataset, never a mix of conditions."""
-    keep = table[schema.CONDITION].isin([condition, schema.NO_CONDITION]).to_numpy()
+    return of_conditions(table, [condition])
+
+
+def of_conditions(table: pd.DataFrame, conditions: Collection[str]) -> pd.DataFrame:
+    """The rows of the chosen `conditions` and the rows without a condition: each row stays one
+    measurement (model × dataset × condition), side by side with the others, never averaged."""
+    keep = table[schema.CONDITION].isin([*conditions, schema.NO_CONDITION]).to_numpy()
     return table.loc[keep].reset_index(drop=True)

@@ -6,9 +6,11 @@ import math
 from collections.abc import Sequence
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from lib.analysis.evidence import DISAGREE_LABEL, TOO_SMALL_LABEL, caveat_columns, evidence_words
+from lib.analysis.filters import table_conditions
 from lib.core import schema
 from lib.core.figure import category_order, dataset_order, model_order
 from lib.ingest.items.cells import CI_TEST_DISAGREE, TOO_SMALL
@@ -23,6 +25,21 @@ PLOT_WIDTH = 700
 """Pixels shared by the facets of one row (the legend comes on top of this)."""
 MAX_FACET_COLUMNS = 8
 DIMMED_OPACITY = 0.15
+FACET_WIDTH = (60, 220)
+"""Narrowest and widest facet in pixels (several conditions side by side may widen it)."""
+
+CONDITION_SHAPES: tuple[str, ...] = (
+    "circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "triangle-right",
+    "triangle-left", "wedge",
+)
+"""Marker shapes of the conditions, in the table's order (cycled beyond nine)."""
+NO_CONDITION_LABEL = "no condition"
+"""The legend's name for rows without a condition (the figure's, beside a compared upload)."""
+SLOT = "slot"
+"""Column of the chart's data placing a point within its model's band when an upload with
+several conditions is compared with the figure: one slot per source × condition."""
+SLOT_PIXELS = 12
+"""Width a point wants beside its neighbours when several conditions stand side by side."""
 
 
 def y_domain(values: Sequence[float] | pd.Series, base: tuple[float, float] = DEFAULT_DOMAIN,
@@ -46,21 +63,27 @@ def y_ticks(domain: tuple[float, float], step: float = 10.0, max_ticks: int = 13
     return [first + i * step for i in range(count)]
 
 
-def facet_layout(n_datasets: int, plot_width: int = PLOT_WIDTH) -> tuple[int, int]:
-    """(facet columns, width of one facet in pixels) for `n_datasets` facets."""
-    columns = max(1, min(n_datasets, MAX_FACET_COLUMNS))
-    return columns, int(max(60, min(220, plot_width / columns)))
+def facet_layout(n_datasets: int, plot_width: int = PLOT_WIDTH,
+                 min_width: int = FACET_WIDTH[0]) -> tuple[int, int]:
+    """(facet columns, width of one facet in pixels) for `n_datasets` facets, each at least
+    `min_width` wide (at most `plot_width`): wider facets come in fewer columns."""
+    narrowest, widest = FACET_WIDTH
+    min_width = max(narrowest, min(min_width, plot_width))
+    columns = max(1, min(n_datasets, MAX_FACET_COLUMNS, plot_width // min_width))
+    return columns, int(max(min_width, min(max(widest, min_width), plot_width / columns)))
 
 
-def _tooltip(table: pd.DataFrame, y_title: str) -> list[alt.Tooltip]:
-    """Model, category, dataset and signed Δ, plus whatever evidence the table carries (the
-    interval named with its level, the p-value with its correction, whether the cell has too
-    few items to tell, and whether its interval and test disagree where any cell's do)."""
+def _tooltip(table: pd.DataFrame, y_title: str, condition: bool = False) -> list[alt.Tooltip]:
+    """Model, category, dataset (and `condition`: the condition) and signed Δ, plus whatever
+    evidence the table carries (the interval named with its level, the p-value with its
+    correction, whether the cell has too few items to tell, and whether its interval and test
+    disagree where any cell's do)."""
     words = evidence_words(table)
     tips = [
         alt.Tooltip(f"{schema.MODEL}:N", title="Model"),
         alt.Tooltip(f"{schema.CATEGORY}:N", title="Category"),
         alt.Tooltip(f"{schema.DATASET}:N", title="Dataset"),
+        *([alt.Tooltip(f"{schema.CONDITION}:N", title="Condition")] if condition else []),
         alt.Tooltip(f"{schema.DELTA}:Q", title=y_title, format="+.1f"),
     ]
     optional = [
@@ -136,6 +159,36 @@ def _marker_channels(table: pd.DataFrame, pick: alt.Parameter) -> dict[str, obje
     return channels
 
 
+def _condition_order(table: pd.DataFrame) -> list[str]:
+    """The conditions a chart shows apart, the rows without one (if any) first; none when the
+    table holds fewer than two conditions (the chart is then drawn as for one table)."""
+    conditions = table_conditions(table)
+    if len(conditions) < 2:
+        return []
+    bare = bool((table[schema.CONDITION] == schema.NO_CONDITION).any())
+    return [schema.NO_CONDITION] * bare + conditions
+
+
+def _slots(table: pd.DataFrame, sources: list[str], conditions: list[str]) -> pd.Series:
+    """Each row's slot within its model's band: the source × condition pairs present, sources
+    in `sources` order and conditions in `conditions` order, numbered from 0."""
+    source = pd.Categorical(table[schema.SOURCE], categories=sources).codes.astype(np.int64)
+    condition = pd.Categorical(table[schema.CONDITION], categories=conditions).codes
+    pair = source * len(conditions) + condition
+    return pd.Series(np.searchsorted(np.unique(pair), pair), index=table.index)
+
+
+def _condition_shape(conditions: list[str]) -> alt.Shape:
+    """Marker shape by condition, with a "Condition" legend (rows without one named so)."""
+    return alt.Shape(
+        f"{schema.CONDITION}:N", title="Condition",
+        scale=alt.Scale(domain=conditions,
+                        range=[vega_shape(CONDITION_SHAPES[i % len(CONDITION_SHAPES)])
+                               for i in range(len(conditions))]),
+        legend=alt.Legend(orient="right", symbolFillColor="#888888", symbolStrokeColor="#888888",
+                          labelExpr=f"datum.label === '' ? '{NO_CONDITION_LABEL}' : datum.label"))
+
+
 def delta_dot_plot(table: pd.DataFrame, *, y_title: str = schema.Y_TITLE, height: int = 380,
                    plot_width: int = PLOT_WIDTH) -> alt.FacetChart:
     """The Δ dot plot: points per model, a dashed baseline at 0, one facet per dataset.
@@ -144,34 +197,53 @@ def delta_dot_plot(table: pd.DataFrame, *, y_title: str = schema.Y_TITLE, height
     Clicking a model in the legend highlights it in every facet and dims the rest. Optional
     columns add to it: `ci_low`/`ci_high` an interval behind each point, `source` hollow
     markers for a compared upload, `significant` hollow markers where the corrected p-value is
-    not below alpha.
+    not below alpha. A table of several conditions has one point per model × dataset ×
+    condition, never an average: a model's conditions side by side in its band, the shape
+    following the condition (the category is then in the tooltip).
     """
     models = model_order(table)
     datasets = dataset_order(table)
     categories = category_order(table)
     colors = model_colors(models)
     shapes = category_shapes(categories)
+    conditions = _condition_order(table)
+    sources = list(dict.fromkeys(table[schema.SOURCE])) if schema.SOURCE in table.columns else []
     has_ci = schema.CI_LOW in table.columns and schema.CI_HIGH in table.columns
     bounds = [table[schema.DELTA]]
     if has_ci:
         bounds += [table[schema.CI_LOW], table[schema.CI_HIGH]]
     domain = y_domain(pd.concat(bounds, ignore_index=True))
-    columns, facet_width = facet_layout(len(datasets), plot_width)
+    slot = _slots(table, sources, conditions) if conditions and len(sources) > 1 else None
+    slots = len(conditions) if slot is None else int(slot.max()) + 1
+    columns, facet_width = facet_layout(  # several conditions: wider facets, at least 2 a row
+        len(datasets), plot_width,
+        min_width=min(len(models) * slots * SLOT_PIXELS, plot_width // 2) if conditions
+        else FACET_WIDTH[0])
     if len(datasets) > columns:  # several rows of facets: shorter rows keep the page scannable
         height = min(height, 260)
     extra = [c for c in (schema.SOURCE, schema.SIGNIFICANT, schema.CI_LOW, schema.CI_HIGH,
                          schema.P_VALUE, schema.P_ADJUSTED, schema.N_ITEMS, schema.BASELINE,
                          schema.TREATMENT, schema.INTERVAL_METHOD) if c in table.columns]
     extra += caveat_columns(table)
+    if conditions:
+        extra.append(schema.CONDITION)
     data = table[[schema.MODEL, schema.CATEGORY, schema.DATASET, schema.DELTA] + extra]
 
     pick = alt.selection_point(name=SELECTION, fields=[schema.MODEL], bind="legend")
-    sources = list(dict.fromkeys(table[schema.SOURCE])) if schema.SOURCE in table.columns else []
-    if len(sources) > 1:  # the same model from two sources: side by side, not on top
-        x = alt.X(f"{schema.MODEL}:N", sort=models, axis=None,
-                  scale=alt.Scale(type="band", domain=models, paddingInner=0.1, paddingOuter=0.2))
-        offset: dict[str, object] = {"xOffset": alt.XOffset(f"{schema.SOURCE}:N",
-                                                            scale=alt.Scale(domain=sources))}
+    band = alt.Scale(type="band", domain=models, paddingInner=0.1, paddingOuter=0.2)
+    offset: dict[str, object]
+    if slot is not None:  # an upload's conditions and the figure's rows
+        data = data.assign(**{SLOT: slot})
+        x = alt.X(f"{schema.MODEL}:N", sort=models, axis=None, scale=band)
+        offset = {"xOffset": alt.XOffset(f"{SLOT}:O", scale=alt.Scale(domain=list(range(slots))))}
+    elif conditions:  # the conditions of a model side by side, not on top
+        x = alt.X(f"{schema.MODEL}:N", sort=models, axis=None, scale=band)
+        offset = {"xOffset": alt.XOffset(f"{schema.CONDITION}:N",
+                                         scale=alt.Scale(domain=conditions))}
+    elif len(sources) > 1:  # the same model from two sources: side by side, not on top
+        x = alt.X(f"{schema.MODEL}:N", sort=models, axis=None, scale=band)
+        offset = {"xOffset": alt.XOffset(f"{schema.SOURCE}:N",
+                                         scale=alt.Scale(domain=sources))}
     else:
         x = alt.X(f"{schema.MODEL}:N", sort=models, axis=None,
                   scale=alt.Scale(domain=models, padding=0.4))
@@ -190,12 +262,13 @@ def delta_dot_plot(table: pd.DataFrame, *, y_title: str = schema.Y_TITLE, height
             x=x, y=y, color=color, **offset,
             stroke=alt.Stroke(f"{schema.MODEL}:N", scale=color_scale, legend=None),
             **_marker_channels(table, pick),
-            shape=alt.Shape(f"{schema.CATEGORY}:N", title="Category",
-                            scale=alt.Scale(domain=categories,
-                                            range=[vega_shape(shapes[c]) for c in categories]),
-                            legend=alt.Legend(orient="right", symbolFillColor="#888888",
-                                              symbolStrokeColor="#888888")),
-            tooltip=_tooltip(table, y_title),
+            shape=_condition_shape(conditions) if conditions else alt.Shape(
+                f"{schema.CATEGORY}:N", title="Category",
+                scale=alt.Scale(domain=categories,
+                                range=[vega_shape(shapes[c]) for c in categories]),
+                legend=alt.Legend(orient="right", symbolFillColor="#888888",
+                                  symbolStrokeColor="#888888")),
+            tooltip=_tooltip(table, y_title, condition=bool(conditions)),
         )
         .add_params(pick)
     )

@@ -10,10 +10,12 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
-from lib.analysis.filters import of_condition, table_conditions
+from lib.analysis.filters import of_condition, of_conditions, table_conditions
 from lib.core import schema
 from lib.core.figure import figure_table
+from lib.core.wording import names
 
 ACTIVE_KEY = "active_table"
 FILTER_KEYS = {"model": "model", "category": "category", "dataset": "dataset"}
@@ -24,6 +26,15 @@ CONDITION_KEY = "condition"
 KEPT_CONDITION_KEY = "_condition_kept"
 """The condition last picked, which the next page's picker starts on (a page's widgets are
 forgotten when another page runs)."""
+CONDITIONS_KEY = "conditions"
+"""The Overview's picker of one or several conditions: its widget key and query parameter
+(`?conditions=CoT&conditions=CRITIC`). Another name than the other pages' `condition`: one key
+for two kinds of widget would hand a list to a selectbox."""
+KEPT_CONDITIONS_KEY = "_conditions_kept"
+"""The conditions last picked on the Overview, which it opens on again while the condition
+picked on another page is one of them."""
+NAMED_CONDITIONS = 6
+"""Conditions a page's label names at most ("a, b, … and 3 more")."""
 FIGURE_LABEL = "Bundled figure (9 models × 7 datasets)"
 
 
@@ -51,11 +62,15 @@ def active() -> ActiveTable:
 
 def _start_filters_over() -> None:
     """Forget the overview's filters: a selection made for one table would hide most of another."""
-    for key in (*FILTER_KEYS.values(), CONDITION_KEY, KEPT_CONDITION_KEY):
+    for key in (*FILTER_KEYS.values(), CONDITION_KEY, KEPT_CONDITION_KEY, CONDITIONS_KEY,
+                KEPT_CONDITIONS_KEY):
         if key in st.session_state:
             del st.session_state[key]
         if key in st.query_params:
-            del st.query_params[key]
+            try:
+                del st.query_params[key]
+            except StreamlitAPIException:  # bound to a widget of the page in use: Streamlit
+                pass  # removes it once that widget is not drawn, and keeps it while it is
 
 
 def set_active(table: ActiveTable) -> None:
@@ -86,3 +101,59 @@ def condition_view(current: ActiveTable) -> ActiveTable:
     st.session_state[KEPT_CONDITION_KEY] = chosen  # the next page opens on it too
     return replace(current, table=of_condition(current.table, chosen),
                    label=f"{current.label} · condition: {chosen}")
+
+
+def _overview_start(conditions: list[str]) -> bool:
+    """Before the Overview's picker: open it on the condition picked on another page when that
+    one is not among the Overview's own last picks (else the picker keeps its value), and read a
+    single-condition address (`?condition=CoT`, as the other pages write it) the same way.
+    True when it set the picker's value."""
+    kept = st.session_state.get(KEPT_CONDITION_KEY)
+    if CONDITION_KEY in st.query_params:  # unbound here: another page's binding is dropped
+        asked = st.query_params.get(CONDITION_KEY)
+        del st.query_params[CONDITION_KEY]
+        if asked in conditions and CONDITIONS_KEY not in st.query_params:
+            kept = asked
+            st.session_state.pop(KEPT_CONDITIONS_KEY, None)
+    if kept not in conditions:
+        return False
+    own = st.session_state.get(KEPT_CONDITIONS_KEY)
+    if own is None and kept == conditions[0]:
+        return False  # the picker's default: nothing to set
+    if own is not None and kept in own:
+        return False
+    st.session_state[CONDITIONS_KEY] = [kept]
+    return True
+
+
+def conditions_view(current: ActiveTable) -> ActiveTable:
+    """The Overview's view of the active table: one or several conditions picked in the
+    sidebar (the first by default) and kept in the page address, when the table holds several.
+    The rows of the picked conditions stay apart, one per model × dataset × condition, never
+    averaged; rows without a condition stay too. Any other table is returned as is. The other
+    pages open on the first condition picked here (or on theirs, while it is picked here)."""
+    conditions = table_conditions(current.table)
+    if len(conditions) < 2:
+        return current
+    was_set = _overview_start(conditions)
+    with st.sidebar:  # a default beside a value set in session state is ignored and warned of
+        chosen = st.multiselect(
+            "Conditions", conditions, default=None if was_set else conditions[:1],
+            key=CONDITIONS_KEY,
+            bind="query-params",
+            help="The table holds several conditions per model and dataset. Pick one, or "
+                 "several to see them side by side: each point is one model on one dataset "
+                 "in one condition, never an average over conditions.")
+    picked = [c for c in conditions if c in frozenset(chosen)]  # in the table's order
+    if picked:
+        st.session_state[KEPT_CONDITIONS_KEY] = picked
+        kept = st.session_state.get(KEPT_CONDITION_KEY)
+        st.session_state[KEPT_CONDITION_KEY] = kept if kept in picked else picked[0]
+    if not picked:
+        shown = "no condition picked"
+    elif len(picked) == 1:
+        shown = f"condition: {picked[0]}"
+    else:
+        shown = f"conditions: {names(picked, limit=NAMED_CONDITIONS)}"
+    return replace(current, table=of_conditions(current.table, picked),
+                   label=f"{current.label} · {shown}")

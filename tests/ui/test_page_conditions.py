@@ -1,4 +1,5 @@
-"""AppTest: a table of several conditions is shown one condition at a time on every page, the
+"""AppTest: a table of several conditions is shown one condition at a time on every page (the
+Overview: one by default, or several side by side, tests/ui/test_overview_conditions.py), the
 condition kept in the page address; never an average over conditions."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import pytest
 from lib.core import schema
 from lib.core.text import escape_markdown
 from lib.ingest.pipeline import ingest
-from lib.ui.state import ACTIVE_KEY, CONDITION_KEY, ActiveTable
+from lib.ui.state import ACTIVE_KEY, CONDITION_KEY, CONDITIONS_KEY, ActiveTable
 from tests.ingest.test_conditions import METHODS
 
 PAGES = ("pages/overview.py", "pages/profiles.py", "pages/findings.py")
@@ -38,26 +39,37 @@ def with_methods(app_test, page: str, query: dict | None = None):
     from tests.conftest import ROOT
 
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
     table = ingest(METHODS, "methods.csv").table
     at.session_state[ACTIVE_KEY] = ActiveTable(table=table, label="methods.csv",
                                                is_figure=False, y_title=schema.Y_AS_GIVEN)
-    at.run()
-    if page != "pages/overview.py":
+    if page != "pages/overview.py":  # the entry point runs the Overview first: the address
+        at.run()  # is the other page's, as a link to it would give it
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    if page == "pages/overview.py":
+        at.run()
+    else:
         at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
 
+def picked(at, page: str) -> str:
+    """The one condition `page` shows: its selectbox's, or the Overview's single pick."""
+    if page == "pages/overview.py":
+        [only] = at.multiselect(key=CONDITIONS_KEY).value
+        return only
+    return at.selectbox(key=CONDITION_KEY).value
+
+
 def test_the_overview_shows_one_condition_and_the_picker_changes_it(app_test):
     at = with_methods(app_test, "pages/overview.py")
-    picker = at.selectbox(key=CONDITION_KEY)
-    assert picker.options == ["CoT", "Self-Refine", "CRITIC"] and picker.value == "CoT"
+    picker = at.multiselect(key=CONDITIONS_KEY)
+    assert picker.options == ["CoT", "Self-Refine", "CRITIC"] and picker.value == ["CoT"]
     assert drawn(at) == {("GPT-3.5", "GSM8K"): 2.1, ("GPT-3.5", "MATH"): 1.0,
                          ("GPT-4o", "GSM8K"): 0.4, ("GPT-4o", "MATH"): 3.3}  # CoT, not a mean
     assert len(at.dataframe[0].value) == 4
-    picker.set_value("Self-Refine").run()
+    picker.set_value(["Self-Refine"]).run()
     assert drawn(at) == {("GPT-3.5", "GSM8K"): -1.4, ("GPT-3.5", "MATH"): 0.5,
                          ("GPT-4o", "GSM8K"): -0.2, ("GPT-4o", "MATH"): 2.2}
     assert any(escape_markdown("condition: Self-Refine") in c.value for c in at.caption)
@@ -69,7 +81,7 @@ def test_the_overview_shows_one_condition_and_the_picker_changes_it(app_test):
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_opens_on_the_condition_in_the_address(app_test, page):
     at = with_methods(app_test, page, query={CONDITION_KEY: "CRITIC"})
-    assert at.selectbox(key=CONDITION_KEY).value == "CRITIC"
+    assert picked(at, page) == "CRITIC"
     text = " ".join(str(m.value) for m in [*at.markdown, *at.caption])
     assert "CRITIC" in text
 
@@ -92,7 +104,7 @@ def test_findings_read_the_chosen_condition(app_test):
 
 def test_an_unknown_condition_in_the_address_falls_back(app_test):
     at = with_methods(app_test, "pages/overview.py", query={CONDITION_KEY: "<b>nope</b>"})
-    assert at.selectbox(key=CONDITION_KEY).value == "CoT"
+    assert picked(at, "pages/overview.py") == "CoT"
     assert drawn(at)[("GPT-4o", "MATH")] == 3.3
 
 
@@ -100,4 +112,5 @@ def test_the_figure_has_no_condition_picker(app_test):
     at = app_test()
     assert not at.exception
     assert not [s for s in at.selectbox if s.key == CONDITION_KEY]
+    assert not [m for m in at.multiselect if m.key == CONDITIONS_KEY]
     assert len(chart_rows(at)) == 63
