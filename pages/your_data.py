@@ -31,7 +31,7 @@ elif file is not None:
     else:
         mapping, confirmed = mapping_form(upload)
         options = current_options(upload, mapping)
-        report = session_report(upload, mapping, options)
+        report = session_report(file, mapping, options)
         report_summary(report)
         duplicate_choice(upload, report)
         report_details(report)

@@ -8,6 +8,7 @@ An ordinary file and a per-item file share the one read (`session_upload`).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Protocol
 
 import streamlit as st
@@ -27,7 +28,12 @@ SESSION_UPLOAD_KEY = "_upload_read"
 SESSION_REPORTS_KEY = "_upload_reports"
 """Session-state key of the reports of that upload under the last few choices."""
 SESSION_REPORTS = 4
-"""How many of those reports a session keeps."""
+"""How many of those reports a session keeps (one only, for a table of `LIGHT_FROM_ROWS`)."""
+LIGHT_FROM_ROWS = 1_000_000
+"""From this many rows, a session keeps the raw table's first `LIGHT_ROWS` rows once the report
+is made (the 4M-row hostile file: 280 MB less for as long as the page shows it), and only the
+last report."""
+LIGHT_ROWS = 1_000
 RELEASE_FROM_BYTES = 32 << 20
 """From this size, what the read left free is handed back to the system before the file is
 validated (`release_memory`): the blocks the reader's threads freed stay resident, the
@@ -47,16 +53,37 @@ class UploadedFile(Protocol):
 def session_upload(file: UploadedFile) -> Upload:
     """The upload of `file`, read once per uploaded file and kept in this session's state: a
     rerun returns it without reading, hashing or copying the bytes (and nothing is pickled into
-    a cache shared with other sessions)."""
+    a cache shared with other sessions). Once a large file has its report, the kept upload's raw
+    table holds only its first rows (`LIGHT_FROM_ROWS`); `complete_upload` reads it again."""
     kept = st.session_state.get(SESSION_UPLOAD_KEY)
     if kept is not None and kept[0] == file.file_id:
+        return kept[1]
+    return complete_upload(file)
+
+
+def complete_upload(file: UploadedFile) -> Upload:
+    """The upload of `file` with its whole raw table: the one kept, or read (again, when only
+    the first rows of a large file were kept) and kept."""
+    kept = st.session_state.get(SESSION_UPLOAD_KEY)
+    if kept is not None and kept[0] == file.file_id and kept[2]:
         return kept[1]
     data = file.getvalue()
     upload = read_upload(data, file_label(file.name))
     if len(data) >= RELEASE_FROM_BYTES:
         release_memory()
-    st.session_state[SESSION_UPLOAD_KEY] = (file.file_id, upload)
+    st.session_state[SESSION_UPLOAD_KEY] = (file.file_id, upload, True)
     return upload
+
+
+def _keep_light(file: UploadedFile, upload: Upload) -> None:
+    """Keep only the first `LIGHT_ROWS` rows of a large upload's raw table (what the mapping
+    form looks at), its report made: the whole table is read again from the file's bytes, which
+    the uploader holds anyway, only when another mapping needs a new report."""
+    if upload.raw is None or len(upload.raw.frame) < LIGHT_FROM_ROWS:
+        return
+    light = replace(upload, raw=replace(upload.raw, frame=upload.raw.frame.head(LIGHT_ROWS)))
+    st.session_state[SESSION_UPLOAD_KEY] = (file.file_id, light, False)
+    release_memory()
 
 
 def release_upload(file: UploadedFile) -> None:
@@ -89,18 +116,27 @@ def forget_uploads() -> None:
         release_memory()
 
 
-def session_report(upload: Upload, mapping: Mapping | None = None,
+def session_report(file: UploadedFile, mapping: Mapping | None = None,
                    options: Options = Options()) -> Report:
-    """`report_for`, remembered in this session's state for the last few choices on the last
-    file, so that a rerun with the same mapping and options validates nothing again."""
+    """`report_for` of `file`'s upload, remembered in this session's state for the last few
+    choices on the last file, so that a rerun with the same mapping and options validates
+    nothing again. A large file's raw table is then kept light (`_keep_light`)."""
+    upload = session_upload(file)
     kept = [k for k in st.session_state.get(SESSION_REPORTS_KEY, ())
             if k[0] == upload.digest and k[1] == upload.file]
     for _, _, chosen, picked, report in kept:
         if chosen == mapping and picked == options:
             return report
+    if not st.session_state[SESSION_UPLOAD_KEY][2]:
+        with st.spinner("Reading the file again for the new choice…"):
+            upload = complete_upload(file)
     report = report_for(upload, mapping, options)
-    st.session_state[SESSION_REPORTS_KEY] = [*kept[-(SESSION_REPORTS - 1):],
+    rows = 0 if report.table is None else len(report.table)
+    keep = SESSION_REPORTS if rows < LIGHT_FROM_ROWS else 1
+    older = kept[len(kept) - (keep - 1):] if keep > 1 else []
+    st.session_state[SESSION_REPORTS_KEY] = [*older,
                                              (upload.digest, upload.file, mapping, options, report)]
+    _keep_light(file, upload)
     return report
 
 
@@ -128,7 +164,7 @@ def _session_reader(file: UploadedFile) -> Reader:
     """The general reader through the session's upload (`session_upload`): the file
     is parsed once, whichever path then uses it."""
     def read() -> RawTable:
-        upload = session_upload(file)
+        upload = complete_upload(file)
         if upload.failure is not None:
             raise ReadError(upload.failure)
         return upload.raw

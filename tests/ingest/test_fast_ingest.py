@@ -644,7 +644,7 @@ def test_session_upload_and_report_do_not_recompute_on_a_rerun(monkeypatch) -> N
         if file is not None:
             upload = session_upload(file)
             policy = DuplicatePolicy.MEAN if mean else DuplicatePolicy.STOP
-            report = session_report(upload, None, Options(duplicates=policy))
+            report = session_report(file, None, Options(duplicates=policy))
             st.write(f"kept {report.rows_kept}, usable {report.usable}")
 
     calls = {"read": 0, "validate": 0}

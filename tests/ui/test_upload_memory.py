@@ -122,3 +122,39 @@ def test_forgetting_a_large_read_hands_memory_back(monkeypatch) -> None:
     at.run()
     at.run()  # nothing left to forget: nothing handed back again
     assert released == [1]
+
+
+def test_a_large_upload_keeps_only_its_first_rows_once_reported(app_test, monkeypatch) -> None:
+    """From `LIGHT_FROM_ROWS`, the kept raw table shrinks to its first rows once the report is
+    made (and one report is kept); another mapping reads the file again, and every report and
+    the explored table are whole."""
+    import lib.ui.uploads as uploads
+    from lib.ui.state import ACTIVE_KEY
+
+    monkeypatch.setattr(uploads, "LIGHT_FROM_ROWS", 1_000)
+    monkeypatch.setattr(uploads, "LIGHT_ROWS", 10)
+    reads: list[int] = []
+    read = uploads.read_upload
+    monkeypatch.setattr(uploads, "read_upload", lambda *a: reads.append(1) or read(*a))
+    at = app_test(page="pages/your_data.py")
+    at.file_uploader(key="your_data_file").upload("f.csv", DATA, "text/csv").run()
+    assert not at.exception and reads == [1]
+    file_id, upload, complete = at.session_state[uploads.SESSION_UPLOAD_KEY]
+    assert len(upload.raw.frame) == 10 and not complete
+    assert len(at.session_state[uploads.SESSION_REPORTS_KEY]) == 1
+    assert at.session_state[uploads.SESSION_REPORTS_KEY][0][-1].rows_kept == 20_000
+    at.run()
+    assert reads == [1], "a rerun reads nothing"
+    from lib.ingest.shapes import Shape
+
+    shape = next(r for r in at.radio if (r.key or "").startswith("your_data_shape_"))
+    detected = shape.value
+    assert detected is Shape.LONG
+    shape.set_value(Shape.WIDE).run()
+    assert not at.exception and reads == [1, 1], "another mapping: the file is read again"
+    assert not at.session_state[uploads.SESSION_UPLOAD_KEY][2], "and kept light again"
+    at.radio(key=shape.key).set_value(detected).run()
+    assert not at.exception
+    assert at.session_state[uploads.SESSION_REPORTS_KEY][-1][-1].rows_kept == 20_000
+    at.button(key="your_data_explore").click().run()
+    assert len(at.session_state[ACTIVE_KEY].table) == 20_000
