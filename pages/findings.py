@@ -4,6 +4,7 @@ source's claims, checked, and our interpretation; all of it as a Markdown report
 import streamlit as st
 
 from lib.analysis.claims import check_claims
+from lib.analysis.conditions import across_conditions
 from lib.analysis.filters import too_many_models
 from lib.analysis.findings import all_findings
 from lib.analysis.interpretation import TITLE, interpretation, upload_notice
@@ -11,7 +12,8 @@ from lib.analysis.report import findings_report
 from lib.core.figure import figure_table
 from lib.core.text import escape_markdown
 from lib.ui.findings_view import (
-    findings_rows, show_claims, show_finding, show_interpretation, threshold_widgets,
+    findings_rows, show_across_conditions, show_claims, show_finding, show_interpretation,
+    threshold_widgets,
 )
 from lib.ui.shell import ensure_app_navigation
 from lib.ui.state import active, condition_view
@@ -40,6 +42,10 @@ if not findings:
 for number, finding in enumerate(findings, 1):
     show_finding(number, finding, table, current.y_title)
 
+across = across_conditions(findings_rows(active())[0], thresholds)  # every condition, apart
+if across:
+    show_across_conditions(across, current.y_title)
+
 if current.is_figure:
     claims, interp, notice = check_claims(current.table), interpretation(current.table), None
     st.header("The source's claims, checked")
@@ -57,6 +63,6 @@ else:
 
 st.header("Report")
 report = findings_report(findings, label=current.label, thresholds=thresholds, claims=claims,
-                         interpretation=interp, notice=notice)
+                         interpretation=interp, notice=notice, across=across)
 st.download_button("Findings report (Markdown)", report.encode("utf-8"),
                    file_name="delta-findings.md", mime="text/markdown", on_click="ignore")

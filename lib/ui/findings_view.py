@@ -8,9 +8,11 @@ import streamlit as st
 
 from lib.analysis.claims import READING_PRECISION, ClaimCheck, Verdict, verdict_summary
 from lib.analysis.compare import split_combined
+from lib.analysis.conditions import ACROSS_NOTE, BY_DATASET, condition_labels
 from lib.analysis.findings import Finding, Thresholds, detail_labels, unchanged_text
 from lib.analysis.interpretation import Interpretation
 from lib.analysis.report import EXTRA_LABELS, SHARE_COLUMNS, SIGNED_COLUMNS
+from lib.charts.conditions import condition_chart
 from lib.charts.findings import finding_chart
 from lib.ui.state import ActiveTable
 
@@ -54,7 +56,7 @@ def threshold_widgets(defaults: Thresholds = Thresholds()) -> Thresholds:
 
 def detail_columns(frame: pd.DataFrame, y_title: str) -> dict[str, st.column_config.Column]:
     """Column settings for a finding's table: readable names, signed Δ, shares in percent."""
-    labels = {**detail_labels(frame), **EXTRA_LABELS}
+    labels = {**detail_labels(frame), **condition_labels(frame), **EXTRA_LABELS}
     config: dict[str, st.column_config.Column] = {}
     for col in frame.columns:
         label = labels.get(col, col)
@@ -85,6 +87,28 @@ def show_finding(index: int, finding: Finding, table: pd.DataFrame, y_title: str
         with st.expander("The numbers behind it"):
             st.dataframe(finding.detail, column_config=detail_columns(finding.detail, y_title),
                          hide_index=True)
+
+
+ACROSS_TITLE = "Across conditions"
+
+
+def show_across_conditions(findings: list[Finding], y_title: str) -> None:
+    """The findings across the table's conditions, each with its sentence, its chart and its
+    numbers (only for a table of two or more conditions; `lib.analysis.conditions`)."""
+    st.header(ACROSS_TITLE)
+    st.caption(ACROSS_NOTE)
+    for finding in findings:
+        with st.container(border=True):
+            st.subheader(finding.title)
+            st.markdown(finding.markdown)
+            chart = condition_chart(finding, y_title)
+            if chart is not None:
+                st.altair_chart(chart, key=f"condition_chart_{finding.key}",
+                                width="content" if finding.key == BY_DATASET else "stretch")
+            with st.expander("The numbers behind it"):
+                st.dataframe(finding.detail,
+                             column_config=detail_columns(finding.detail, y_title),
+                             hide_index=True)
 
 
 def show_claims(checks: list[ClaimCheck]) -> None:
