@@ -4,7 +4,6 @@ source's claims, checked, and our interpretation; all of it as a Markdown report
 import streamlit as st
 
 from lib.analysis.claims import check_claims
-from lib.analysis.conditions import across_conditions
 from lib.analysis.filters import too_many_models
 from lib.analysis.findings import all_findings
 from lib.analysis.interpretation import TITLE, interpretation, upload_notice
@@ -42,9 +41,8 @@ if not findings:
 for number, finding in enumerate(findings, 1):
     show_finding(number, finding, table, current.y_title)
 
-across = across_conditions(findings_rows(active())[0], thresholds)  # every condition, apart
-if across:
-    show_across_conditions(across, current.y_title)
+# every condition of the table, each kept apart (the findings above are of the one picked)
+across = show_across_conditions(findings_rows(active())[0], thresholds, current.y_title)
 
 if current.is_figure:
     claims, interp, notice = check_claims(current.table), interpretation(current.table), None

@@ -60,6 +60,21 @@ def condition_rows(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+MAX_CONDITIONS = 20
+"""Conditions the comparisons across conditions take at most: every pair of conditions is
+compared, and the charts give each condition a column, a color and a shape."""
+
+
+def too_many_conditions(table: pd.DataFrame, limit: int = MAX_CONDITIONS) -> str | None:
+    """Why the conditions of `table` are not compared with one another (more than `limit`), or
+    None when they can be."""
+    count = len(table_conditions(table))
+    if count <= limit:
+        return None
+    return (f"The table has {count:,} conditions; conditions are compared with one another for "
+            f"tables of up to {limit} conditions. The condition picker shows each of them.")
+
+
 def has_conditions(table: pd.DataFrame) -> bool:
     """Whether `table` holds two or more conditions (else nothing here applies)."""
     return len(table_conditions(table)) >= 2
@@ -222,17 +237,21 @@ def pair_agreement(table: pd.DataFrame, tolerance: float = 0.0) -> pd.DataFrame:
     columns = ["first", "second", "pairs", "same", "opposite", "one_unchanged", "share_same"]
     if len(conditions) < 2:
         return pd.DataFrame(columns=columns)
-    grid = _directions(rows, conditions, tolerance)
+    signs = _directions(rows, conditions, tolerance).to_numpy()
+    up, flat, down = ((signs == s).astype("float64") for s in (1.0, 0.0, -1.0))
+    measured = (~np.isnan(signs)).astype("float64")
+    # condition × condition counts over the model × dataset pairs, as matrix products
+    both, same, opposite = (measured.T @ measured, up.T @ up + flat.T @ flat + down.T @ down,
+                            up.T @ down + down.T @ up)
     out = []
-    for a, b in combinations(conditions, 2):
-        both = grid[[a, b]].dropna()
-        if both.empty:
+    for i, j in combinations(range(len(conditions)), 2):
+        n = int(both[i, j])
+        if n == 0:
             continue
-        same = int((both[a] == both[b]).sum())
-        opposite = int((both[a] * both[b] < 0).sum())
-        out.append({"first": a, "second": b, "pairs": len(both), "same": same,
-                    "opposite": opposite, "one_unchanged": len(both) - same - opposite,
-                    "share_same": same / len(both)})
+        agree, apart = int(same[i, j]), int(opposite[i, j])
+        out.append({"first": conditions[i], "second": conditions[j], "pairs": n, "same": agree,
+                    "opposite": apart, "one_unchanged": n - agree - apart,
+                    "share_same": agree / n})
     detail = pd.DataFrame(out, columns=columns)
     detail.attrs = dict(table.attrs)
     return detail
@@ -529,15 +548,17 @@ def sign_agreement(table: pd.DataFrame, tolerance: float = 0.0) -> Finding:
     numbers = {"pairs": found.pairs, "agreeing": found.agreeing, "agree": dict(found.agree),
                "opposite": found.opposite, "partly": found.partly,
                "opposite_significant": found.opposite_significant,
-               "by_pair": {(r.first, r.second): (r.same, r.pairs) for r in detail.itertuples()}}
+               "by_pair": {(r.first, r.second): (r.same, r.pairs) for r in detail.itertuples()},
+               "conditions": table_conditions(rows)}
     return _finding(AGREEMENT, "How often conditions agree in sign", say, numbers, detail)
 
 
 def across_conditions(table: pd.DataFrame,
                       thresholds: Thresholds = Thresholds()) -> list[Finding]:
     """The findings across conditions for `table` (all its conditions), in the page's order;
-    empty for a table of fewer than two conditions."""
-    if not has_conditions(condition_rows(table)):
+    empty for a table of fewer than two conditions or more than `MAX_CONDITIONS`."""
+    rows = condition_rows(table)
+    if not has_conditions(rows) or too_many_conditions(rows) is not None:
         return []
     tol = thresholds.tolerance
     return [best_by_dataset(table, tol), sign_agreement(table, tol), best_by_model(table, tol)]
@@ -564,6 +585,9 @@ def best_condition_sentence(table: pd.DataFrame, model: str) -> str:
     if len(conditions) < 2:
         only = f" ({conditions[0]})" if conditions else ""
         return f"{model} is measured under one condition only{only}: there is nothing to compare."
+    if len(conditions) > MAX_CONDITIONS:
+        return (f"{model} is measured under {len(conditions):,} conditions; conditions are "
+                f"compared with one another for up to {MAX_CONDITIONS}.")
     best = model_best(table, model)
     if best is None or not best.best:
         return (f"No dataset has {model} under all {len(conditions)} of its conditions, so its "

@@ -147,6 +147,35 @@ def agreement_chart(detail: pd.DataFrame) -> alt.Chart:
     ).properties(height=BAR_STEP * len(data) + AXIS_ROOM)
 
 
+MAX_PAIR_BARS = 15
+"""Pairs of conditions drawn as bars at most (6 conditions); more are drawn as a matrix."""
+
+
+def agreement_matrix(detail: pd.DataFrame, conditions: Sequence[str]) -> alt.LayerChart:
+    """Condition × condition (a `pair_agreement` detail, both halves): the share of model ×
+    dataset pairs on the same side of the baseline, white where two conditions share none."""
+    both = pd.concat([detail, detail.rename(columns={"first": "second", "second": "first"})],
+                     ignore_index=True)
+    both["label"] = [f"{v:.0%}" for v in both["share_same"]]
+    order = list(conditions)
+    x = alt.X("first:N", sort=order, title=None, axis=alt.Axis(orient="top", labelAngle=-40,
+                                                                labelAlign="left", labelLimit=140))
+    y = alt.Y("second:N", sort=order, title=None, axis=alt.Axis(labelLimit=160))
+    tips = [alt.Tooltip("first:N", title="Condition"),
+            alt.Tooltip("second:N", title="Other condition"),
+            alt.Tooltip("same:Q", title=SIDE_NAMES["same"]),
+            alt.Tooltip("opposite:Q", title=SIDE_NAMES["opposite"]),
+            alt.Tooltip("one_unchanged:Q", title=SIDE_NAMES["one_unchanged"]),
+            alt.Tooltip("pairs:Q", title="Measured under both")]
+    cells = alt.Chart().mark_rect(stroke="white").encode(
+        x=x, y=y, tooltip=tips,
+        fill=alt.Fill("share_same:Q", title="Share on the same side",
+                      scale=alt.Scale(scheme="greens", domain=[0, 1]),
+                      legend=alt.Legend(orient="bottom", format=".0%", gradientLength=160)))
+    text = alt.Chart().mark_text(fontSize=10).encode(x=x, y=y, text="label:N", tooltip=tips)
+    return alt.layer(cells, text, data=both).properties(width=alt.Step(34), height=alt.Step(22))
+
+
 def best_counts_chart(counts: pd.DataFrame) -> alt.Chart:
     """Per condition (a `best_counts` frame), the models for which it alone has the highest
     mean Δ, and those for which it shares it, as stacked bars."""
@@ -171,12 +200,21 @@ def best_counts_chart(counts: pd.DataFrame) -> alt.Chart:
     ).properties(height=BAR_STEP * len(counts) + AXIS_ROOM)
 
 
+def chart_width(finding: Finding) -> str:
+    """How the page sizes a finding's chart: "content" for the heatmaps (their cells have a
+    size), "stretch" for the bars."""
+    matrix = finding.key == AGREEMENT and len(finding.detail) > MAX_PAIR_BARS
+    return "content" if finding.key == BY_DATASET or matrix else "stretch"
+
+
 def condition_chart(finding: Finding, y_title: str = schema.Y_TITLE) -> alt.TopLevelMixin | None:
     """The chart that goes with a finding across conditions, or None when it has nothing to
     draw."""
     if finding.key == BY_DATASET and (finding.detail["conditions"] >= 2).any():
         return dataset_heatmap(finding.detail, finding.numbers["conditions"], y_title=y_title)
     if finding.key == AGREEMENT and not finding.detail.empty:
+        if len(finding.detail) > MAX_PAIR_BARS:
+            return agreement_matrix(finding.detail, finding.numbers["conditions"])
         return agreement_chart(finding.detail)
     counts = finding.numbers.get("counts")
     if finding.key == BY_MODEL and counts is not None and counts[["alone", "shared"]].any(

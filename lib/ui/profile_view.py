@@ -16,7 +16,8 @@ from streamlit.delta_generator import DeltaGenerator
 
 from lib.analysis.evidence import (DISAGREE_HELP, DISAGREE_LABEL, TOO_SMALL_HELP, TOO_SMALL_LABEL,
                                    EvidenceWords, caveat_columns)
-from lib.analysis.conditions import best_condition_sentence, condition_rows, model_conditions
+from lib.analysis.conditions import (best_condition_sentence, condition_rows, model_conditions,
+                                     too_many_conditions)
 from lib.analysis.filters import table_conditions
 from lib.analysis.profiles import (KeyFigures, Reference, clicked_model, delta_matrix,
                                    model_categories)
@@ -321,6 +322,9 @@ def show_per_condition(table: pd.DataFrame, model: str, y_title: str,
     """The model's Δ per dataset under every condition of `table` (all its conditions), side by
     side and never averaged, with one sentence naming its best condition."""
     st.subheader(PER_CONDITION_TITLE)
+    if (why := too_many_conditions(table)) is not None:
+        st.info(why)
+        return
     rows = model_conditions(table, model)
     if rows.empty:
         st.info(f"{esc(model)} has no value under any condition of the table.")

@@ -275,3 +275,34 @@ def test_the_report_gets_the_section_with_escaped_names():
     assert "| X | C | 3 | 1 | 1 | +5 | yes | 1 | 0 |" in report
     plain = findings_report([], label="t.csv", thresholds=Thresholds())
     assert "Across conditions" not in plain
+
+
+def many_conditions(count: int) -> pd.DataFrame:
+    """Two models on one dataset under `count` conditions, Δ = the condition's number."""
+    return schema.conform(pd.DataFrame(
+        [{"model": m, "dataset": "X", "condition": f"c{i}", "delta": float(i)}
+         for m in ("m", "n") for i in range(count)]))
+
+
+def test_more_conditions_than_the_limit_are_not_compared():
+    limit = cond.MAX_CONDITIONS
+    assert cond.too_many_conditions(many_conditions(limit)) is None
+    assert len(cond.across_conditions(many_conditions(limit))) == 3
+    many = many_conditions(limit + 1)
+    assert cond.too_many_conditions(many) == (
+        f"The table has {limit + 1} conditions; conditions are compared with one another for "
+        f"tables of up to {limit} conditions. The condition picker shows each of them.")
+    assert cond.across_conditions(many) == []
+    assert cond.best_condition_sentence(many, "m") == (
+        f"m is measured under {limit + 1} conditions; conditions are compared with one another "
+        f"for up to {limit}.")
+
+
+def test_every_pair_of_conditions_is_counted_at_the_limit():
+    pairs = cond.pair_agreement(many_conditions(cond.MAX_CONDITIONS))
+    n = cond.MAX_CONDITIONS
+    assert len(pairs) == n * (n - 1) // 2 and (pairs["pairs"] == 2).all()
+    # c0 is 0 (unchanged), every other condition above: c0 with another is one unchanged
+    with_c0 = pairs.loc[pairs["first"] == "c0"]
+    assert (with_c0["one_unchanged"] == 2).all() and (pairs.loc[pairs["first"] != "c0", "same"]
+                                                      == 2).all()

@@ -123,3 +123,21 @@ def test_nothing_to_draw_gives_no_chart():
                                      "condition": ["A", "B"], "delta": [1.0, 2.0]}))
     f = {x.key: x for x in cond.across_conditions(t)}
     assert all(charts.condition_chart(x) is None for x in f.values())
+
+
+def test_many_pairs_of_conditions_are_drawn_as_a_matrix():
+    from tests.analysis.test_conditions_analysis import many_conditions
+
+    few = {x.key: x for x in cond.across_conditions(many_conditions(6))}[cond.AGREEMENT]
+    assert len(few.detail) == charts.MAX_PAIR_BARS
+    assert "pair" in chart_data(charts.condition_chart(few)).columns
+    assert charts.chart_width(few) == "stretch"
+    many = {x.key: x for x in cond.across_conditions(many_conditions(7))}[cond.AGREEMENT]
+    chart = charts.condition_chart(many)
+    data = chart_data(chart)
+    assert len(data) == 2 * 21  # both halves of the 7 × 7 matrix
+    spec = chart.to_dict()
+    assert layers(spec)[0]["encoding"]["x"]["sort"] == [f"c{i}" for i in range(7)]
+    assert charts.chart_width(many) == "content"
+    png = vlc.vegalite_to_png(chart.to_json(), scale=1)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"

@@ -161,3 +161,18 @@ def test_names_with_markdown_and_html_are_shown_literally():
         assert escape_markdown("*Self*_Refine_") in joined
     rows = frame_with(at, "highest")
     assert "<b>CoT</b>" in set(rows[schema.CONDITION])  # the table holds the text as it is
+
+
+def test_too_many_conditions_are_named_not_compared():
+    from lib.analysis.conditions import MAX_CONDITIONS, too_many_conditions
+    from tests.analysis.test_conditions_analysis import many_conditions
+
+    table = many_conditions(MAX_CONDITIONS + 1)
+    why = too_many_conditions(table)
+    at = open_page(FINDINGS, table)
+    assert ACROSS_TITLE in [h.value for h in at.header]
+    assert why in [i.value for i in at.info]
+    assert not any(s.value in ACROSS_TITLES for s in at.subheader)
+    at = open_page(PROFILES, table, {"profile": "m"})
+    assert PER_CONDITION_TITLE in [s.value for s in at.subheader]
+    assert why in [i.value for i in at.info]
