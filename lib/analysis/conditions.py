@@ -114,7 +114,7 @@ def _grid(rows: pd.DataFrame, group: str, unit: str, conditions: list[str],
                           schema.CONDITION: rows[schema.CONDITION].to_numpy(),
                           "value": values.to_numpy(dtype="float64")})
     grid = frame.pivot_table(index=[group, unit], columns=schema.CONDITION, values="value",
-                             aggfunc="mean", sort=False, dropna=False)
+                             aggfunc="mean", sort=False)
     return grid.reindex(columns=conditions).astype("float64")
 
 

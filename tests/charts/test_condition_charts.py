@@ -53,8 +53,9 @@ def test_the_heatmap_holds_each_compared_dataset_and_outlines_the_highest(findin
 def test_the_heatmap_keeps_the_tables_condition_order_when_a_dataset_lacks_one():
     # the figure's GSM8K comes first among datasets, but has no A; A is the table's first
     t = schema.conform(pd.DataFrame({
-        "model": ["m", "m", "m", "m", "n", "n"], "dataset": ["Y", "Y", "GSM8K", "GSM8K", "GSM8K", "GSM8K"], "condition": ["A", "B", "B", "C", "B", "C"],
-        "delta": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]}))
+        "model": ["m", "m", "m", "m", "n", "n"],
+        "dataset": ["Y", "Y", "GSM8K", "GSM8K", "GSM8K", "GSM8K"],
+        "condition": ["A", "B", "B", "C", "B", "C"], "delta": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]}))
     f = cond.best_by_dataset(t)
     assert list(dict.fromkeys(f.detail[schema.DATASET])) == ["GSM8K", "Y"]
     assert f.numbers["conditions"] == ["A", "B", "C"]
