@@ -310,6 +310,22 @@ def agreement(table: pd.DataFrame, tolerance: float = 0.0) -> Agreement:
 Say = Callable[[Quote], str]
 
 
+def have(count: int) -> str:
+    """"has" for one, "have" for any other count."""
+    return "has" if count == 1 else "have"
+
+
+def every(count: int) -> str:
+    """"both" for two, "all 3" for more: how many conditions a phrase counts."""
+    return "both" if count == 2 else f"all {count}"
+
+
+def quoted(q: Quote) -> Quote:
+    """How a condition enters a sentence: in quotation marks (“CoT”, “2”), so that a round
+    number or a prompt reads as a name; `q` inside them."""
+    return lambda name: f"“{q(name)}”"
+
+
 def _finding(key: str, title: str, say: Say, numbers: dict[str, object],
              detail: pd.DataFrame) -> Finding:
     """A Finding whose sentence is rendered twice: plain, and with names Markdown-escaped."""
@@ -380,13 +396,13 @@ def _side_note(mean: float, tolerance: float) -> str:
 def _best_clause(g: GroupBest, unit: str, q: Quote, words: str | None, tolerance: float) -> str:
     """"GSM8K: CRITIC, +2.1 over 2 models, the highest Δ for 2 of them (…)"."""
     if g.common == 0:
-        return (f"{q(g.group)}: no {unit} is measured under all {g.conditions} of its "
+        return (f"{q(g.group)}: no {unit} is measured under {every(g.conditions)} of its "
                 "conditions")
     units = plural(g.common, unit)
     if len(g.best) > 1:
-        head = f"{q(g.group)}: {names(g.best, q)} tie at {mean_text(g.mean)} over {units}"
+        head = f"{q(g.group)}: {names(g.best, quoted(q))} tie at {mean_text(g.mean)} over {units}"
     else:
-        head = f"{q(g.group)}: {q(g.best[0])}, {mean_text(g.mean)} over {units}"
+        head = f"{q(g.group)}: {quoted(q)(g.best[0])}, {mean_text(g.mean)} over {units}"
     text = head + _side_note(g.mean, tolerance)
     if len(g.best) == 1 and g.common > 1:
         text += f", the highest Δ for {g.best_for[g.best[0]]} of them"
@@ -449,7 +465,7 @@ def best_by_dataset(table: pd.DataFrame, tolerance: float = 0.0) -> Finding:
                 f"every condition measured there. Highest mean Δ: {shown}"
                 f"{_more([g.group for g in bests], 'dataset')}.")
         if tally:
-            parts = [f"{q(c)} on {n}" for c, n in tally.items()]
+            parts = [f"{quoted(q)(c)} on {n}" for c, n in tally.items()]
             ties = sum(len(g.best) > 1 for g in ranked)
             text += (f" Of the {plural(len(ranked), 'dataset')} compared, the highest mean Δ is "
                      f"{names(parts, conjunction='and')}"
@@ -483,7 +499,7 @@ def best_by_model(table: pd.DataFrame, tolerance: float = 0.0) -> Finding:
         listed = "; ".join(f"{q(g.group)} {mean_text(g.mean)} over {plural(g.common, 'dataset')}"
                            for g in mine[:4])
         more = f"; and {len(mine) - 4} more" if len(mine) > 4 else ""
-        return f"{q(condition)} for {plural(len(mine), 'model')} ({listed}{more})"
+        return f"{quoted(q)(condition)} for {plural(len(mine), 'model')} ({listed}{more})"
 
     def say(q: Quote) -> str:
         if not ranked:
@@ -525,20 +541,20 @@ def sign_agreement(table: pd.DataFrame, tolerance: float = 0.0) -> Finding:
                     "their agreement cannot be counted.")
         a, n = found.agreeing, found.pairs
         sides = found.agree
-        split = (f": {sides['above']} above the baseline, {sides['below']} below, "
-                 f"{sides['at']} unchanged" if a else "")
+        split = (f": {sides['above']} above, {sides['below']} below, {sides['at']} unchanged"
+                 if a else "")
         text = (f"Of the {plural(n, 'model × dataset pair')} measured under two or more "
-                f"conditions, all conditions lie on the same side of the baseline on {a} "
-                f"({percent(a, n)}{split}); on {found.opposite} one condition is above the "
-                f"baseline and another below")
+                f"conditions, {a} ({percent(a, n)}) {have(a)} all their conditions on the same "
+                f"side of the baseline{split}; {found.opposite} {have(found.opposite)} one "
+                "condition above the baseline and another below")
         if found.opposite_significant is not None and found.opposite:
-            text += (f", and on {count_of(found.opposite_significant, found.opposite)} of these "
-                     f"a value above and a value below both "
-                     f"{significance_words(rows, verb=True)}")
-        text += (f"; on {found.partly} some conditions leave Δ unchanged and the others move it "
-                 f"one way. Here {unchanged_text(tolerance)}.")
+            text += (f" (on {count_of(found.opposite_significant, found.opposite)}, a value "
+                     f"above and a value below both {significance_words(rows, verb=True)})")
+        text += (f"; {found.partly} {have(found.partly)} some conditions unchanged and the "
+                 f"others on one side. Here {unchanged_text(tolerance)}.")
         if len(detail) > 1:
-            parts = [f"{q(r.first)} and {q(r.second)} on {count_of(r.same, r.pairs)}"
+            parts = [f"{quoted(q)(r.first)} and {quoted(q)(r.second)} on "
+                     f"{count_of(r.same, r.pairs)}"
                      for r in detail.iloc[:LISTED].itertuples()]
             text += (f" Per pair of conditions, both on the same side (or both unchanged): "
                      f"{'; '.join(parts)}"
@@ -583,29 +599,31 @@ def best_condition_sentence(table: pd.DataFrame, model: str) -> str:
     mine = rows.loc[(rows[schema.MODEL] == model).to_numpy()]
     conditions = table_conditions(mine)
     if len(conditions) < 2:
-        only = f" ({conditions[0]})" if conditions else ""
+        only = f" ({quoted(str)(conditions[0])})" if conditions else ""
         return f"{model} is measured under one condition only{only}: there is nothing to compare."
     if len(conditions) > MAX_CONDITIONS:
         return (f"{model} is measured under {len(conditions):,} conditions; conditions are "
                 f"compared with one another for up to {MAX_CONDITIONS}.")
     best = model_best(table, model)
     if best is None or not best.best:
-        return (f"No dataset has {model} under all {len(conditions)} of its conditions, so its "
-                "conditions cannot be compared on the same datasets.")
+        return (f"No dataset has {model} under {every(len(conditions))} of its conditions, so "
+                "its conditions cannot be compared on the same datasets.")
     compared = compare_conditions(mine, schema.MODEL).set_index(schema.CONDITION)
-    others = [f"{c} {mean_text(compared.at[c, 'mean_common'])}" for c in conditions
+    name = quoted(str)
+    others = [f"{name(c)} {mean_text(compared.at[c, 'mean_common'])}" for c in conditions
               if c not in best.best]
-    over = (f"over the {plural(best.common, 'dataset')} it has under all "
-            f"{len(conditions)} of its conditions" if best.common > 1
-            else f"on the one dataset it has under all {len(conditions)} of its conditions")
+    under = f"it has under {every(len(conditions))} of its conditions"
+    over = (f"over the {plural(best.common, 'dataset')} {under}" if best.common > 1
+            else f"on the one dataset {under}")
     if len(best.best) > 1:
-        text = f"{names(best.best)} share its highest mean Δ, {mean_text(best.mean)}, {over}"
+        text = (f"{names(best.best, name)} share its highest mean Δ, {mean_text(best.mean)}, "
+                f"{over}")
     else:
-        text = f"Its best condition is {best.best[0]}: mean Δ {mean_text(best.mean)} {over}"
+        text = f"Its best condition is {name(best.best[0])}: mean Δ {mean_text(best.mean)} {over}"
     text += f" ({', '.join(others)})" if others else ""
     if best.significant is not None and len(best.best) == 1:
         return (f"{text}; {count_of(best.significant[best.best[0]], best.common)} of its values "
-                f"under {best.best[0]} {significance_words(mine, verb=True)}. {NO_TEST}")
+                f"under {name(best.best[0])} {significance_words(mine, verb=True)}. {NO_TEST}")
     return text + "."
 
 

@@ -120,23 +120,25 @@ def test_the_tolerance_moves_values_to_unchanged(table):
 def test_the_sentences_say_the_hand_computed_numbers(table):
     by_dataset, agreement, by_model = cond.across_conditions(table, Thresholds(tolerance=0.0))
     text = by_dataset.statement
-    assert "X: C, +5 over 1 model;" in text  # one common model: no "for k of them"
-    assert "Y: A, +1.33 over 3 models, the highest Δ for 2 of them" in text
-    assert "Z: A, +1.5 over 2 models, the highest Δ for 2 of them (1 model with a tie" in text
-    assert "W: A and B tie at +1.5 over 2 models" in text
-    assert "highest mean Δ is A on 3, C on 1 and B on 1 (1 tie counted for each" in text
+    assert "X: “C”, +5 over 1 model;" in text  # one common model: no "for k of them"
+    assert "Y: “A”, +1.33 over 3 models, the highest Δ for 2 of them" in text
+    assert "Z: “A”, +1.5 over 2 models, the highest Δ for 2 of them (1 model with a tie" in text
+    assert "W: “A” and “B” tie at +1.5 over 2 models" in text
+    assert "highest mean Δ is “A” on 3, “C” on 1 and “B” on 1 (1 tie counted for each" in text
     assert "1 dataset with one condition only: not compared." in text
     assert "significan" not in text.lower()  # no intervals: nothing about them
     assert by_dataset.numbers["tally"] == {"A": 3, "C": 1, "B": 1}
     assert by_dataset.numbers["best"]["W"] == ("A", "B")
     assert agreement.statement.startswith(
-        "Of the 10 model × dataset pairs measured under two or more conditions, all conditions "
-        "lie on the same side of the baseline on 7 (70%: 7 above the baseline, 0 below, "
-        "0 unchanged); on 1 one condition is above the baseline and another below; on 2 ")
-    assert "A and B on 7 of 10; A and C on 1 of 1; B and C on 1 of 1." in agreement.statement
+        "Of the 10 model × dataset pairs measured under two or more conditions, 7 (70%) have "
+        "all their conditions on the same side of the baseline: 7 above, 0 below, 0 unchanged; "
+        "1 has one condition above the baseline and another below; 2 have some conditions "
+        "unchanged and the others on one side.")
+    assert "“A” and “B” on 7 of 10; “A” and “C” on 1 of 1; “B” and “C” on 1 of 1." in \
+        agreement.statement
     assert by_model.numbers["tally"] == {"C": 1, "A": 1, "B": 1}
-    assert "C for 1 model (m1 +5 over 1 dataset)" in by_model.statement
-    assert "A for 1 model (m2 +2.75 over 4 datasets)" in by_model.statement
+    assert "“C” for 1 model (m1 +5 over 1 dataset)" in by_model.statement
+    assert "“A” for 1 model (m2 +2.75 over 4 datasets)" in by_model.statement
     assert "not above the baseline" not in by_model.statement
     counts = by_model.numbers["counts"]
     assert counts.to_dict("list") == {"condition": ["A", "B", "C"], "alone": [1, 1, 1],
@@ -148,7 +150,7 @@ def test_a_tolerance_says_when_even_the_best_condition_does_not_help(table):
     assert ("For m3 even the best condition's mean Δ is not above the baseline "
             "(a Δ within ±1 counts as unchanged).") in by_model.statement
     by_dataset = cond.best_by_dataset(table, tolerance=2.0)
-    assert "Y: A, +1.33 over 3 models, which counts as unchanged" in by_dataset.statement
+    assert "Y: “A”, +1.33 over 3 models, which counts as unchanged" in by_dataset.statement
 
 
 def test_ties_of_means_are_named_and_counted_per_condition():
@@ -168,15 +170,15 @@ def test_one_models_values_and_its_best_condition(table):
     assert rows.loc[rows["highest"], [schema.DATASET, schema.CONDITION]].values.tolist() == [
         ["X", "C"], ["Y", "B"], ["Z", "A"], ["Z", "B"], ["W", "B"], ["V", "A"]]
     assert cond.best_condition_sentence(table, "m1") == (
-        "Its best condition is C: mean Δ +5 on the one dataset it has under all 3 of its "
-        "conditions (A +2, B +1).")
+        "Its best condition is “C”: mean Δ +5 on the one dataset it has under all 3 of its "
+        "conditions (“A” +2, “B” +1).")
     assert cond.best_condition_sentence(table, "m2") == (
-        "Its best condition is A: mean Δ +2.75 over the 4 datasets it has under all 2 of its "
-        "conditions (B +1.5).")
+        "Its best condition is “A”: mean Δ +2.75 over the 4 datasets it has under both of its "
+        "conditions (“B” +1.5).")
     single = table.assign(  # the rows of A become another model's
         model=table[schema.MODEL].where(table[schema.CONDITION] != "A", "only-A"))
     assert cond.best_condition_sentence(single, "only-A") == (
-        "only-A is measured under one condition only (A): there is nothing to compare.")
+        "only-A is measured under one condition only (“A”): there is nothing to compare.")
 
 
 def test_a_model_whose_conditions_share_no_dataset():
@@ -184,7 +186,7 @@ def test_a_model_whose_conditions_share_no_dataset():
                                      "condition": ["A", "B", "A", "B"],
                                      "delta": [1.0, 2.0, 3.0, 4.0]}))
     assert cond.best_condition_sentence(t, "m").startswith(
-        "No dataset has m under all 2 of its conditions")
+        "No dataset has m under both of its conditions")
     f = cond.best_by_model(t)
     assert f.numbers["best"]["m"] == () and f.numbers["not_compared"] == 1
     assert "Not compared: 1 model" in f.statement
@@ -201,15 +203,15 @@ def test_significance_is_counted_per_value_never_between_conditions(table):
     compared = by_dataset.detail
     assert by(compared, "Y", "A")[cond.SIGNIFICANT_COMMON] == 1
     assert by(compared, "X", "A")[cond.SIGNIFICANT_COMMON] == 0  # m3 is not common on X
-    assert "Y: A, +1.33 over 3 models, the highest Δ for 2 of them; 1 of 3 of its values " \
+    assert "Y: “A”, +1.33 over 3 models, the highest Δ for 2 of them; 1 of 3 of its values " \
            "significant after Holm correction" in by_dataset.statement
     assert cond.NO_TEST in by_dataset.statement
     assert "significantly" not in by_dataset.statement and "better" not in by_dataset.statement
     assert agreement.numbers["opposite_significant"] == 1  # m3 X: -1 and +3, both significant
-    assert ("and on 1 of 1 of these a value above and a value below both are significant after "
-            "Holm correction") in agreement.statement
+    assert ("1 has one condition above the baseline and another below (on 1 of 1, a value above "
+            "and a value below both are significant after Holm correction)") in agreement.statement
     assert cond.best_condition_sentence(t, "m2").endswith(
-        "(B +1.5); 1 of 4 of its values under A are significant after Holm correction. "
+        "(“B” +1.5); 1 of 4 of its values under “A” are significant after Holm correction. "
         + cond.NO_TEST)
     labels = cond.condition_labels(compared)
     assert labels[cond.SIGNIFICANT_COMMON] == "Of the common, significant after Holm correction"

@@ -75,11 +75,12 @@ def test_findings_show_the_section_with_the_hand_computed_numbers():
     assert ACROSS_TITLE in [h.value for h in at.header]
     assert [s.value for s in at.subheader][-3:] == ACROSS_TITLES
     shown = " ".join(texts(at))
-    assert "GSM8K: CRITIC, +2.05 over 2 models, the highest Δ for 2 of them" in shown
-    assert "MATH: CoT, +2.15 over 2 models, the highest Δ for 2 of them" in shown
-    assert "CoT for 2 models (GPT\\-3\\.5 +1.55 over 2 datasets; GPT\\-4o +1.85 over" in shown
-    assert ("Of the 4 model × dataset pairs measured under two or more conditions, all "
-            "conditions lie on the same side of the baseline on 0 (0%)") in shown
+    assert "GSM8K: “CRITIC”, +2.05 over 2 models, the highest Δ for 2 of them" in shown
+    assert "MATH: “CoT”, +2.15 over 2 models, the highest Δ for 2 of them" in shown
+    assert "“CoT” for 2 models (GPT\\-3\\.5 +1.55 over 2 datasets; GPT\\-4o +1.85 over" in shown
+    assert ("Of the 4 model × dataset pairs measured under two or more conditions, 0 (0%) have "
+            "all their conditions on the same side of the baseline; 3 have one condition above "
+            "the baseline and another below; 1 has some conditions unchanged") in shown
     compared = frame_with(at, "mean_common", schema.DATASET)
     gsm8k = compared.loc[compared[schema.DATASET] == "GSM8K"].set_index(schema.CONDITION)
     assert gsm8k["mean_common"].round(6).to_dict() == {"CoT": 1.25, "Self-Refine": -0.8,
@@ -115,8 +116,8 @@ def test_profiles_show_each_condition_apart_and_name_the_best():
     at = open_page(PROFILES, methods(), query={"profile": "GPT-3.5"})
     assert PER_CONDITION_TITLE in [s.value for s in at.subheader]
     assert escape_markdown(
-        "Its best condition is CoT: mean Δ +1.55 over the 2 datasets it has under all 3 of its "
-        "conditions (Self-Refine -0.45, CRITIC +0.5).") in texts(at)
+        "Its best condition is “CoT”: mean Δ +1.55 over the 2 datasets it has under all 3 of "
+        "its conditions (“Self-Refine” -0.45, “CRITIC” +0.5).") in texts(at)
     rows = frame_with(at, "highest")
     values = rows.set_index([schema.DATASET, schema.CONDITION])[schema.DELTA].to_dict()
     assert values == {("GSM8K", "CoT"): 2.1, ("GSM8K", "Self-Refine"): -1.4,
