@@ -503,7 +503,7 @@ def best_by_model(table: pd.DataFrame, tolerance: float = 0.0) -> Finding:
 
     def say(q: Quote) -> str:
         if not ranked:
-            return ("No model has a dataset measured under two or more of its conditions, so "
+            return ("No model has a dataset measured under all of two or more conditions, so "
                     "no model's conditions can be compared.")
         text = ("For each model, its conditions are compared on the datasets it has under "
                 f"every one of them. Of the {plural(len(ranked), 'model')} compared, the highest "

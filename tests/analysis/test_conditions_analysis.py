@@ -308,3 +308,15 @@ def test_every_pair_of_conditions_is_counted_at_the_limit():
     with_c0 = pairs.loc[pairs["first"] == "c0"]
     assert (with_c0["one_unchanged"] == 2).all() and (pairs.loc[pairs["first"] != "c0", "same"]
                                                       == 2).all()
+
+
+def test_conditions_that_share_nothing_are_not_compared():
+    t = schema.conform(pd.DataFrame({"model": ["m", "n"], "dataset": ["X", "Y"],
+                                     "condition": ["A", "B"], "delta": [1.0, -2.0]}))
+    by_dataset, agreement, by_model = cond.across_conditions(t)
+    assert by_dataset.statement == ("No dataset is measured under two or more conditions, so the "
+                                    "conditions cannot be compared on any dataset.")
+    assert agreement.statement == ("No model × dataset pair is measured under two or more "
+                                   "conditions, so their agreement cannot be counted.")
+    assert by_model.statement.startswith("No model has a dataset measured under all of two")
+    assert agreement.detail.empty and by_model.numbers["models"] == 0
