@@ -11,7 +11,8 @@ from lib.analysis.report import findings_report
 from lib.core.figure import figure_table
 from lib.core.text import escape_markdown
 from lib.ui.findings_view import (
-    findings_rows, show_claims, show_finding, show_interpretation, threshold_widgets,
+    findings_rows, show_across_conditions, show_claims, show_finding, show_interpretation,
+    threshold_widgets,
 )
 from lib.ui.shell import ensure_app_navigation
 from lib.ui.state import active, condition_view
@@ -40,6 +41,9 @@ if not findings:
 for number, finding in enumerate(findings, 1):
     show_finding(number, finding, table, current.y_title)
 
+# every condition of the table, each kept apart (the findings above are of the one picked)
+across = show_across_conditions(findings_rows(active())[0], thresholds, current.y_title)
+
 if current.is_figure:
     claims, interp, notice = check_claims(current.table), interpretation(current.table), None
     st.header("The source's claims, checked")
@@ -57,6 +61,6 @@ else:
 
 st.header("Report")
 report = findings_report(findings, label=current.label, thresholds=thresholds, claims=claims,
-                         interpretation=interp, notice=notice)
+                         interpretation=interp, notice=notice, across=across)
 st.download_button("Findings report (Markdown)", report.encode("utf-8"),
                    file_name="delta-findings.md", mime="text/markdown", on_click="ignore")

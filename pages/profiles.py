@@ -3,6 +3,7 @@ sidebar picker, or a click on the heatmap of all models."""
 
 import streamlit as st
 
+from lib.analysis.conditions import has_conditions
 from lib.analysis.evidence import evidence_words
 from lib.analysis.filters import too_many_models
 from lib.analysis.profile_text import tolerance_note, written_profile
@@ -13,8 +14,8 @@ from lib.core.text import escape_markdown as esc
 from lib.ui.profile_view import (PROFILE_KEY, TOLERANCE_KEY, compare_key, comparison_columns,
                                  intervals_of, marker_of, marker_words, profile_data,
                                  show_comparison, show_heatmap, show_key_figures, show_marker,
-                                 show_standing, standing_columns, standing_table, summary_columns,
-                                 summary_table)
+                                 show_per_condition, show_standing, standing_columns,
+                                 standing_table, summary_columns, summary_table)
 from lib.ui.shell import ensure_app_navigation
 from lib.ui.state import active, condition_view
 
@@ -30,6 +31,7 @@ if (limit := too_many_models(current.table, "Model profiles")) is not None:
     st.info(limit)
     st.stop()
 
+whole = active().table  # every condition, for the section per condition
 with st.sidebar:
     if sources := table_sources(table):
         source = st.radio("Rows from", sources, index=len(sources) - 1, format_func=esc,
@@ -37,6 +39,7 @@ with st.sidebar:
                           help="The active table joins several sources; a profile reads one "
                                "at a time, so the same model's values are never blended.")
         table = rows_of(table, source)
+        whole = rows_of(whole, source)
     data = profile_data(table)
     model = st.selectbox("Model", data.models, key=PROFILE_KEY, bind="query-params")
     st.caption("The model is kept in the page address: copy it to share this profile. "
@@ -89,6 +92,9 @@ with profile:
         show_comparison(data, model, reference, compared, current.y_title)
         st.dataframe(compared, column_config=comparison_columns(current.y_title, reference.label),
                      hide_index=True)
+
+    if has_conditions(whole):
+        show_per_condition(whole, model, current.y_title, evidence)
 
     sentences = written_profile(figures, category, data.matrix, stand, reference, compared, flags,
                                 evidence)

@@ -7,15 +7,16 @@ import numpy as np
 import pandas as pd
 
 from lib.analysis.claims import ClaimCheck, verdict_summary
+from lib.analysis.conditions import ACROSS_NOTE, condition_labels
 from lib.analysis.findings import Finding, Thresholds, detail_labels, unchanged_text
 from lib.analysis.interpretation import Interpretation
 from lib.core.text import escape_markdown
 from lib.core.wording import number, share_text, signed
 
-SHARE_COLUMNS = frozenset({"share_above", "share_same_way"})
+SHARE_COLUMNS = frozenset({"share_above", "share_same_way", "share_same"})
 SIGNED_COLUMNS = frozenset({"delta", "mean_delta", "delta_smaller", "delta_larger", "difference",
                             "min", "max", "mean", "ci_low", "ci_high", "figure_mean",
-                            "reported_mean"})
+                            "reported_mean", "mean_common"})
 EXTRA_LABELS = {"figure_mean": "Mean Δ of the figure", "reported_mean": "Reported average"}
 
 
@@ -34,7 +35,7 @@ def cell(value: object, column: str = "") -> str:
 
 def markdown_table(frame: pd.DataFrame) -> str:
     """`frame` as a GitHub-flavoured Markdown table, column names as the page shows them."""
-    labels = {**detail_labels(frame), **EXTRA_LABELS}
+    labels = {**detail_labels(frame), **condition_labels(frame), **EXTRA_LABELS}
     head = [escape_markdown(labels.get(c, c)) for c in frame.columns]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in frame.itertuples(index=False):
@@ -46,6 +47,15 @@ def _findings_part(findings: list[Finding]) -> list[str]:
     out: list[str] = []
     for i, f in enumerate(findings, 1):
         out += [f"## {i}. {f.title}", "", f.markdown, ""]
+        if not f.detail.empty:
+            out += [markdown_table(f.detail), ""]
+    return out
+
+
+def _across_part(findings: list[Finding]) -> list[str]:
+    out = ["## Across conditions", "", ACROSS_NOTE, ""]
+    for f in findings:
+        out += [f"### {f.title}", "", f.markdown, ""]
         if not f.detail.empty:
             out += [markdown_table(f.detail), ""]
     return out
@@ -72,14 +82,17 @@ def _interpretation_part(interp: Interpretation) -> list[str]:
 def findings_report(findings: list[Finding], *, label: str, thresholds: Thresholds,
                     claims: list[ClaimCheck] | None = None,
                     interpretation: Interpretation | None = None,
-                    notice: str | None = None) -> str:
+                    notice: str | None = None, across: list[Finding] | None = None) -> str:
     """The report as Markdown text: the table it describes, the thresholds, every finding with
-    its numbers, then (when given) the claims, the interpretation and a notice."""
+    its numbers, then (when given) the findings across conditions, the claims, the
+    interpretation and a notice."""
     out = ["# Delta Explorer: findings", "",
            f"Table: {escape_markdown(label)}. Thresholds: {unchanged_text(thresholds.tolerance)}; "
            f"nearly all means at least {share_text(thresholds.nearly_all)} of a dataset's "
            f"models.", ""]
     out += _findings_part(findings)
+    if across:
+        out += _across_part(across)
     if claims:
         out += _claims_part(claims)
     if interpretation is not None:

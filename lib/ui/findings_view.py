@@ -8,9 +8,12 @@ import streamlit as st
 
 from lib.analysis.claims import READING_PRECISION, ClaimCheck, Verdict, verdict_summary
 from lib.analysis.compare import split_combined
+from lib.analysis.conditions import (ACROSS_NOTE, across_conditions,
+                                     condition_labels, has_conditions, too_many_conditions)
 from lib.analysis.findings import Finding, Thresholds, detail_labels, unchanged_text
 from lib.analysis.interpretation import Interpretation
 from lib.analysis.report import EXTRA_LABELS, SHARE_COLUMNS, SIGNED_COLUMNS
+from lib.charts.conditions import chart_width, condition_chart
 from lib.charts.findings import finding_chart
 from lib.ui.state import ActiveTable
 
@@ -54,7 +57,7 @@ def threshold_widgets(defaults: Thresholds = Thresholds()) -> Thresholds:
 
 def detail_columns(frame: pd.DataFrame, y_title: str) -> dict[str, st.column_config.Column]:
     """Column settings for a finding's table: readable names, signed Δ, shares in percent."""
-    labels = {**detail_labels(frame), **EXTRA_LABELS}
+    labels = {**detail_labels(frame), **condition_labels(frame), **EXTRA_LABELS}
     config: dict[str, st.column_config.Column] = {}
     for col in frame.columns:
         label = labels.get(col, col)
@@ -85,6 +88,37 @@ def show_finding(index: int, finding: Finding, table: pd.DataFrame, y_title: str
         with st.expander("The numbers behind it"):
             st.dataframe(finding.detail, column_config=detail_columns(finding.detail, y_title),
                          hide_index=True)
+
+
+ACROSS_TITLE = "Across conditions"
+
+
+def show_across_conditions(table: pd.DataFrame, thresholds: Thresholds,
+                           y_title: str) -> list[Finding]:
+    """For a table of two or more conditions (`table` holds all of them), the section across
+    conditions: each finding with its sentence, its chart and its numbers, or why there is none
+    (too many conditions). Returns the findings shown (empty otherwise)."""
+    if not has_conditions(table):
+        return []
+    st.header(ACROSS_TITLE)
+    if (why := too_many_conditions(table)) is not None:
+        st.info(why)
+        return []
+    st.caption(ACROSS_NOTE)
+    findings = across_conditions(table, thresholds)
+    for finding in findings:
+        with st.container(border=True):
+            st.subheader(finding.title)
+            st.markdown(finding.markdown)
+            chart = condition_chart(finding, y_title)
+            if chart is not None:
+                st.altair_chart(chart, key=f"condition_chart_{finding.key}",
+                                width=chart_width(finding))
+            with st.expander("The numbers behind it"):
+                st.dataframe(finding.detail,
+                             column_config=detail_columns(finding.detail, y_title),
+                             hide_index=True)
+    return findings
 
 
 def show_claims(checks: list[ClaimCheck]) -> None:

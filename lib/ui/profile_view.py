@@ -15,9 +15,13 @@ from streamlit.delta_generator import DeltaGenerator
 
 from lib.analysis.evidence import (DISAGREE_HELP, DISAGREE_LABEL, TOO_SMALL_HELP, TOO_SMALL_LABEL,
                                    EvidenceWords, caveat_columns)
+from lib.analysis.conditions import (best_condition_sentence, condition_rows, model_conditions,
+                                     too_many_conditions)
+from lib.analysis.filters import table_conditions
 from lib.analysis.profiles import (KeyFigures, Reference, clicked_model, delta_matrix,
                                    model_categories)
 from lib.charts import profiles as charts
+from lib.charts.conditions import model_condition_chart
 from lib.charts.dotplot import y_domain
 from lib.charts.exports import spec_svg
 from lib.charts.profiles import HEATMAP_SELECTION
@@ -291,3 +295,46 @@ def show_heatmap(data: ProfileData, model: str, y_title: str) -> None:
     frames = {charts.HEATMAP_DATA: charts.heatmap_frame(data.matrix, data.categories, model)}
     show_chart("heatmap", layout, frames, {"y_title": y_title}, key=key,
                on_select=open_clicked(key, data.models), width="content")
+
+
+PER_CONDITION_TITLE = "Per condition"
+
+
+def condition_columns(y_title: str, words: EvidenceWords) -> dict[str, st.column_config.Column]:
+    """Column settings for the model's values per condition (`model_conditions`)."""
+    number = st.column_config.NumberColumn
+    return {
+        schema.DATASET: st.column_config.TextColumn("Dataset"),
+        schema.CONDITION: st.column_config.TextColumn("Condition"),
+        schema.DELTA: number(y_title, format="%+.2f"),
+        schema.CI_LOW: number(f"{words.ci} low", format="%+.2f"),
+        schema.CI_HIGH: number(f"{words.ci} high", format="%+.2f"),
+        schema.P_ADJUSTED: number(f"p {words.corrected}", format="%.4f"),
+        schema.SIGNIFICANT: st.column_config.CheckboxColumn(f"Significant {words.corrected}"),
+        TOO_SMALL: st.column_config.CheckboxColumn(TOO_SMALL_LABEL, help=TOO_SMALL_HELP),
+        "highest": st.column_config.CheckboxColumn(
+            "Highest on this dataset",
+            help="This condition gives the model its highest Δ on this dataset (ties: each)"),
+    }
+
+
+def show_per_condition(table: pd.DataFrame, model: str, y_title: str,
+                       words: EvidenceWords) -> None:
+    """The model's Δ per dataset under every condition of `table` (all its conditions), side by
+    side and never averaged, with one sentence naming its best condition."""
+    st.subheader(PER_CONDITION_TITLE)
+    if (why := too_many_conditions(table)) is not None:
+        st.info(why)
+        return
+    rows = model_conditions(table, model)
+    if rows.empty:
+        st.info(f"{esc(model)} has no value under any condition of the table.")
+        return
+    st.caption("Its Δ on each dataset under every condition of the table, side by side and never "
+               "averaged; one color and shape per condition; the dashed line is the baseline "
+               "(Δ = 0).")
+    st.markdown(esc(best_condition_sentence(table, model)))
+    conditions = table_conditions(condition_rows(table))
+    st.altair_chart(model_condition_chart(rows, conditions, y_title=y_title, ci=words.ci),
+                    key=f"per_condition::{model}", width="stretch")
+    st.dataframe(rows, column_config=condition_columns(y_title, words), hide_index=True)
