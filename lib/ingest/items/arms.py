@@ -67,8 +67,9 @@ class CheckedArms:
     """Per unit: the item's code, in [0, `items`)."""
     value: np.ndarray
     """Per unit: the outcome, int8 0/1, or float64 in [0, 1] (scores, averaged runs)."""
-    row: np.ndarray
-    """Per unit: the first row of the file that holds it."""
+    row: np.ndarray | int
+    """Per unit: the first row of the file that holds it; an int when the units are the file's
+    rows in order, from that row on (`row_of`)."""
     items: int
     averaged: bool
     """Whether outcomes were averaged over several rows per unit."""
@@ -93,6 +94,10 @@ class CheckedArms:
     def blocked(self) -> bool:
         """True when no table can come out."""
         return any(p.blocking for p in self.problems)
+
+    def row_of(self, unit: int) -> int:
+        """The first row of the file that holds `unit`."""
+        return self.row + unit if isinstance(self.row, int) else int(self.row[unit])
 
 
 def _blocked(problems: Sequence[Problem], rows: int = 0, file: str = "",
@@ -156,11 +161,13 @@ class _ArmRows:
         items = table[cols.item].combine_chunks()
         bad_i = items.is_null().to_numpy(zero_copy_only=False) if items.null_count else None
         log.rows(bad_i, Kind.EMPTY_CELL, cols.item, "empty cell: an item id is needed", rows)
-        positions = (np.arange(rows, rows + table.num_rows) if isinstance(rows, int)
-                     else np.asarray(rows, dtype=np.int64))
+        positions: np.ndarray | tuple[int, int] = (
+            (rows, table.num_rows) if isinstance(rows, int) else np.asarray(rows, dtype=np.int64))
         bad = itemchecks.merge_masks(bad_m, bad_d, bad_a, bad_o, bad_i)
         if bad is not None:
             keep = ~bad
+            if isinstance(positions, tuple):
+                positions = np.arange(rows, rows + table.num_rows)
             mcode, dcode, acode, value, positions = (x[keep] for x in (mcode, dcode, acode, value,
                                                                        positions))
             items = items.filter(pa.array(keep))
@@ -168,6 +175,16 @@ class _ArmRows:
         for key, part in zip("mMdDaAoicr", (mcode, models, dcode, datasets, acode, arms, value,
                                             items, category, positions)):
             self.parts[key].append(part)
+
+    def row_numbers(self) -> np.ndarray | int:
+        """The row number of each row kept: an int (the first, then consecutive) when the pieces
+        follow each other with no row left out."""
+        parts = self.parts["r"]
+        if all(isinstance(p, tuple) for p in parts) and all(
+                a[0] + a[1] == b[0] for a, b in zip(parts, parts[1:])):
+            return parts[0][0]
+        return np.concatenate([np.arange(p[0], p[0] + p[1]) if isinstance(p, tuple) else p
+                               for p in parts])
 
 
 def _too_many(mcode: np.ndarray, dcode: np.ndarray, acode: np.ndarray, width: int, k: int,
@@ -228,7 +245,7 @@ def _reduce(collected: _ArmRows) -> CheckedArms:
         log.stop(Kind.NO_ROWS_LEFT, "no usable rows")
         return _blocked(log.problems(), rows_read, file)
     value = np.concatenate(parts["o"])
-    row = np.concatenate(parts["r"])
+    row = collected.row_numbers()
     mcode, models = itemchecks.unify_labels(parts["m"], parts["M"])
     dcode, datasets = itemchecks.unify_labels(parts["d"], parts["D"])
     acode, arm_names = itemchecks.unify_labels(parts["a"], parts["A"])
@@ -255,13 +272,15 @@ def _reduce(collected: _ArmRows) -> CheckedArms:
     key += dcode
     key *= k
     key += acode  # model, then dataset, then arm
-    del mcode, dcode, acode
+    del mcode, dcode
     group, group_key, _ = group_keys(key, len(models) * width * k)
-    del key
+    group = group.astype(np.int32)  # fewer than MAX_CELLS groups
+    key //= k  # the cell
     icode, isize = itemchecks.item_codes(parts["i"])
     parts.clear()
     averaged = False
-    if cols.run is not None or not increasing(group, icode):  # else no item twice in a group
+    if cols.run is not None or not _once_each(group, key, icode, acode):
+        del key, acode
         unit_key = group.astype(np.int64) * isize
         unit_key += icode
         unit, keys, counts = group_keys(unit_key, len(group_key) * isize)
@@ -270,16 +289,27 @@ def _reduce(collected: _ArmRows) -> CheckedArms:
                 log.rows(counts[unit] > 1, Kind.REPEATED_ITEM, cols.item, REPEATED_IN_ARM, row,
                          effect=Effect.MERGED)
             averaged = True
-            order = np.argsort(unit, kind="stable")
-            row = row[order[np.cumsum(counts) - counts]]  # each unit's first row
+            first = np.argsort(unit, kind="stable")[np.cumsum(counts) - counts]
+            row = first + row if isinstance(row, int) else row[first]  # each unit's first row
             value = np.bincount(unit, weights=value, minlength=counts.size) / counts
-            group, icode = keys // isize, keys % isize
+            group, icode = (keys // isize).astype(np.int32), keys % isize
             notes.append(f"Outcomes averaged per item and arm: {unit_key.size:,} rows, "
                          f"{counts.size:,} items under their arms ({counts.min()}–{counts.max()} "
                          "rows each).")
     return CheckedArms(group, icode, value, row, isize, averaged, group_key // k, group_key % k,
                        tuple(arms), models, datasets, categories, cols, tuple(log.problems()),
                        tuple(notes), rows_read, file)
+
+
+def _once_each(group: np.ndarray, cell: np.ndarray, item: np.ndarray, arm: np.ndarray) -> bool:
+    """Whether no item appears twice within a group, seen from the two orders files come in
+    (cheaply, without grouping): rows by group then item (an arm's items together), or by cell,
+    item, then arm (an item's arms together)."""
+    if increasing(group, item):
+        return True
+    major = cell * (int(item.max()) + 1 if item.size else 1)
+    major += item
+    return increasing(major, arm)
 
 
 def check_arms_csv(data: bytes, file: str) -> CheckedArms:
@@ -349,6 +379,7 @@ def _pair(checked: CheckedArms, base: int) -> tuple[_Pairs, list[Problem]]:
     base_name = clip(checked.arms[base])
     is_base = checked.group_arm == base
     cells, cell_of_group = np.unique(checked.group_cell, return_inverse=True)
+    cell_of_group = cell_of_group.astype(np.int32)  # fewer than MAX_CELLS cells
     n_cells, n_groups = cells.size, is_base.size
     has_base = np.zeros(n_cells, dtype=bool)
     has_base[cell_of_group[is_base]] = True
@@ -365,23 +396,32 @@ def _pair(checked: CheckedArms, base: int) -> tuple[_Pairs, list[Problem]]:
             problems.append(Problem(
                 Kind.MISSING_ARM, f"{_cell_name(checked, int(cells[c]))} has no outcome under "
                 f"the baseline arm “{base_name}”: its other arms ({names_phrase(others)}) cannot "
-                "be compared and are left out", file, int(checked.row[at]), arm_column,
+                "be compared and are left out", file, checked.row_of(at), arm_column,
                 Effect.ROW))
         _capped(problems, int(orphan.sum()), Kind.MISSING_ARM,
                 f"model × dataset pairs without the baseline arm “{base_name}”, left out", file,
                 arm_column)
 
-    key = unit_cell.astype(np.int64) * checked.items
+    key = np.multiply(unit_cell, checked.items, dtype=np.int64)  # cell, then item
     key += checked.item
     at_base = np.flatnonzero(unit_base)
-    order = np.argsort(key[at_base], kind="stable")
-    base_keys, base_units = key[at_base][order], at_base[order]
+    base_keys = key[at_base]
+    order = np.argsort(base_keys, kind="stable")
+    base_keys, base_units = base_keys[order], at_base[order]
+    del order
+    in_cell = np.bincount(unit_cell[at_base], minlength=n_cells)
     treat_units = np.flatnonzero(~unit_base & has_base[unit_cell])
-    pos = np.searchsorted(base_keys, key[treat_units])
+    del unit_base
+    treat_keys = key[treat_units]
+    del key
+    pos = np.searchsorted(base_keys, treat_keys)
     found = pos < base_keys.size
-    found[found] = base_keys[pos[found]] == key[treat_units[found]]
+    found[found] = base_keys[pos[found]] == treat_keys[found]
+    del treat_keys
     paired, partner = treat_units[found], base_units[pos[found]]
+    del pos
     pairs = _Pairs(checked.group[paired], checked.value[partner], checked.value[paired])
+    del paired, partner
 
     # items under a treatment arm only, per group, with the first of them as the example
     lonely = treat_units[~found]
@@ -393,13 +433,12 @@ def _pair(checked: CheckedArms, base: int) -> tuple[_Pairs, list[Problem]]:
             Kind.UNPAIRED_ITEM, f"{_cell_name(checked, int(checked.group_cell[g]))}: "
             f"{extra[g]:,} item(s) under the arm “{clip(checked.arms[checked.group_arm[g]])}” "
             f"have no outcome under the baseline arm “{base_name}” (this row's item is one) and "
-            "are left out of its Δ", file, int(checked.row[at]), item_column, Effect.ROW))
+            "are left out of its Δ", file, checked.row_of(at), item_column, Effect.ROW))
     problems += _capped(named, groups.size, Kind.UNPAIRED_ITEM, "model × dataset × arm "
                         "combinations with items the baseline arm lacks, left out", file,
                         item_column)
 
     # items under the baseline only, per treatment group
-    in_cell = np.bincount(unit_cell[at_base], minlength=n_cells)
     matched = np.bincount(pairs.group, minlength=n_groups)
     missing = np.where(~is_base & has_base[cell_of_group], in_cell[cell_of_group] - matched, 0)
     named = []
@@ -413,7 +452,7 @@ def _pair(checked: CheckedArms, base: int) -> tuple[_Pairs, list[Problem]]:
             Kind.UNPAIRED_ITEM, f"{_cell_name(checked, int(checked.group_cell[g]))}: "
             f"{missing[g]:,} item(s) under the baseline arm “{base_name}” have no outcome under "
             f"the arm “{clip(checked.arms[checked.group_arm[g]])}” (this row's item is one) and "
-            "are left out of that arm's Δ", file, int(checked.row[example]), item_column,
+            "are left out of that arm's Δ", file, checked.row_of(example), item_column,
             Effect.ROW))
     problems += _capped(named, int(np.count_nonzero(missing)), Kind.UNPAIRED_ITEM,
                         f"model × dataset × arm combinations lacking items of the baseline arm "
