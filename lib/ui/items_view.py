@@ -203,13 +203,13 @@ def per_item_templates() -> None:
                "it on the items both arms hold, with its interval; the correction runs over "
                "every model × dataset × arm, and the pages show one arm at a time.")
     download, example = st.columns(2)
-    download.download_button(f"Download {EXAMPLE_FILE.name}", EXAMPLE_FILE.read_bytes(),
-                             file_name=EXAMPLE_FILE.name, mime="text/csv", on_click="ignore",
-                             key="items_example_csv", width="stretch")
-    example.button("Try the synthetic per-item example", key="items_example", on_click=load,
-                   width="stretch", help="Loads the example as your data, with its intervals.")
     for sample in item_templates():
         download.download_button(f"Download {sample.file_name}", csv_bytes(sample.table),
                                  file_name=sample.file_name, mime="text/csv", on_click="ignore",
                                  key=f"items_template_{sample.file_name}", width="stretch",
                                  help=sample.description)
+    download.download_button(f"Download {EXAMPLE_FILE.name}", EXAMPLE_FILE.read_bytes(),
+                             file_name=EXAMPLE_FILE.name, mime="text/csv", on_click="ignore",
+                             key="items_example_csv", width="stretch")
+    example.button("Try the synthetic per-item example", key="items_example", on_click=load,
+                   width="stretch", help="Loads the example as your data, with its intervals.")
