@@ -100,6 +100,14 @@ def test_explore_shows_the_treatment_arms_as_conditions_on_every_page(page):
     assert len(rows) == 4 and list(rows[schema.DELTA]) == pytest.approx([50.0 - 80.0] * 4)
 
 
+def test_compare_sets_the_arms_beside_the_figure(page):
+    page.button(key="items_compare").click().run()
+    assert not page.exception, page.exception
+    current = page.session_state[ACTIVE_KEY]
+    mine = current.table[current.table[schema.SOURCE] == "Yours"]
+    assert set(mine[schema.CONDITION]) == {"CoT", "Self-Refine"} and len(mine) == 8
+
+
 def test_a_file_with_one_arm_says_what_is_needed(app_test):
     at = app_test(page=PAGE)
     data = b"model,dataset,item,method,correct\nA,X,1,CoT,1\nA,X,2,cot ,0\n"

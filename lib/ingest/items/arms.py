@@ -249,6 +249,11 @@ def _reduce(collected: _ArmRows) -> CheckedArms:
     mcode, models = itemchecks.unify_labels(parts["m"], parts["M"])
     dcode, datasets = itemchecks.unify_labels(parts["d"], parts["D"])
     acode, arm_names = itemchecks.unify_labels(parts["a"], parts["A"])
+    too_many = len(arm_names) > MAX_CELLS and _too_many(mcode, dcode, acode, len(datasets),
+                                                        len(arm_names))
+    if too_many:  # before the names are matched one by one
+        log.stop(Kind.TOO_MANY_PAIRS, too_many)
+        return _blocked(log.problems(), rows_read, file)
     arms, acode, merged = _merged_arms(arm_names, acode)
     notes = log.notes() + ([merged] if merged else [])
     if len(arms) < 2:
@@ -471,7 +476,9 @@ def summarise_arms(checked: CheckedArms, settings: Settings = Settings()) -> Per
     base = checked.arms.index(base_name)
     pairs, problems = _pair(checked, base)
     problems = list(checked.problems) + problems
-    notes = list(checked.notes) + [how]
+    notes = list(checked.notes) + [
+        f"{len(checked.arms)} arms: {names_phrase(checked.arms)}. {how} Each other arm is "
+        "compared with it per model × dataset on the items both hold."]
     if not pairs.group.size:
         problems.append(Problem(Kind.NO_ROWS_LEFT, f"no item has an outcome under both the "
                                 f"baseline arm “{clip(base_name)}” and another arm",

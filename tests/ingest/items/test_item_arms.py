@@ -149,6 +149,9 @@ def test_each_arm_agrees_exactly_with_its_pair_through_the_two_arm_path():
     result = aggregate_arms(frame, FILE)
     out = result.table
     assert result.problems == [] and out.attrs[BASELINE_ARM] == "base"
+    assert result.notes == ["3 arms: base, CoT, SC. Baseline arm: “base”, found by its name; "
+                            "another arm can be chosen. Each other arm is compared with it per "
+                            "model × dataset on the items both hold."]
     assert len(out) == 4 * 2
     assert list(out[schema.CONDITION]) == ["CoT", "SC"] * 4  # file order, never merged
     for arm in ("CoT", "SC"):
@@ -359,6 +362,9 @@ def test_the_cell_limit_counts_cells_times_arms(monkeypatch):
     assert problem.kind is Kind.TOO_MANY_PAIRS and "12 model × dataset × arm" in problem.message
     monkeypatch.setattr(itemarms, "MAX_CELLS", 12)
     assert aggregate_arms(arms_frame(BINARY), FILE).table is not None
+    monkeypatch.setattr(itemarms, "MAX_CELLS", 2)  # fewer than the arm names: refused at once
+    (problem,) = aggregate_arms(arms_frame(BINARY), FILE).problems
+    assert problem.kind is Kind.TOO_MANY_PAIRS and "12 model × dataset × arm" in problem.message
 
 
 def test_no_item_in_both_arms_blocks_with_a_reason():
@@ -403,3 +409,24 @@ def test_the_template_is_an_arms_file_the_app_reads_without_problems():
     assert upload.usable and upload.shape is Shape.PER_ITEM_ARMS and not upload.problems
     assert upload.baseline == "baseline"
     assert set(upload.table[schema.CONDITION]) == {"CoT", "Self-Refine"}
+
+
+def test_a_baseline_that_pairs_nothing_keeps_the_arms_for_another_choice():
+    frame = arms_frame({("A", "X", "base"): [1, 0, 1], ("A", "X", "CoT"): [1, 1, 1],
+                        ("B", "X", "solo"): [1, 0, 0]})
+    items = arms_from_frame(frame, FILE)
+    upload = aggregate(items, Settings(baseline="solo"))
+    assert not upload.usable and upload.baseline == "solo"
+    assert upload.arms == ("base", "CoT", "solo")
+    assert [p.kind for p in upload.problems if p.blocking] == [Kind.NO_ROWS_LEFT]
+    assert aggregate(items, Settings()).usable  # "base", from the same read
+
+
+def test_other_formats_go_through_the_general_reader_to_the_same_table(tmp_path):
+    frame = arms_frame(BINARY)
+    data = frame.to_csv(index=False).encode()
+    lines = frame.to_json(orient="records", lines=True).encode()
+    assert item_shape(lines, "arms.jsonl") is Shape.PER_ITEM_ARMS
+    from_csv = aggregate_items(data, FILE, Settings()).table
+    from_lines = aggregate_items(lines, "arms.jsonl", Settings()).table
+    pd.testing.assert_frame_equal(from_csv, from_lines)
