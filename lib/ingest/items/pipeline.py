@@ -2,10 +2,10 @@
 `lib.ingest.items.peritem`, and `lib.ingest.items.arms` for several arms per item in rows).
 
 A file with one row per model × dataset × item (or × item × arm, or per-arm scores with n) is
-recognised before
-the ordinary shapes, read and checked once (`read_items`), then aggregated with the chosen
-interval settings (`aggregate`), with the same names as the rest of the app: the figure's
-dataset spelling (CSQA is CS-QA) and the figure's categories for its models.
+recognised before the ordinary shapes, read and checked once (`read_items`), then aggregated
+with the chosen interval settings and baseline arm (`aggregate`), with the same names as the
+rest of the app: the figure's dataset spelling (CSQA is CS-QA) and the figure's categories for
+its models.
 
 Delimited UTF-8 text takes pyarrow's fast path; anything else (Excel, JSON, Parquet, other
 encodings, a `sep=` line, rows pyarrow cannot parse) is read once by the general reader

@@ -430,3 +430,12 @@ def test_other_formats_go_through_the_general_reader_to_the_same_table(tmp_path)
     from_csv = aggregate_items(data, FILE, Settings()).table
     from_lines = aggregate_items(lines, "arms.jsonl", Settings()).table
     pd.testing.assert_frame_equal(from_csv, from_lines)
+
+
+def test_a_category_column_gives_each_model_its_first_category_on_every_arm():
+    frame = arms_frame(BINARY)
+    frame["group"] = ["" if model == "A" else "Open LLM" for model in frame["model"]]
+    out = aggregate_arms(frame, FILE).table
+    assert dict(zip(out[schema.MODEL] + "/" + out[schema.CONDITION], out[schema.CATEGORY])) == {
+        "A/CoT": schema.UNSPECIFIED_CATEGORY, "A/SC": schema.UNSPECIFIED_CATEGORY,
+        "B/CoT": "Open LLM", "B/SC": "Open LLM"}
