@@ -33,6 +33,8 @@ class Kind(StrEnum):
     DUPLICATE = "duplicate pair"
     BAD_OUTCOME = "not an outcome"
     REPEATED_ITEM = "repeated item"
+    MISSING_ARM = "missing arm"
+    UNPAIRED_ITEM = "item in one arm only"
     TOO_MANY_PAIRS = "too many model × dataset pairs"
     OUT_OF_RANGE = "value out of range"
     NO_ROWS_LEFT = "no usable rows"

@@ -25,12 +25,15 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from pandas.arrays import ArrowStringArray
 
 from lib.core import schema
 from lib.ingest.columns import (ITEM, RUN, figure_dataset, is_aggregate_column, match_columns,
                                 treatment_when_numeric)
-from lib.ingest.items.columns import (COUNTS_ROLES, PER_ITEM_ROLES, counts_columns, csv_head,
+from lib.ingest.items.checks import FALSE_WORDS, TRUE_WORDS
+from lib.ingest.items.columns import (ARM_ROLES, COUNTS_ROLES, OUTCOME, PER_ITEM_ROLES,
+                                      arm_columns, arm_role_columns, counts_columns, csv_head,
                                       csv_header, per_item_columns, role_columns)
 from lib.ingest.numbers import decimal_mark, missing, number_text, numeric_share
 from lib.ingest.problems import clip, names_phrase
@@ -44,11 +47,12 @@ class Shape(StrEnum):
     WIDE = "wide"
     PER_ITEM = "per_item"
     COUNTS = "counts"
+    PER_ITEM_ARMS = "per_item_arms"
 
 
 MAPPED_SHAPES: tuple[Shape, ...] = (Shape.LONG, Shape.SCORES, Shape.WIDE)
 """Shapes turned into cells by a column mapping the user can correct, then validated."""
-ITEM_SHAPES: tuple[Shape, ...] = (Shape.PER_ITEM, Shape.COUNTS)
+ITEM_SHAPES: tuple[Shape, ...] = (Shape.PER_ITEM, Shape.COUNTS, Shape.PER_ITEM_ARMS)
 """Shapes aggregated to contract rows with intervals (`lib.ingest.items`)."""
 
 SHAPE_TITLES: dict[Shape, str] = {
@@ -57,6 +61,8 @@ SHAPE_TITLES: dict[Shape, str] = {
     Shape.WIDE: "Wide: a model column and one column per dataset",
     Shape.PER_ITEM: "Per item: one row per model, dataset and item, with both outcomes",
     Shape.COUNTS: "Per-arm scores with the number of items (no item column)",
+    Shape.PER_ITEM_ARMS: "Per item, arms in rows: one row per model, dataset, item and arm, "
+                         "with its outcome",
 }
 
 
@@ -79,6 +85,7 @@ ROLE_LABELS: dict[str, str] = {
     schema.BASELINE: "baseline score", schema.TREATMENT: "treatment score",
     schema.CATEGORY: "category", schema.CI_LOW: "interval low", schema.CI_HIGH: "interval high",
     schema.N_ITEMS: "number of items", ITEM: "item", RUN: "run", schema.CONDITION: "condition",
+    OUTCOME: "outcome",
 }
 
 REQUIRED_ROLES: dict[Shape, tuple[str, ...]] = {
@@ -87,6 +94,7 @@ REQUIRED_ROLES: dict[Shape, tuple[str, ...]] = {
     Shape.WIDE: (schema.MODEL,),
     Shape.PER_ITEM: PER_ITEM_ROLES,
     Shape.COUNTS: COUNTS_ROLES,
+    Shape.PER_ITEM_ARMS: ARM_ROLES,
 }
 OPTIONAL_ROLES: dict[Shape, tuple[str, ...]] = {
     Shape.LONG: (schema.CATEGORY, schema.CONDITION, schema.BASELINE, schema.TREATMENT,
@@ -95,6 +103,7 @@ OPTIONAL_ROLES: dict[Shape, tuple[str, ...]] = {
     Shape.WIDE: (schema.CATEGORY, schema.CONDITION),
     Shape.PER_ITEM: (RUN, schema.CATEGORY),
     Shape.COUNTS: (schema.CATEGORY,),
+    Shape.PER_ITEM_ARMS: (RUN, schema.CATEGORY),
 }
 NUMERIC_ROLES: tuple[str, ...] = (schema.DELTA, schema.BASELINE, schema.TREATMENT, schema.CI_LOW,
                                   schema.CI_HIGH, schema.N_ITEMS)
@@ -319,10 +328,41 @@ def _detect_counts(evidence: Evidence) -> Detection | None:
     return Detection(Mapping(Shape.COUNTS, roles), sure=True)
 
 
+def _mostly_outcomes(values: pd.Series) -> bool:
+    """Whether most non-empty values are outcomes: 0/1, true/false words, or numbers in
+    [0, 1] (by the app's number rules)."""
+    strings = pa.array(values.dropna().astype(str).to_numpy(dtype=object), pa.string())
+    reading = number_text(strings)
+    numbers, read = reading.numbers(decimal_mark([reading]))
+    words = pc.is_in(pc.ascii_lower(pc.utf8_trim_whitespace(strings)),
+                     value_set=pa.array(TRUE_WORDS + FALSE_WORDS)).to_numpy(zero_copy_only=False)
+    present = len(strings) - int(missing(strings).sum())
+    fits = (read & (numbers >= 0) & (numbers <= 1)) | words
+    return present > 0 and int(fits.sum()) / present > 0.5
+
+
+def _detect_per_item_arms(evidence: Evidence) -> Detection | None:
+    """Per-item outcomes with the arms in rows: model, dataset, item, an arm (condition) column
+    and an outcome column are named, no baseline and treatment columns are (then the arms are
+    in columns), and the outcomes (where values are known) are 0/1, true/false or scores in
+    [0, 1]."""
+    cols = arm_columns(evidence.columns)
+    if cols is None:
+        return None
+    if evidence.head is not None:
+        outcome = evidence.head.iloc[:, evidence.columns.index(cols.outcome)]
+        if outcome.notna().any() and not _mostly_outcomes(outcome):
+            return None
+    roles = {r: c for r, c in arm_role_columns(evidence.columns).items()
+             if r in ARM_ROLES or r in OPTIONAL_ROLES[Shape.PER_ITEM_ARMS]}
+    return Detection(Mapping(Shape.PER_ITEM_ARMS, roles), sure=True)
+
+
 DETECTORS: list[Callable[[Evidence], Detection | None]] = [
-    _detect_per_item, _detect_counts, _detect_long, _detect_wide]
+    _detect_per_item, _detect_counts, _detect_per_item_arms, _detect_long, _detect_wide]
 """The one registry of shapes, tried in order; the first that recognises the file wins. The
-item shapes come first: their columns also fit the long shape's aliases."""
+item shapes come first: their columns also fit the long shape's aliases. Arms in rows come
+after the two-arm shapes: a file with a baseline and a treatment column is one of those."""
 
 
 def detect(source: pd.DataFrame | Evidence,

@@ -66,6 +66,25 @@ def templates() -> list[Template]:
     ]
 
 
+def item_templates() -> list[Template]:
+    """Sample per-item files beyond the bundled example: several arms per item, in rows (one
+    row per model, dataset, item and arm; the baseline arm is named "baseline")."""
+    models, datasets, items = ("GPT-4o", "My-Model-7B"), ("GSM8K", "MyBench"), (1, 2, 3)
+    arms = ("baseline", "CoT", "Self-Refine")
+    rows = [(m, d, f"{d.lower()}-{i}", a) for m in models for d in datasets for i in items
+            for a in arms]
+    correct = [1, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0,
+               0, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 1, 1, 1, 0, 1]
+    arms_table = pd.DataFrame(rows, columns=["model", "dataset", "item", "method"])
+    arms_table["correct"] = correct
+    return [
+        Template(Shape.PER_ITEM_ARMS, "Per item, several arms", "template-per-item-arms.csv",
+                 "One row per model, dataset, item and arm (a method, a prompt, a round) with "
+                 "the item's outcome under that arm. Each arm is compared with the baseline arm "
+                 "on the items both hold.", arms_table),
+    ]
+
+
 def contract_table() -> pd.DataFrame:
     """The data contract: column, type, whether it is required, what it means, other names."""
     rows = [

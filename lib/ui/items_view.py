@@ -1,6 +1,8 @@
-"""The per-item part of the "Your data" page: interval settings, the report, the use buttons.
+"""The per-item part of the "Your data" page: interval settings, the baseline arm (files with
+several arms per item), the report, the use buttons.
 
-Names from the file reach the page only escaped or as dataframe cells (text), never as HTML.
+Names from the file reach the page only escaped, as dataframe cells or as picker options (text),
+never as HTML.
 """
 
 from __future__ import annotations
@@ -11,34 +13,63 @@ import streamlit as st
 from lib.analysis.compare import combined_table, compare_y_title
 from lib.analysis.evidence import (DISAGREE_HELP, DISAGREE_LABEL, TOO_SMALL_HELP, TOO_SMALL_LABEL,
                                    caveat_columns, evidence_words, methods_text)
+from lib.charts.exports import csv_bytes
 from lib.core import schema
 from lib.core.figure import DATA_DIR, figure_table
 from lib.core.text import escape_markdown
 from lib.ingest.items.cells import CI_EXCLUDES_ZERO, CI_TEST_DISAGREE, TOO_SMALL
 from lib.ingest.items.peritem import Settings
 from lib.ingest.items.pipeline import ItemUpload
-from lib.ingest.problems import problems_frame
+from lib.ingest.problems import MAX_NAME, clip, problems_frame
 from lib.ingest.shapes import Shape
+from lib.ingest.templates import item_templates
 from lib.stats.multiple import CORRECTIONS
 from lib.ui.state import ActiveTable
-from lib.ui.upload_view import preview, use_table
+from lib.ui.upload_view import UPLOADER_KEY, preview, use_table
 from lib.ui.uploads import cached_aggregate_items
 from lib.ui.widgets import delta_columns
 
 LEVELS = (0.8, 0.9, 0.95, 0.99)
 EXAMPLE_FILE = DATA_DIR / "examples" / "synthetic_per_item.csv"
+BASELINE_KEY = "items_baseline"
+"""Widget key (followed by the uploaded file's id) of the baseline arm picker."""
+
+
+def _baseline_key() -> str:
+    """The baseline arm picker's key for the file in the uploader: a new file starts on its own
+    default."""
+    return f"{BASELINE_KEY}_{getattr(st.session_state.get(UPLOADER_KEY), 'file_id', '')}"
+
+
+def chosen_baseline() -> str | None:
+    """The baseline arm chosen for the file in the uploader (None: not chosen yet)."""
+    return st.session_state.get(_baseline_key())
+
+
+def baseline_choice(upload: ItemUpload) -> None:
+    """The baseline arm of a file with several arms per item: a picker listing the arms,
+    starting on the arm in use. A new choice is computed from what was read, not read again
+    (the next run's `interval_settings` carries it)."""
+    if len(upload.arms) < 2 or upload.baseline not in upload.arms:
+        return
+    st.selectbox("Baseline arm", list(upload.arms), index=upload.arms.index(upload.baseline),
+                 format_func=lambda arm: clip(arm, MAX_NAME), key=_baseline_key(),
+                 help="Every other arm is compared with this one, per model and dataset, on the "
+                      "items both arms hold. By default it is the arm named like a baseline "
+                      "(base, baseline, standard, none, control), else the first in the file.")
 
 
 def interval_settings() -> Settings:
-    """Level and correction across cells, chosen by the user (defaults: 95%, Holm); the
-    caption says which correction is on."""
+    """Level and correction across cells, chosen by the user (defaults: 95%, Holm), and the
+    baseline arm chosen for a file with several arms per item; the caption says which
+    correction is on."""
     with st.expander("Interval settings", expanded=False):
         middle, right = st.columns(2)
         level = middle.select_slider("Interval level", LEVELS, value=0.95,
                                      format_func=lambda v: f"{v:.0%}", key="items_level")
         correction = right.radio("Correction across cells", list(CORRECTIONS),
                                  format_func=CORRECTIONS.get, key="items_correction")
-    settings = Settings(level=float(level), correction=correction)
+    settings = Settings(level=float(level), correction=correction, baseline=chosen_baseline())
     st.caption(f"Intervals: {settings.level:.0%}. Correction across all cells: "
                f"{CORRECTIONS[settings.correction]}; a point is filled when its corrected "
                f"p-value is below {settings.threshold:g}.")
@@ -48,6 +79,8 @@ def interval_settings() -> Settings:
 def method_label(upload: ItemUpload, settings: Settings) -> str:
     """Short description of how the intervals were made, for labels and captions."""
     kind = "unpaired approximation" if upload.shape is Shape.COUNTS else "per-item"
+    if upload.baseline is not None:
+        kind += f", each arm against the baseline arm “{clip(upload.baseline, MAX_NAME)}”"
     return (f"{kind}; {settings.level:.0%} intervals; "
             f"{CORRECTIONS[settings.correction].split(' (')[0]}")
 
@@ -56,9 +89,11 @@ def item_report(upload: ItemUpload) -> None:
     """Counts, how the intervals and tests were made (cells too small to tell counted),
     problems with file, row and column, and notes on how the file was read."""
     st.subheader("Validation report")
+    baseline_choice(upload)
     rows, cells, significant, problems = st.columns(4)
     rows.metric("Rows read", f"{upload.rows_read:,}" if upload.rows_read is not None else "—")
-    cells.metric("Values (model × dataset)", f"{len(upload.table):,}" if upload.usable else "—")
+    values = "Values (model × dataset × arm)" if upload.arms else "Values (model × dataset)"
+    cells.metric(values, f"{len(upload.table):,}" if upload.usable else "—")
     if upload.usable and schema.SIGNIFICANT in upload.table.columns:
         significant.metric(f"Significant {evidence_words(upload.table).corrected}",
                            f"{int(upload.table[schema.SIGNIFICANT].sum()):,}")
@@ -160,7 +195,19 @@ def per_item_templates() -> None:
                "so. Per-arm scores with `n` and no items also work, with an unpaired "
                "approximation. The example below is synthetic: made-up outcomes for "
                "9 models × 7 datasets × 200 items whose true Δ follow the figure.")
+    st.caption("Several arms per item: one row per model × dataset × item × arm, with the arm "
+               "in a `method`, `arm`, `condition`, `variant` or `prompt` column and the outcome "
+               "in a `correct`, `is_correct`, `outcome` or `score` column. The baseline arm is "
+               "the one named `base`, `baseline`, `standard`, `none` or `control` (else the "
+               "first), and can be changed after the upload. Each other arm gets its Δ against "
+               "it on the items both arms hold, with its interval; the correction runs over "
+               "every model × dataset × arm, and the pages show one arm at a time.")
     download, example = st.columns(2)
+    for sample in item_templates():
+        download.download_button(f"Download {sample.file_name}", csv_bytes(sample.table),
+                                 file_name=sample.file_name, mime="text/csv", on_click="ignore",
+                                 key=f"items_template_{sample.file_name}", width="stretch",
+                                 help=sample.description)
     download.download_button(f"Download {EXAMPLE_FILE.name}", EXAMPLE_FILE.read_bytes(),
                              file_name=EXAMPLE_FILE.name, mime="text/csv", on_click="ignore",
                              key="items_example_csv", width="stretch")

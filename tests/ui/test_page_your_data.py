@@ -64,8 +64,10 @@ def test_before_an_upload_the_page_offers_templates_and_the_contract(page) -> No
     assert page.title[0].value == "Your data"
     assert "bundled figure" in page.info[0].value
     downloads = page.get("download_button")
-    # a template per shape (the long one also with conditions), and the per-item example
-    assert len(downloads) == 5
+    # a template per shape (the long one also with conditions), the per-item arms template and
+    # the per-item example
+    assert len(downloads) == 6
+    assert any("template-per-item-arms.csv" in d.proto.label for d in downloads)
     assert any("template-methods.csv" in d.proto.label for d in downloads)
     assert "synthetic_per_item.csv" in downloads[-1].proto.label
     assert len(page.table) == 1

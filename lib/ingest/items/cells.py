@@ -37,12 +37,16 @@ from n = 10 on; below, a handful of items decides everything."""
 
 @dataclass(frozen=True)
 class Settings:
-    """How intervals and significance are computed."""
+    """How intervals and significance are computed (and, for several arms per item, which arm
+    is the baseline)."""
 
     level: float = intervals.DEFAULT_LEVEL
     correction: multiple.Correction = "holm"
     alpha: float | None = None
     """Threshold for the corrected p-value; None means 1 − level."""
+    baseline: str | None = None
+    """The baseline arm of a per-item file with its arms in rows; None: the arm named like a
+    baseline, else the first (`lib.ingest.items.arms.baseline_arm`)."""
 
     @property
     def threshold(self) -> float:

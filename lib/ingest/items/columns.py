@@ -3,7 +3,10 @@
 Names mean what the app's one alias table says (`lib.ingest.columns.COLUMN_ALIASES`, matched
 by `column_role`: "Item ID", "item_id" and "itemid" are the item). One rule is added for the
 two arms of a per-item file: an outcome word before or after the arm's name keeps its meaning
-("baseline_correct" and "is_correct_base" are the baseline). The header and first rows of
+("baseline_correct" and "is_correct_base" are the baseline). A per-item file with its arms in
+rows names the arm in a condition column (`column_role`: method, arm, variant, prompt, round…)
+and the outcome in a column named by an outcome word alone (correct, is_correct, outcome,
+score, passed…). The header and first rows of
 delimited bytes are read here too, so that the shape detectors (`lib.ingest.shapes`) can judge
 a per-item CSV before the whole file is read.
 """
@@ -31,6 +34,10 @@ OUTCOME_WORDS = ("iscorrect", "correct", "score", "accuracy", "acc", "outcome", 
 """Words around an arm's name that keep its meaning ("baseline_correct", "is_correct_base")."""
 ARMS = (schema.BASELINE, schema.TREATMENT)
 PER_ITEM_ROLES = (schema.MODEL, schema.DATASET, ITEM, schema.BASELINE, schema.TREATMENT)
+OUTCOME = "outcome"
+"""Role of the outcome column of a per-item file with its arms in rows."""
+ARM_ROLES = (schema.MODEL, schema.DATASET, ITEM, schema.CONDITION, OUTCOME)
+"""Roles a per-item file with its arms in rows needs: the arm is its condition column."""
 COUNTS_ROLES = (schema.MODEL, schema.DATASET, schema.BASELINE, schema.TREATMENT, schema.N_ITEMS)
 
 
@@ -86,6 +93,56 @@ def per_item_columns(names: Sequence[str]) -> PerItemColumns | None:
         return None
     return PerItemColumns(*(found[r] for r in PER_ITEM_ROLES), found.get(RUN),
                           found.get(schema.CATEGORY))
+
+
+@dataclass(frozen=True)
+class ArmColumns:
+    """The column of each role in a per-item table with its arms in rows (run and category
+    optional): one row per model × dataset × item × arm."""
+
+    model: str
+    dataset: str
+    item: str
+    arm: str
+    outcome: str
+    run: str | None = None
+    category: str | None = None
+
+    def names(self) -> list[str]:
+        """The columns in use."""
+        return [v for v in (getattr(self, f.name) for f in fields(self)) if v is not None]
+
+
+def is_outcome_name(name: object) -> bool:
+    """Whether `name` is an outcome word alone ("correct", "is_correct", "Score", "passed")."""
+    return name_key(name) in OUTCOME_WORDS
+
+
+def arm_role_columns(names: Sequence[str]) -> dict[str, str]:
+    """Role → the first column (in file order) that stands for it in a file with its arms in
+    rows: `role_columns`, the first condition column (`column_role`, so that "variant" is the
+    arm here, a name, not the treatment's outcome) and the first outcome column."""
+    found = {r: c for r, c in role_columns(names).items()
+             if r not in (schema.CONDITION, schema.BASELINE, schema.TREATMENT)}
+    for name in names:
+        if column_role(name) == schema.CONDITION:
+            found.setdefault(schema.CONDITION, name)
+        elif is_outcome_name(name) and name not in found.values():
+            found.setdefault(OUTCOME, name)
+    return found
+
+
+def arm_columns(names: Sequence[str]) -> ArmColumns | None:
+    """The roles of a per-item table with its arms in rows, or None unless model, dataset,
+    item, an arm column and an outcome column exist and no column pair is a baseline and a
+    treatment (then the arms are in columns: `per_item_columns`)."""
+    names = [str(n) for n in names]
+    if per_item_columns(names) is not None:
+        return None
+    found = arm_role_columns(names)
+    if not all(r in found for r in ARM_ROLES):
+        return None
+    return ArmColumns(*(found[r] for r in ARM_ROLES), found.get(RUN), found.get(schema.CATEGORY))
 
 
 @dataclass(frozen=True)
@@ -180,7 +237,19 @@ def csv_head(data: bytes, size: int = 16384) -> pd.DataFrame | None:
 
 def missing_roles(names: Sequence[str], roles: Sequence[str], file: str) -> list[Problem]:
     """Problems stopping `file`, one per role without a column."""
-    found = role_columns([str(n) for n in names])
-    return [Problem(Kind.MISSING_COLUMN,
-                    f"no column for the {r} (a name such as {', '.join(COLUMN_ALIASES[r][:4])})",
-                    file) for r in roles if r not in found]
+    arms = OUTCOME in roles
+    found = (arm_role_columns if arms else role_columns)([str(n) for n in names])
+    return [Problem(Kind.MISSING_COLUMN, f"no column for the {_role_name(r, arms)} (a name such "
+                    f"as {', '.join(_examples(r))})", file) for r in roles if r not in found]
+
+
+def _role_name(role: str, arms: bool) -> str:
+    return "arm" if arms and role == schema.CONDITION else role
+
+
+def _examples(role: str) -> tuple[str, ...]:
+    """The first few names of a role (the outcome's: its words)."""
+    if role == OUTCOME:
+        return ("correct", "is_correct", "outcome", "score")
+    return COLUMN_ALIASES[role][:4] if role != schema.CONDITION else ("arm", "method",
+                                                                     "condition", "variant")

@@ -202,7 +202,7 @@ def check_items(source: pa.Table | pd.DataFrame, file: str,
                 row_numbers: Sequence[int] | np.ndarray | None = None) -> CheckedItems:
     """Check a per-item table of `file` read by another reader; `row_numbers` gives each row's
     number as the user's file shows it (default: position + 2, below a header in row 1)."""
-    table = source if isinstance(source, pa.Table) else _arrow(source)
+    table = source if isinstance(source, pa.Table) else arrow_table(source)
     cols = columns or per_item_columns(table.column_names)
     if cols is None:
         return _blocked(missing_roles(table.column_names, PER_ITEM_ROLES, file), table.num_rows)
@@ -246,7 +246,7 @@ def aggregate_per_item(source: pa.Table | pd.DataFrame, file: str,
     return summarise(check_items(source, file, columns, row_numbers), settings)
 
 
-def _arrow(frame: pd.DataFrame) -> pa.Table:
+def arrow_table(frame: pd.DataFrame) -> pa.Table:
     """`frame` as an Arrow table; a column of mixed types (7 and "q7") becomes text."""
     arrays = {}
     for name in frame.columns:
@@ -282,7 +282,7 @@ Matcher = Callable[[list[str]], dict[str, str]]
 spelling."""
 
 
-def _in_figure_spelling(names: pa.Array, codes: np.ndarray,
+def in_figure_spelling(names: pa.Array, codes: np.ndarray,
                         match: Matcher) -> tuple[pa.Array, np.ndarray]:
     """Distinct names in the figure's spelling and the codes into them (`lib.ingest.columns`:
     CSQA is CS-QA): two spellings of one name become one, so their items share a cell."""
@@ -310,8 +310,8 @@ def _reduce(collected: _Collected) -> CheckedItems:
     if too_many:
         log.stop(Kind.TOO_MANY_PAIRS, too_many)
         return _blocked(log.problems(), collected.rows)
-    models, arrays["m"] = _in_figure_spelling(collected.models, arrays["m"], model_names)
-    datasets, arrays["d"] = _in_figure_spelling(collected.datasets, arrays["d"], dataset_names)
+    models, arrays["m"] = in_figure_spelling(collected.models, arrays["m"], model_names)
+    datasets, arrays["d"] = in_figure_spelling(collected.datasets, arrays["d"], dataset_names)
     width = len(datasets)
     categories = collected.categories(arrays["m"], len(models))
     raw = arrays.pop("m").astype(np.int64)
@@ -320,11 +320,11 @@ def _reduce(collected: _Collected) -> CheckedItems:
     icode, isize = itemchecks.item_codes(collected.parts["i"])
     collected.parts.clear()
     base, treat, averaged, notes = arrays["b"], arrays["t"], False, log.notes()
-    if cols.run is not None or not _increasing(raw, icode):  # else no item twice in a cell
+    if cols.run is not None or not increasing(raw, icode):  # else no item twice in a cell
         key = raw * isize
         key += icode
         del icode
-        unit, unit_key, counts = _groups(key, len(models) * width * isize)
+        unit, unit_key, counts = group_keys(key, len(models) * width * isize)
         if counts.size < key.size:
             if cols.run is None:
                 rows = arrays["r"] if arrays["r"] is not None else 2
@@ -349,8 +349,8 @@ def summarise(checked: CheckedItems, settings: Settings = Settings()) -> PerItem
     stats, present = _statistics(checked, settings)
     out = cellstats.frame(stats)
     model = present // width
-    out.insert(0, schema.MODEL, _names_at(models, model))
-    out.insert(1, schema.DATASET, _names_at(datasets, present % width))
+    out.insert(0, schema.MODEL, names_at(models, model))
+    out.insert(1, schema.DATASET, names_at(datasets, present % width))
     if checked.categories is not None:
         out[schema.CATEGORY] = checked.categories[model]
     order = np.argsort(present, kind="stable")
@@ -358,7 +358,7 @@ def summarise(checked: CheckedItems, settings: Settings = Settings()) -> PerItem
                          list(checked.notes))
 
 
-def _increasing(major: np.ndarray, minor: np.ndarray) -> bool:
+def increasing(major: np.ndarray, minor: np.ndarray) -> bool:
     """Whether the (major, minor) pairs strictly increase row by row (then none repeats)."""
     later, same = major[1:] > major[:-1], major[1:] == major[:-1]
     same &= minor[1:] > minor[:-1]
@@ -366,7 +366,7 @@ def _increasing(major: np.ndarray, minor: np.ndarray) -> bool:
     return bool(later.all())
 
 
-def _groups(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def group_keys(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(group per row, key per group, rows per group) for keys in [0, size); groups ascend by
     key when `size` is small, else follow first appearance (nothing downstream depends on it)."""
     if size <= 4 * len(key) + 1024:
@@ -378,7 +378,7 @@ def _groups(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndar
     return inverse, uniq, np.bincount(inverse, minlength=uniq.size)
 
 
-def _names_at(names: pa.Array, codes: np.ndarray) -> np.ndarray:
+def names_at(names: pa.Array, codes: np.ndarray) -> np.ndarray:
     """The names of `codes`, as a numpy array of Python strings."""
     return names.take(pa.array(codes)).to_numpy(zero_copy_only=False).astype(object)
 

@@ -1,10 +1,11 @@
 """Per-item uploads: from a file's bytes to a contract table with intervals (via
-`lib.ingest.items.peritem`).
+`lib.ingest.items.peritem`, and `lib.ingest.items.arms` for several arms per item in rows).
 
-A file with one row per model × dataset × item (or per-arm scores with n) is recognised before
-the ordinary shapes, read and checked once (`read_items`), then aggregated with the chosen
-interval settings (`aggregate`), with the same names as the rest of the app: the figure's
-dataset spelling (CSQA is CS-QA) and the figure's categories for its models.
+A file with one row per model × dataset × item (or × item × arm, or per-arm scores with n) is
+recognised before the ordinary shapes, read and checked once (`read_items`), then aggregated
+with the chosen interval settings and baseline arm (`aggregate`), with the same names as the
+rest of the app: the figure's dataset spelling (CSQA is CS-QA) and the figure's categories for
+its models.
 
 Delimited UTF-8 text takes pyarrow's fast path; anything else (Excel, JSON, Parquet, other
 encodings, a `sep=` line, rows pyarrow cannot parse) is read once by the general reader
@@ -25,6 +26,8 @@ import pyarrow as pa
 from lib.core import schema
 from lib.core.figure import with_figure_categories
 from lib.ingest.columns import dataset_names, model_names
+from lib.ingest.items.arms import (CheckedArms, baseline_arm, check_arms, check_arms_csv,
+                                   summarise_arms)
 from lib.ingest.items.checks import MAX_ROW_PROBLEMS
 from lib.ingest.items.peritem import (CheckedItems, PerItemResult, Settings, aggregate_counts,
                                       check_csv, check_items, summarise)
@@ -55,6 +58,10 @@ class ItemUpload:
     problems: tuple[Problem, ...]
     notes: tuple[str, ...]
     rows_read: int | None
+    arms: tuple[str, ...] = ()
+    """The arms of a file with several arms per item in rows (empty for the other shapes)."""
+    baseline: str | None = None
+    """The baseline arm used among `arms`."""
 
     @property
     def usable(self) -> bool:
@@ -72,6 +79,9 @@ class ItemsRead:
     """Per-item results, checked and reduced to one pair of outcomes per item."""
     counts: pd.DataFrame | None = None
     """Per-arm scores with n, as read (index: row numbers)."""
+    arms: CheckedArms | None = None
+    """Per-item results with the arms in rows, checked and reduced to one outcome per item and
+    arm: any baseline arm is computed from it."""
     problems: tuple[Problem, ...] = ()
     """Problems found while reading (a blocking one when nothing could be read)."""
     notes: tuple[str, ...] = ()
@@ -127,8 +137,13 @@ def read_items(data: bytes, file: str, read: Reader | None = None,
 
 
 def _read_items(data: bytes, file: str, read: Reader, shape: Shape | None) -> ItemsRead:
-    if _fast(data, file) and (shape or detect(evidence_of(data)).mapping.shape) is Shape.PER_ITEM:
+    fast = _fast(data, file)
+    seen = (shape or detect(evidence_of(data)).mapping.shape) if fast else None
+    if seen in (Shape.PER_ITEM, Shape.PER_ITEM_ARMS):
         try:
+            if seen is Shape.PER_ITEM_ARMS:
+                arms = check_arms_csv(data, file)
+                return ItemsRead(file, seen, arms=arms, rows_read=arms.rows)
             checked = check_csv(data, file)
         except pa.ArrowInvalid:
             pass  # not UTF-8, rows of the wrong length, ...: the general reader knows more
@@ -137,9 +152,14 @@ def _read_items(data: bytes, file: str, read: Reader, shape: Shape | None) -> It
     raw = read()
     frame = raw.frame
     found = _read_problems(raw, file)
-    if (shape or detect(frame).mapping.shape) is Shape.COUNTS:
+    shape = shape or detect(frame).mapping.shape
+    if shape is Shape.COUNTS:
         return ItemsRead(file, Shape.COUNTS, counts=frame, problems=found, notes=raw.notes,
                          rows_read=raw.rows_read)
+    if shape is Shape.PER_ITEM_ARMS:
+        return ItemsRead(file, shape, arms=check_arms(frame, file,
+                                                      row_numbers=frame.index.to_numpy()),
+                         problems=found, notes=raw.notes, rows_read=raw.rows_read)
     checked = check_items(frame, file, row_numbers=frame.index.to_numpy())
     return ItemsRead(file, Shape.PER_ITEM, checked=checked, problems=found, notes=raw.notes,
                      rows_read=raw.rows_read)
@@ -176,10 +196,30 @@ def canonical(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def aggregate(items: ItemsRead, settings: Settings) -> ItemUpload:
-    """The contract table of a file read by `read_items`, under `settings`. Never raises."""
+def arms_from_frame(frame: pd.DataFrame, file: str) -> ItemsRead:
+    """A table with the arms in rows (model, dataset, item, condition, outcome and optionally
+    run, as an evaluation harness gives), checked as an uploaded file of that shape is: then
+    `aggregate(items, Settings(baseline=...))`. Row numbers are the frame's positions + 2."""
     try:
-        if items.counts is not None:
+        arms = check_arms(frame, file)
+    except Exception:
+        logger.exception("Checking a table of arms failed")
+        return ItemsRead(file, Shape.PER_ITEM_ARMS, problems=(_unexpected(file),))
+    return ItemsRead(file, Shape.PER_ITEM_ARMS, arms=arms, rows_read=arms.rows)
+
+
+def aggregate(items: ItemsRead, settings: Settings) -> ItemUpload:
+    """The contract table of a file read by `read_items`, under `settings` (for arms in rows,
+    `settings.baseline` is the baseline arm). Never raises."""
+    arms: tuple[str, ...] = ()
+    baseline = None
+    try:
+        if items.arms is not None:
+            arms = items.arms.arms
+            baseline = baseline_arm(arms, settings.baseline)[0] if len(arms) > 1 else None
+            result = summarise_arms(items.arms, settings)
+            table = None if result.table is None else _with_categories(result.table)
+        elif items.counts is not None:
             frame = items.counts
             result = aggregate_counts(frame, items.file, settings=settings,
                                       row_numbers=frame.index.to_numpy())
@@ -195,7 +235,8 @@ def aggregate(items: ItemsRead, settings: Settings) -> ItemUpload:
         result, table = PerItemResult(None, [_unexpected(items.file)]), None
     return ItemUpload(file=items.file, shape=items.shape, table=table,
                       problems=items.problems + tuple(result.problems),
-                      notes=items.notes + tuple(result.notes), rows_read=items.rows_read)
+                      notes=items.notes + tuple(result.notes), rows_read=items.rows_read,
+                      arms=arms, baseline=baseline)
 
 
 def _with_categories(table: pd.DataFrame) -> pd.DataFrame:
