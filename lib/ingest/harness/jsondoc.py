@@ -8,7 +8,6 @@ from collections.abc import Iterator
 
 from lib.ingest.problems import Effect, Kind, Problem, ReadError
 from lib.ingest.read.raw import fail
-from lib.ingest.read.records import JSON_DEPTH
 
 
 def _text(data: bytes, file: str) -> str:
@@ -29,20 +28,6 @@ def too_deep(file: str, line: int | None = None) -> ReadError:
     where = f" on line {line:,}" if line is not None else ""
     return line_error(Kind.UNSUPPORTED, f"The JSON{where} nests lists or objects too deeply "
                       "to be read; the harnesses' logs never do.", file, line)
-
-
-def depth_within(value: object, limit: int = JSON_DEPTH) -> bool:
-    """True when lists and objects in `value` nest at most `limit` levels deep."""
-    stack = [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, dict):
-            item = list(item.values())
-        if isinstance(item, list):
-            if level > limit:
-                return False
-            stack.extend((v, level + 1) for v in item if isinstance(v, (list, dict)))
-    return True
 
 
 def parse_document(data: bytes, file: str, what: str) -> dict:
