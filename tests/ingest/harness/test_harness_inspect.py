@@ -128,3 +128,16 @@ def test_unknown_json_and_a_sample_without_id(tmp_path):
     messages = {p.file: p.message for p in read.problems}
     assert "has no id" in messages[path.name]
     assert "not an Inspect AI log" in messages["log.json"]
+
+
+def test_generator_command_writes_both_layouts(tmp_path):
+    from scripts.make_harness_logs import main
+
+    assert main(["-o", str(tmp_path), "--runs", "2", "--docs", "5", "--gz",
+                 "--log-format", "eval", "--epochs", "2"]) == 0
+    assert len(list((tmp_path / "lm-eval").rglob("samples_*.jsonl.gz"))) == 2 * 2 * 2
+    assert len(list((tmp_path / "inspect").glob("*.eval"))) == 2 * 2 * 2
+    read = read_harness(dropped(tmp_path))
+    assert not read.problems and len(read.units) == 2 * 2 * 2 + 2 * 2 * 2
+    with pytest.raises(SystemExit):
+        main(["-o", str(tmp_path), "--runs", "0"])
