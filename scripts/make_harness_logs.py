@@ -298,7 +298,7 @@ def _eval_zip(header: dict, samples: list[dict]) -> bytes:
     return sink.getvalue()
 
 
-# --- archives ---------------------------------------------------------------------------------------
+# --- archives ----------------------------------------------------------------------------------
 
 def zip_folder(folder: Path) -> bytes:
     """The folder as a .zip archive, paths relative to its parent (as a user zips it)."""

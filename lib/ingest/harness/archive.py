@@ -106,6 +106,8 @@ def unpack(uploads: Sequence[tuple[str, bytes]],
             skipped += [f"{name}/…" for m in found if m is None][:1]
         except ReadError as error:
             problems.append(error.problem)
+        except Exception:  # noqa: BLE001 — one upload's surprise must not cost the others
+            problems.append(unexpected(name))
     notes = [f"{len(skipped):,} file(s) are neither JSON, JSON Lines nor .eval logs and were "
              f"not read (the first: {clip(skipped[0])})."] if skipped else []
     return members, problems, notes
@@ -206,6 +208,15 @@ def _tar_members(name: str, data: bytes, budget: Budget) -> list[Member | None]:
         raise fail(Kind.UNREADABLE, "The tar archive is damaged or cut short and cannot be "
                    "opened. Make it again from the output folder and upload it.", name) from None
     return out
+
+
+UNEXPECTED = ("The file could not be read: an unexpected error occurred. Check that it is "
+              "output of lm-evaluation-harness or Inspect AI as the tool wrote it.")
+
+
+def unexpected(file: str) -> Problem:
+    """The problem of a file whose reading failed in a way no check foresaw."""
+    return Problem(Kind.UNEXPECTED, UNEXPECTED, file, effect=Effect.FILE)
 
 
 def problem(kind: Kind, message: str, file: str, line: int | None = None,

@@ -19,6 +19,8 @@ from lib.ingest.harness.runs import Unit
 from lib.ingest.problems import clip
 
 BASE_WORD = re.compile(r"(?<![a-z0-9])base(?:line)?(?![a-z0-9])", re.IGNORECASE)
+FOLDER_NAME = re.compile(r"[\"<>:/\|\\?\*\[\]]+")
+"""What lm-evaluation-harness replaces by "__" in a model's folder name (sanitize_model_name)."""
 FIRST_KEYS = ("n-shot", "chat template", "system instruction", "fewshot as multiturn", "solver")
 """Settings named first in a label, in this order; the others follow by name."""
 MAX_LABEL = 120
@@ -81,8 +83,12 @@ def label_units(units: Sequence[Unit]) -> list[str]:
 
 
 def _says_base(unit: Unit) -> bool:
-    hints = unit.hints.replace(unit.model, " ")
-    hints = hints.replace(re.sub(r"[\"<>:/\|\\?\*\[\]]+", "__", unit.model), " ")
+    """True when the run's label, folder, file or tags say base or baseline (its model's and
+    task's names, which are in its file's path, do not count: “Qwen2.5-7B-base” is a model)."""
+    hints = unit.hints
+    for name in filter(None, (unit.model, unit.task)):
+        for written in (name, FOLDER_NAME.sub("__", name), re.sub(r"\W", "_", name)):
+            hints = hints.replace(written, " ")
     return bool(BASE_WORD.search(hints) or BASE_WORD.search(unit.label))
 
 

@@ -19,7 +19,7 @@ from collections import defaultdict
 import numpy as np
 
 from lib.core.textcells import scrub_text
-from lib.ingest.harness.archive import Budget, Member, problem, too_large
+from lib.ingest.harness.archive import Budget, Member, problem, too_large, unexpected
 from lib.ingest.harness.jsondoc import parse_document
 from lib.ingest.harness.runs import INSPECT, ItemValues, Reported, Unit
 from lib.ingest.harness.settings import flat, short
@@ -175,33 +175,57 @@ def _reported(header: dict, unit: Unit) -> None:
                                           int(n) if isinstance(n, int) else None)
 
 
+def _values(scores: dict) -> list[tuple[str, object]]:
+    """(scorer, value) of a sample's scores; a scorer whose value is a dict of values (one per
+    metric) gives one “scorer/key” each, as Inspect computes metrics per key."""
+    out = []
+    for scorer, score in scores.items():
+        value = score.get("value") if isinstance(score, dict) else score
+        if isinstance(value, dict):
+            out += [(f"{scorer}/{key}", v) for key, v in value.items()]
+        else:
+            out.append((str(scorer), value))
+    return out
+
+
 def _items(samples: list[tuple[int, object]], unit: Unit) -> list[Problem]:
     """Per scorer, the mean over epochs of each sample id's value."""
     sums: dict[str, dict[str, list[float]]] = defaultdict(dict)
     epochs: dict[str, set[int]] = defaultdict(set)
     unread: dict[str, tuple[int, object]] = {}
+    seen: set[tuple[str, object]] = set()
+    repeated: list[str] = []
     unscored = 0
     for position, sample in samples:
         if not isinstance(sample, dict) or "id" not in sample:
             raise fail(Kind.UNSUPPORTED, f"Sample {position:,} of the log has no id: the "
                        f"file is not {WHAT}.", unit.file)
+        item = scrub_text(str(sample["id"]))
+        epoch = sample.get("epoch", 1)
+        epoch = epoch if isinstance(epoch, int) and not isinstance(epoch, bool) else 1
+        if (item, epoch) in seen:
+            repeated.append(item)
+            continue
+        seen.add((item, epoch))
         scores = sample.get("scores")
         if not isinstance(scores, dict) or not scores:
             unscored += 1
             continue
-        item = scrub_text(str(sample["id"]))
-        epoch = sample.get("epoch", 1)
-        for scorer, score in scores.items():
-            value = to_float(score.get("value") if isinstance(score, dict) else None)
+        for scorer, raw in _values(scores):
+            value = to_float(raw)
             if value is None:
-                unread.setdefault(scorer, (position, score.get("value")
-                                           if isinstance(score, dict) else score))
+                unread.setdefault(scorer, (position, raw))
                 continue
             got = sums[scorer].setdefault(item, [0.0, 0])
             got[0] += value
             got[1] += 1
-            epochs[scorer].add(epoch if isinstance(epoch, int) else 1)
-    problems = []
+            epochs[scorer].add(epoch)
+    problems: list[Problem] = []
+    if repeated:
+        problems.append(problem(
+            Kind.REPEATED_ITEM, f"Sample id {names_phrase(list(dict.fromkeys(repeated)))} "
+            "appear(s) more than once for one epoch; only the first is used.", unit.file,
+            effect=Effect.ROW))
     for scorer, (position, value) in unread.items():
         problems.append(problem(
             Kind.BAD_OUTCOME, f"The score “{clip(scorer)}” of sample {position:,} is "
@@ -233,6 +257,9 @@ def read_inspect(members: list[Member], budget: Budget) \
             unit, found = read_log(member, budget)
         except ReadError as error:
             problems.append(error.problem)
+            continue
+        except Exception:  # noqa: BLE001 — one file's surprise must not cost the others
+            problems.append(unexpected(member.path))
             continue
         units.append(unit)
         problems += found

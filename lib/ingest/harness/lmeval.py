@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from lib.core.textcells import scrub_text
-from lib.ingest.harness.archive import Member, problem
+from lib.ingest.harness.archive import Member, problem, unexpected
 from lib.ingest.harness.jsondoc import json_lines, line_error, parse_document
 from lib.ingest.harness.runs import LM_EVAL, ItemValues, Key, Reported, Unit
 from lib.ingest.harness.settings import flat, parse_args, short
@@ -242,6 +242,9 @@ def read_lm_eval(results: Sequence[Member], samples: Sequence[Member]) \
         except ReadError as error:
             problems.append(error.problem)
             continue
+        except Exception:  # noqa: BLE001 — one file's surprise must not cost the others
+            problems.append(unexpected(member.path))
+            continue
         units += found
         for unit in found:
             by_place[(member.folder, unit.date, unit.task)] = unit
@@ -265,6 +268,9 @@ def read_lm_eval(results: Sequence[Member], samples: Sequence[Member]) \
             problems += read_samples(member, unit)
         except ReadError as error:
             problems.append(error.problem)
+        except Exception:  # noqa: BLE001
+            unit.items.clear()
+            problems.append(unexpected(member.path))
     missing = [u for u in units if u.samples_file is None]
     if missing:
         notes.append(f"{len(missing):,} task run(s) of lm-evaluation-harness have no samples "

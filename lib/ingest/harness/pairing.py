@@ -29,8 +29,8 @@ from lib.stats import intervals
 ITEM = "item"
 OUTCOME = "outcome"
 ITEM_COLUMNS = (schema.MODEL, schema.DATASET, ITEM, schema.CONDITION, OUTCOME)
-STDERR_METHOD = (f"{UNPAIRED_LABEL}: normal interval and z-test from the standard errors the "
-                 "harness reported")
+STDERR_METHOD = (f"{UNPAIRED_LABEL}: normal interval and z-test from the standard errors "
+                 "the harness reported")
 MAX_LINES = 5
 """Lines a doc_hash message spells out."""
 
@@ -43,6 +43,10 @@ class Choice:
     filter: str | None = None
     scorer: str | None = None
     baseline: str | None = None
+    treatments: tuple[str, ...] | None = None
+    """The conditions compared with the baseline (None: all the others)."""
+    level: float = intervals.DEFAULT_LEVEL
+    """Confidence level of the unpaired intervals."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,10 @@ def harness_items(read: HarnessRead, choice: Choice = Choice()) -> HarnessItems:
     notes: list[str] = []
     used: dict[tuple[str, str], Key] = {}
     for (_, model, task), group in groups.items():
+        if choice.treatments is not None:
+            group = [u for u in group if u.label == baseline or u.label in choice.treatments]
+        if not group:
+            continue
         group = sorted(group, key=lambda u: (u.label != baseline, u.date))
         key = _key(group, choice)
         if key is None:
@@ -110,7 +118,7 @@ def harness_items(read: HarnessRead, choice: Choice = Choice()) -> HarnessItems:
         for unit, ids, values in kept:
             parts.append(pd.DataFrame({schema.MODEL: model, schema.DATASET: task, ITEM: ids,
                                        schema.CONDITION: unit.label, OUTCOME: values}))
-        unpaired += _unpaired(group, kept, key, baseline)
+        unpaired += _unpaired(group, kept, key, baseline, choice.level)
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         {c: pd.Series(dtype=float if c == OUTCOME else object) for c in ITEM_COLUMNS})
     frame = frame[list(ITEM_COLUMNS)]
@@ -202,7 +210,8 @@ def _doc_sets(kept: list[tuple[Unit, np.ndarray, np.ndarray]], model: str,
     return notes
 
 
-def _unpaired(group: Sequence[Unit], kept: list, key: Key, baseline: str | None) -> list[dict]:
+def _unpaired(group: Sequence[Unit], kept: list, key: Key, baseline: str | None,
+              level: float) -> list[dict]:
     """Rows of unpaired Δ for the runs of a group that lack items (or whose baseline does)."""
     base = next((u for u in group if u.label == baseline), None)
     if base is None or key not in base.reported:
@@ -220,7 +229,7 @@ def _unpaired(group: Sequence[Unit], kept: list, key: Key, baseline: str | None)
         se = math.sqrt(b.stderr ** 2 + t.stderr ** 2) if (
             b.stderr is not None and t.stderr is not None) else math.nan
         delta = t.value - b.value
-        z = intervals.critical_value(0.95)
+        z = intervals.critical_value(level)
         p = math.erfc(abs(delta) / se / math.sqrt(2)) if se > 0 else math.nan
         ns = [n for n in (b.n, t.n) if n is not None]
         rows.append({schema.MODEL: unit.model, schema.DATASET: unit.task,

@@ -21,8 +21,7 @@ HEAD = 64 * 1024
 """Bytes of a JSON file looked at to tell an Inspect AI log from lm-evaluation-harness results."""
 INSPECT_HEAD = re.compile(rb'"eval"\s*:\s*\{')
 RESULTS_HEAD = re.compile(rb'"results"\s*:\s*\{')
-UNEXPECTED = ("The file could not be read: an unexpected error occurred. Check that it is "
-              "output of lm-evaluation-harness or Inspect AI as the tool wrote it.")
+
 
 
 @dataclass(frozen=True)
@@ -79,13 +78,7 @@ def read_harness(uploads: Sequence[tuple[str, bytes]],
                                                  sorted_members.get("samples", []))),
                          (inspect_logs.read_inspect, (sorted_members.get("inspect", []),
                                                       budget))):
-        try:
-            found, found_problems, found_notes = reader(*args)
-        except Exception:  # noqa: BLE001 — a reader's bug must not cost the other files
-            files = [m.path for m in (args[0] if reader is inspect_logs.read_inspect
-                                      else [*args[0], *args[1]])]
-            problems += [problem(Kind.UNEXPECTED, UNEXPECTED, f) for f in files[:1]]
-            continue
+        found, found_problems, found_notes = reader(*args)
         units += found
         problems += found_problems
         notes += found_notes

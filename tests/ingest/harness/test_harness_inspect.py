@@ -141,3 +141,36 @@ def test_generator_command_writes_both_layouts(tmp_path):
     assert not read.problems and len(read.units) == 2 * 2 * 2 + 2 * 2 * 2
     with pytest.raises(SystemExit):
         main(["-o", str(tmp_path), "--runs", "0"])
+
+
+def test_dict_scores_give_a_scorer_per_key_and_repeats_are_named(tmp_path):
+    path, log = _log(tmp_path)
+    for sample in log["samples"]:
+        sample["scores"] = {"multi": {"value": {"exact": "C", "f1": 0.25}}}
+    log["samples"].append(dict(log["samples"][0]))  # the same id and epoch again
+    path.write_text(json.dumps(log))
+    read = read_harness(dropped(tmp_path))
+    assert read.scorers == ("match", "multi/exact", "multi/f1")  # results list “match” first
+    [problem] = read.problems
+    assert problem.kind is Kind.REPEATED_ITEM and "Sample id 1 appear(s)" in problem.message
+    items = harness_items(read, Choice(scorer="multi/f1")).items
+    assert len(items) == 6 and set(items["outcome"]) == {0.25}
+
+
+def test_a_task_named_base_does_not_make_a_run_the_baseline(tmp_path):
+    write_inspect(tmp_path / "logs", models=1, tasks=1, runs=2, samples=4)
+    for path in (tmp_path / "logs").glob("*.json"):
+        log = json.loads(path.read_text())
+        log["eval"]["task"] = "gsm8k_base"
+        path.unlink()
+        path.with_name(path.name.replace("synth_task_0", "gsm8k_base")).write_text(
+            json.dumps(log))
+    read = read_harness(dropped(tmp_path))
+    labels = ["solver=generate", "solver=chain_of_thought, generate"]
+    assert [c.label for c in read.conditions] == labels
+    assert read.baseline == labels[0] and not any(c.says_base for c in read.conditions)
+    later = max((tmp_path / "logs").glob("*.json"))
+    log = json.loads(later.read_text())
+    log["eval"]["tags"] = ["baseline"]
+    later.write_text(json.dumps(log))
+    assert read_harness(dropped(tmp_path)).baseline == labels[1]

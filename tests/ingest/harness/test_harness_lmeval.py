@@ -269,3 +269,51 @@ def test_not_a_results_file_is_a_clear_problem():
     assert "not an lm-evaluation-harness results file" in \
         by_file["results_2025-01-01T00-00-00.json"].message
     assert "neither lm-evaluation-harness output" in by_file["notes.json"].message
+
+
+def test_chosen_treatments_and_level(tmp_path):
+    write_lm_eval(tmp_path, models=1, tasks=1, runs=3, docs=20, samples=False)
+    read = read_harness(dropped(tmp_path))
+    wide = harness_items(read, Choice(level=0.99)).unpaired
+    narrow = harness_items(read, Choice(treatments=("n-shot=10",))).unpaired
+    assert wide[schema.CONDITION].tolist() == ["n-shot=5", "n-shot=10"]
+    assert narrow[schema.CONDITION].tolist() == ["n-shot=10"]
+    width = (wide[schema.CI_HIGH] - wide[schema.CI_LOW]).iloc[1]
+    assert width == pytest.approx((narrow[schema.CI_HIGH] - narrow[schema.CI_LOW]).iloc[0]
+                                  * 2.5758293035489 / 1.959963984540054)
+
+
+def test_output_path_given_as_a_json_file(tmp_path):
+    # `--output_path out/run.json` writes out/run_<date>.json beside the samples files
+    write_lm_eval(tmp_path, models=1, tasks=1, runs=1, docs=6)
+    [results] = results_files(tmp_path)
+    results.rename(results.with_name(results.name.replace("results_", "run_")))
+    read = read_harness(dropped(tmp_path))
+    assert not read.problems and len(harness_items(read).items) == 6
+
+
+def test_an_unforeseen_error_costs_only_its_file(tmp_path, monkeypatch):
+    from lib.ingest.harness import lmeval
+
+    write_lm_eval(tmp_path, models=1, tasks=1, runs=2, docs=6)
+    real = lmeval.read_results
+    first = results_files(tmp_path)[0].name
+
+    def flaky(member):
+        if member.name == first:
+            raise KeyError("surprise")
+        return real(member)
+
+    monkeypatch.setattr(lmeval, "read_results", flaky)
+    read = read_harness(dropped(tmp_path))
+    assert [(p.kind, p.file) for p in read.problems if p.kind is Kind.UNEXPECTED] == \
+        [(Kind.UNEXPECTED, first)]
+    assert len(read.units) == 1
+
+
+def test_files_of_no_use_in_an_archive_are_noted(tmp_path):
+    write_lm_eval(tmp_path / "out", models=1, tasks=1, runs=1, docs=6)
+    (tmp_path / "out" / "run.log").write_text("log of the run")
+    read = read_harness([("out.zip", zip_folder(tmp_path / "out"))])
+    assert not read.problems
+    assert any("neither JSON" in note and "out.zip" in note for note in read.notes)
