@@ -3,6 +3,7 @@ UTF-8 only, a bounded nesting, and a message naming the file (and line) for anyt
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 
@@ -49,17 +50,20 @@ def parse_document(data: bytes, file: str, what: str) -> dict:
 
 
 def json_lines(data: bytes, file: str) -> Iterator[tuple[int, dict]]:
-    """(line number, object) for each non-blank line; `ReadError` naming the line for a line
-    that is not a JSON object."""
-    text = _text(data, file)
+    """(line number, object) for each non-blank line, read one line at a time; `ReadError`
+    naming the line for a line that is not UTF-8 or not a JSON object."""
     loads = json.loads
-    for number, line in enumerate(text.split("\n"), start=1):
+    for number, line in enumerate(io.BytesIO(data), start=1):
         if not line.strip():
             continue
         try:
             value = loads(line)
         except RecursionError:
             raise too_deep(file, number) from None
+        except UnicodeDecodeError:
+            raise line_error(Kind.ENCODING, f"Line {number:,} is not UTF-8 text; the harnesses "
+                             "write UTF-8. Upload the file as the harness wrote it.", file,
+                             number) from None
         except json.JSONDecodeError as error:
             raise line_error(Kind.UNREADABLE, f"Line {number:,} is not valid JSON "
                              f"({error.msg}, column {error.colno:,}): the file may be cut "

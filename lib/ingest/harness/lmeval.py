@@ -34,6 +34,9 @@ SAMPLE_FIELDS = frozenset(("doc_id", "doc", "target", "arguments", "resps", "fil
 CONFIG_SETTINGS = ("limit", "random_seed", "numpy_seed", "torch_seed", "fewshot_seed")
 TASK_CONFIG_SKIP = frozenset(("task", "num_fewshot", "metadata", "generation_kwargs"))
 WHAT = "an lm-evaluation-harness results file (results_<date>.json)"
+MAX_LINES = 1_000_000
+"""Sample lines read from one upload, all files together: ten times the largest folder the app
+is measured on (5 runs × 10 tasks × 2 models × 1,000 docs), about 250 MB of memory at most."""
 
 
 def is_results(name: str) -> bool:
@@ -162,13 +165,27 @@ def _effective_n(doc: dict, task: str) -> int | None:
     return None
 
 
-def read_samples(member: Member, unit: Unit) -> list[Problem]:
+class LineCount:
+    """Sample lines read so far from one upload."""
+
+    def __init__(self) -> None:
+        self.lines = 0
+
+
+def read_samples(member: Member, unit: Unit, count: LineCount | None = None) -> list[Problem]:
     """The per-item values of a samples file into `unit`; the problems found (a repeated doc_id
     for one filter refuses that filter of the file, naming the ids)."""
+    count = count or LineCount()
     per_filter: dict[str, dict] = {}
     order: list[Key] = []
     odd: dict[str, int] = {}
     for line, sample in json_lines(member.data, member.path):
+        count.lines += 1
+        if count.lines > MAX_LINES:
+            raise line_error(Kind.TOO_MANY_ROWS, f"The samples files hold more than "
+                             f"{MAX_LINES:,} lines together; the app reads at most that many "
+                             "from one upload. Upload fewer runs or tasks at a time.",
+                             member.path, line)
         doc_id = sample.get("doc_id")
         if isinstance(doc_id, bool) or not isinstance(doc_id, (int, str)):
             raise line_error(Kind.MISSING_COLUMN, f"Line {line:,} has no doc_id: it is not a "
@@ -181,7 +198,7 @@ def read_samples(member: Member, unit: Unit) -> list[Problem]:
         if got is None:
             got = per_filter[filt] = {"ids": [], "lines": [], "hashes": [], "values": {}}
         at = len(got["ids"])
-        got["ids"].append(str(doc_id))
+        got["ids"].append(str(doc_id) if isinstance(doc_id, int) else scrub_text(doc_id))
         got["lines"].append(line)
         doc_hash = sample.get("doc_hash")
         got["hashes"].append(doc_hash if isinstance(doc_hash, str) else None)
@@ -249,6 +266,7 @@ def read_lm_eval(results: Sequence[Member], samples: Sequence[Member]) \
         for unit in found:
             by_place[(member.folder, unit.date, unit.task)] = unit
     dates = {(folder, date) for folder, date, _ in by_place}
+    count = LineCount()
     for member in samples:
         match = SAMPLES_NAME.fullmatch(member.name)
         task, date = match["task"], match["date"]
@@ -265,7 +283,7 @@ def read_lm_eval(results: Sequence[Member], samples: Sequence[Member]) \
                                     "run (same folder and date). Upload both.", member.path))
             continue
         try:
-            problems += read_samples(member, unit)
+            problems += read_samples(member, unit, count)
         except ReadError as error:
             problems.append(error.problem)
         except Exception:  # noqa: BLE001

@@ -7,6 +7,7 @@ default baseline; `pairing.harness_items` then gives the per-item frame for one 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from lib.ingest.harness import inspect_logs, lmeval
 from lib.ingest.harness.archive import MAX_BYTES, Budget, Member, problem, unpack
 from lib.ingest.harness.conditions import Condition, conditions, default_baseline, label_units
 from lib.ingest.harness.runs import INSPECT, LM_EVAL, Unit
-from lib.ingest.problems import Kind, Problem
+from lib.ingest.problems import Kind, Problem, clip
 
 HEAD = 64 * 1024
 """Bytes of a JSON file looked at to tell an Inspect AI log from lm-evaluation-harness results."""
@@ -66,6 +67,10 @@ def read_harness(uploads: Sequence[tuple[str, bytes]],
     it, and the others are still read."""
     budget = Budget(max_bytes)
     members, problems, notes = unpack(uploads, budget)
+    members, repeated = _distinct(members)
+    if repeated:
+        notes.append(f"{len(repeated):,} file(s) were uploaded twice (e.g. "
+                     f"{clip(repeated[0])}); each is read once.")
     sorted_members: dict[str | None, list[Member]] = {}
     for member in members:
         sorted_members.setdefault(_kind(member), []).append(member)
@@ -89,6 +94,20 @@ def read_harness(uploads: Sequence[tuple[str, bytes]],
     scorers = _ordered(k[0] for u in units if u.tool == INSPECT for k in u.keys)
     return HarnessRead(tuple(units), tuple(found_conditions), default_baseline(found_conditions),
                        metrics, filters, scorers, tuple(problems), tuple(notes))
+
+
+def _distinct(members: list[Member]) -> tuple[list[Member], list[str]]:
+    """The members without repeats (same name, same bytes), and the paths of the repeats."""
+    seen: set[tuple[str, bytes]] = set()
+    kept, repeated = [], []
+    for member in members:
+        key = (member.name, hashlib.blake2b(member.data, digest_size=16).digest())
+        if key in seen:
+            repeated.append(member.path)
+        else:
+            seen.add(key)
+            kept.append(member)
+    return kept, repeated
 
 
 def _ordered(values) -> tuple[str, ...]:

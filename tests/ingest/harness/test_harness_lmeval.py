@@ -317,3 +317,30 @@ def test_files_of_no_use_in_an_archive_are_noted(tmp_path):
     read = read_harness([("out.zip", zip_folder(tmp_path / "out"))])
     assert not read.problems
     assert any("neither JSON" in note and "out.zip" in note for note in read.notes)
+
+
+def test_a_file_uploaded_twice_is_read_once(tmp_path):
+    write_lm_eval(tmp_path / "out", models=1, tasks=1, runs=2, docs=6)
+    read = read_harness(dropped(tmp_path) + [("out.zip", zip_folder(tmp_path / "out"))])
+    assert len(read.units) == 2 and not read.problems
+    assert any("uploaded twice" in note for note in read.notes)
+
+
+def test_sample_lines_are_capped(tmp_path, monkeypatch):
+    from lib.ingest.harness import lmeval
+
+    monkeypatch.setattr(lmeval, "MAX_LINES", 15)
+    write_lm_eval(tmp_path, models=1, tasks=1, runs=2, docs=10)
+    read = read_harness(dropped(tmp_path))
+    [problem] = read.problems
+    assert problem.kind is Kind.TOO_MANY_ROWS and problem.row == 6  # 10 lines, then the 16th
+
+
+def test_a_line_that_is_not_utf8_is_named(tmp_path):
+    write_lm_eval(tmp_path, models=1, tasks=1, runs=1, docs=4)
+    [path] = tmp_path.rglob("samples_*.jsonl")
+    lines = path.read_bytes().splitlines(keepends=True)
+    lines[2] = lines[2].replace(b"Synthetic", b"Synth\xe9tic")
+    path.write_bytes(b"".join(lines))
+    [problem] = read_harness(dropped(tmp_path)).problems
+    assert problem.kind is Kind.ENCODING and problem.row == 3
