@@ -3,7 +3,8 @@
 A log is one task run on one model (`eval.task`, `eval.model`). The JSON log is the `EvalLog`
 object whole: `status`, `eval`, `plan.steps`, `results.scores`, `samples[]` with `id`, `epoch`
 and `scores{scorer: {value}}`. The `.eval` log is a zip holding `header.json` (the log without
-its samples), `samples/<id>_epoch_<n>.json` (one sample each), `summaries.json`,
+its samples), `samples/<id>_epoch_<n>.json` (one sample each), `summaries.json`
+(id, epoch and scores of each, read instead of the samples when it lists them all),
 `reductions.json` and, while running, `_journal/` (`inspect_ai/log/_recorders/eval.py`). Values
 become numbers as Inspect's `value_to_float` makes them: C 1, P 0.5, I and N 0, yes/true 1,
 no/false 0, numbers as they are; the outcome of a sample is the mean over its epochs.
@@ -20,7 +21,7 @@ import numpy as np
 
 from lib.core.textcells import scrub_text
 from lib.ingest.harness.archive import Budget, Member, problem, too_large, unexpected
-from lib.ingest.harness.jsondoc import parse_document
+from lib.ingest.harness.jsondoc import parse_document, parse_json
 from lib.ingest.harness.runs import INSPECT, ItemValues, Reported, Unit
 from lib.ingest.harness.settings import flat, short
 from lib.ingest.problems import Effect, Kind, Problem, ReadError, clip, names_phrase
@@ -28,6 +29,7 @@ from lib.ingest.read.raw import fail
 
 WHAT = "an Inspect AI log (a .json log or an .eval log)"
 HEADER_JSON = "header.json"
+SUMMARIES_JSON = "summaries.json"
 START_JSON = "_journal/start.json"
 SAMPLES_DIR = "samples/"
 MAX_ENTRIES = 200_000
@@ -97,11 +99,24 @@ def _eval_zip(member: Member, budget: Budget) -> tuple[dict, list[tuple[int, dic
                        path)
         raise fail(Kind.UNSUPPORTED, f"The zip file is not {WHAT}: it has no header.json.", path)
     header = parse_document(read(HEADER_JSON), f"{path}/{HEADER_JSON}", WHAT)
+    sample_names = [n for n in names if n.startswith(SAMPLES_DIR) and n.endswith(".json")]
+    if SUMMARIES_JSON in names:
+        # one entry per sample and epoch, with its id, epoch and scores: what Inspect's viewer
+        # reads for its sample list, and far smaller than the samples (messages, events)
+        try:
+            summaries = parse_json(read(SUMMARIES_JSON), f"{path}/{SUMMARIES_JSON}",
+                                   "the sample summaries of an Inspect AI log")
+        except ReadError as error:
+            if error.problem.kind is Kind.TOO_LARGE:
+                raise
+            summaries = None  # the samples themselves are read instead
+        if isinstance(summaries, list) and len(summaries) == len(sample_names) and all(
+                isinstance(s, dict) and "id" in s and "epoch" in s for s in summaries):
+            return header, list(enumerate(summaries, 1))
     samples = []
-    for position, name in enumerate(n for n in names
-                                    if n.startswith(SAMPLES_DIR) and n.endswith(".json")):
-        samples.append((position + 1, parse_document(read(name), f"{path}/{name}",
-                                                     "a sample of an Inspect AI log")))
+    for position, name in enumerate(sample_names, 1):
+        samples.append((position, parse_document(read(name), f"{path}/{name}",
+                                                 "a sample of an Inspect AI log")))
     return header, samples
 
 

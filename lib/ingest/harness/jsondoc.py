@@ -31,17 +31,22 @@ def too_deep(file: str, line: int | None = None) -> ReadError:
                       "to be read; the harnesses' logs never do.", file, line)
 
 
-def parse_document(data: bytes, file: str, what: str) -> dict:
-    """The JSON object of a whole file (`what` it should be, for the message when it is not)."""
+def parse_json(data: bytes, file: str, what: str) -> object:
+    """The JSON value of a whole file (`what` it should be, for the message when it is not)."""
     text = _text(data, file)
     try:
-        value = json.loads(text)
+        return json.loads(text)
     except RecursionError:
         raise too_deep(file) from None
     except json.JSONDecodeError as error:
         raise fail(Kind.UNREADABLE, f"The file is not valid JSON: {error.msg} at line "
                    f"{error.lineno:,}, column {error.colno:,}. Upload {what} as the harness "
                    "wrote it.", file) from None
+
+
+def parse_document(data: bytes, file: str, what: str) -> dict:
+    """The JSON object of a whole file; `ReadError` when it is not JSON or not an object."""
+    value = parse_json(data, file, what)
     if not isinstance(value, dict):
         raise fail(Kind.UNSUPPORTED, f"The file is JSON but not {what}: it holds "
                    f"{type(value).__name__ if value is not None else 'null'}, not an object.",

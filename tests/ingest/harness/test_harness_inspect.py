@@ -174,3 +174,25 @@ def test_a_task_named_base_does_not_make_a_run_the_baseline(tmp_path):
     log["eval"]["tags"] = ["baseline"]
     later.write_text(json.dumps(log))
     assert read_harness(dropped(tmp_path)).baseline == labels[1]
+
+
+@pytest.mark.parametrize("summaries", ["absent", "short", "damaged"])
+def test_eval_log_read_from_its_samples_without_usable_summaries(tmp_path, summaries):
+    truth = write_inspect(tmp_path / "logs", models=1, tasks=1, runs=1, samples=8, epochs=2,
+                          log_format="eval")
+    [path] = (tmp_path / "logs").glob("*.eval")
+    sink = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as source, \
+            zipfile.ZipFile(sink, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "summaries.json":
+                if summaries == "absent":
+                    continue
+                data = json.dumps(json.loads(data)[:-1]).encode() if summaries == "short" \
+                    else b"[{"
+            target.writestr(name, data)
+    read = read_harness([(path.name, sink.getvalue())])
+    assert not read.problems
+    items = harness_items(read).items
+    assert items["outcome"].tolist() == truth["outcome"].tolist()
