@@ -115,10 +115,16 @@ def harness_items(read: HarnessRead, choice: Choice = Choice()) -> HarnessItems:
                 kept.append((unit, *got))
         kept = _check_hashes(kept, key, problems)
         notes += _doc_sets(kept, model, task)
+        unpaired += _unpaired(group, kept, key, baseline, choice.level)
+        if group[0].label != baseline:
+            notes.append(f"{clip(model)} on {clip(task)} has no run of the baseline "
+                         f"“{clip(baseline or '')}”: it cannot be compared.")
+            continue
+        if kept and kept[0][0] is not group[0]:
+            continue  # the baseline run has no items: its Δ are unpaired, if any
         for unit, ids, values in kept:
             parts.append(pd.DataFrame({schema.MODEL: model, schema.DATASET: task, ITEM: ids,
                                        schema.CONDITION: unit.label, OUTCOME: values}))
-        unpaired += _unpaired(group, kept, key, baseline, choice.level)
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         {c: pd.Series(dtype=float if c == OUTCOME else object) for c in ITEM_COLUMNS})
     frame = frame[list(ITEM_COLUMNS)]

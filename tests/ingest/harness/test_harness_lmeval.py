@@ -344,3 +344,22 @@ def test_a_line_that_is_not_utf8_is_named(tmp_path):
     path.write_bytes(b"".join(lines))
     [problem] = read_harness(dropped(tmp_path)).problems
     assert problem.kind is Kind.ENCODING and problem.row == 3
+
+
+def test_baseline_run_without_samples_gives_unpaired_delta_only(tmp_path):
+    write_lm_eval(tmp_path, models=1, tasks=1, runs=2, docs=10)
+    samples_file(results_files(tmp_path)[0], "synth_mc_0").unlink()
+    got = harness_items(read_harness(dropped(tmp_path)))
+    assert got.items.empty  # the treatment's items alone pair with nothing
+    assert got.unpaired[schema.CONDITION].tolist() == ["n-shot=5"]
+
+
+def test_a_model_without_a_baseline_run_is_noted(tmp_path):
+    write_lm_eval(tmp_path, models=2, tasks=1, runs=2, docs=10)
+    first_of_second_model = results_files(tmp_path / "Qwen__Qwen2.5-0.5B")[0]
+    first_of_second_model.unlink()
+    samples_file(first_of_second_model, "synth_mc_0").unlink()
+    got = harness_items(read_harness(dropped(tmp_path)))
+    assert set(got.items[schema.MODEL]) == {"EleutherAI/pythia-160m"}
+    assert any(note.startswith("Qwen/Qwen2.5-0.5B on synth_mc_0 has no run of the baseline")
+               for note in got.notes)
