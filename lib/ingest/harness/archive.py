@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -22,7 +23,9 @@ MAX_MEMBERS = 20_000
 """Files an archive may hold (an output folder of 5 runs × 10 tasks × 2 models holds ~100)."""
 MAX_BYTES = DEFAULT_LIMITS.max_bytes
 """Bytes all files of one reading may unpack to, together: the limit of one gzip file."""
-ARCHIVE_NAMES = (".zip", ".tar", ".tar.gz", ".tgz")
+ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, ValueError,
+              EOFError, NotImplementedError, RuntimeError, UnicodeDecodeError)
+"""What zipfile raises for a damaged archive or member (zlib's own error among them)."""
 USEFUL_NAMES = (".json", ".jsonl", ".eval")
 
 
@@ -155,7 +158,7 @@ def _zip_members(name: str, data: bytes, budget: Budget) -> list[Member | None]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = [i for i in archive.infolist() if not i.is_dir()]
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+    except ZIP_ERRORS:
         raise fail(Kind.UNREADABLE, "The zip archive is damaged or cut short and cannot be "
                    "opened. Make it again from the output folder and upload it.", name) from None
     _check_count(len(infos), name)
@@ -173,8 +176,7 @@ def _zip_members(name: str, data: bytes, budget: Budget) -> list[Member | None]:
         try:
             with archive.open(info) as source:
                 raw = source.read(budget.left + 1)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError,
-                RuntimeError):
+        except ZIP_ERRORS:
             raise fail(Kind.UNREADABLE, f"A file in the zip archive ({clip(info.filename)}) "
                        "is damaged and cannot be unpacked.", name) from None
         if len(raw) > budget.left:
@@ -204,7 +206,7 @@ def _tar_members(name: str, data: bytes, budget: Budget) -> list[Member | None]:
                 out.append(_plain(inner, raw, budget, inner, counted=True))
     except ReadError:
         raise
-    except (tarfile.TarError, OSError, ValueError, EOFError):
+    except (tarfile.TarError, zlib.error, OSError, ValueError, EOFError, UnicodeDecodeError):
         raise fail(Kind.UNREADABLE, "The tar archive is damaged or cut short and cannot be "
                    "opened. Make it again from the output folder and upload it.", name) from None
     return out

@@ -20,7 +20,8 @@ from collections import defaultdict
 import numpy as np
 
 from lib.core.textcells import scrub_text
-from lib.ingest.harness.archive import Budget, Member, problem, too_large, unexpected
+from lib.ingest.harness.archive import (ZIP_ERRORS, Budget, Member, problem, too_large,
+                                        unexpected)
 from lib.ingest.harness.jsondoc import parse_document, parse_json
 from lib.ingest.harness.runs import INSPECT, ItemValues, Reported, Unit
 from lib.ingest.harness.settings import flat, short
@@ -71,7 +72,7 @@ def _eval_zip(member: Member, budget: Budget) -> tuple[dict, list[tuple[int, dic
     try:
         archive = zipfile.ZipFile(io.BytesIO(member.data))
         names = list(dict.fromkeys(archive.namelist()))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+    except ZIP_ERRORS:
         raise fail(Kind.UNREADABLE, "The .eval log is damaged or cut short and cannot be "
                    "opened. Upload the log as Inspect wrote it.", path) from None
     if len(names) > MAX_ENTRIES:
@@ -85,8 +86,7 @@ def _eval_zip(member: Member, budget: Budget) -> tuple[dict, list[tuple[int, dic
         try:
             with archive.open(info) as source:
                 data = source.read(budget.left + 1)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError,
-                RuntimeError):
+        except ZIP_ERRORS:
             raise fail(Kind.UNREADABLE, f"A part of the .eval log ({clip(name)}) is damaged "
                        "and cannot be unpacked.", path) from None
         budget.take(len(data), path)
@@ -144,7 +144,7 @@ def read_log(member: Member, budget: Budget) -> tuple[Unit, list[Problem]]:
     unit = Unit(INSPECT, path, path, scrub_text(str(ev["model"])),
                 scrub_text(str(ev["task"])), str(ev.get("created", "")))
     unit.settings = _settings(header)
-    tags = [str(t) for t in (ev.get("tags") or []) + (header.get("tags") or [])
+    tags = [str(t) for t in _list(ev.get("tags")) + _list(header.get("tags"))
             if isinstance(t, (str, int, float))]
     unit.hints = " ".join([path, *tags, str(ev.get("metadata") or ""),
                            str(header.get("metadata") or "")])
@@ -153,10 +153,14 @@ def read_log(member: Member, budget: Budget) -> tuple[Unit, list[Problem]]:
     return unit, problems
 
 
+def _list(value: object) -> list:
+    return value if isinstance(value, list) else []
+
+
 def _settings(header: dict) -> dict[str, str]:
     ev = header["eval"]
     plan = header.get("plan") if isinstance(header.get("plan"), dict) else {}
-    steps = [s for s in plan.get("steps") or [] if isinstance(s, dict)]
+    steps = [s for s in _list(plan.get("steps")) if isinstance(s, dict)]
     out = {"solver": short(", ".join(str(s.get("solver")) for s in steps)) if steps
            else short(ev.get("solver"))}
     for step in steps:
@@ -173,7 +177,7 @@ def _settings(header: dict) -> dict[str, str]:
 
 def _reported(header: dict, unit: Unit) -> None:
     results = header.get("results") if isinstance(header.get("results"), dict) else {}
-    for score in results.get("scores") or []:
+    for score in _list(results.get("scores")):
         if not isinstance(score, dict) or not isinstance(score.get("metrics"), dict):
             continue
         metrics = score["metrics"]

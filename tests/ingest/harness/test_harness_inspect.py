@@ -196,3 +196,25 @@ def test_eval_log_read_from_its_samples_without_usable_summaries(tmp_path, summa
     assert not read.problems
     items = harness_items(read).items
     assert items["outcome"].tolist() == truth["outcome"].tolist()
+
+
+def test_fields_of_unexpected_types_are_ignored_not_fatal(tmp_path):
+    path, log = _log(tmp_path)
+    log["plan"]["steps"], log["results"]["scores"], log["eval"]["tags"] = 5, True, "x"
+    path.write_text(json.dumps(log))
+    read = read_harness(dropped(tmp_path))
+    assert not read.problems and read.units[0].settings["solver"] == "none"
+    assert len(harness_items(read).items) == 6
+
+
+def test_damaged_member_of_an_eval_log(tmp_path):
+    write_inspect(tmp_path / "logs", models=1, tasks=1, runs=1, samples=4, log_format="eval")
+    [path] = (tmp_path / "logs").glob("*.eval")
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        info = archive.getinfo("header.json")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    data[start:start + 40] = b"\xff" * 40  # its deflate stream, not the zip's directory
+    [problem] = read_harness([(path.name, bytes(data))]).problems
+    assert problem.kind is Kind.UNREADABLE and problem.file == path.name
+    assert "header.json" in problem.message
