@@ -9,7 +9,7 @@ import pytest
 
 from lib.core import schema
 from lib.ingest.templates import item_templates
-from lib.ui.state import ACTIVE_KEY, CONDITION_KEY
+from lib.ui.state import ACTIVE_KEY, CONDITION_KEY, CONDITIONS_KEY
 
 PAGE = "pages/your_data.py"
 ARMS = ("CoT", "base", "Self-Refine")
@@ -90,11 +90,11 @@ def test_explore_shows_the_treatment_arms_as_conditions_on_every_page(page):
     for target in ("pages/overview.py", "pages/profiles.py", "pages/findings.py"):
         page.switch_page(target).run()
         assert not page.exception, (target, page.exception)
-        conditions = page.selectbox(key=CONDITION_KEY)
+        conditions = (page.multiselect(key=CONDITIONS_KEY) if target == "pages/overview.py"
+                      else page.selectbox(key=CONDITION_KEY))
         assert conditions.options == ["CoT", "base"]
     page.switch_page("pages/overview.py").run()
-    conditions = page.selectbox(key=CONDITION_KEY)
-    conditions.set_value("base").run()
+    page.multiselect(key=CONDITIONS_KEY).set_value(["base"]).run()
     chart = page.get("vega_lite_chart")[0]
     rows = pa.ipc.open_stream(chart.proto.datasets[0].data.data).read_all().to_pandas()
     assert len(rows) == 4 and list(rows[schema.DELTA]) == pytest.approx([50.0 - 80.0] * 4)
