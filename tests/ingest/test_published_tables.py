@@ -22,7 +22,7 @@ from lib.ingest.pipeline import ingest
 from lib.ui.state import ACTIVE_KEY, CONDITION_KEY, CONDITIONS_KEY, ActiveTable
 from tests.conftest import ROOT
 
-FILE = ROOT / "tests" / "corpus" / "published" / "huang2024_table3.csv"
+FILE = ROOT / "tests" / "published" / "huang2024_table3.csv"
 R1, R2 = "Self-Correct (round 1)", "Self-Correct (round 2)"
 DELTAS = {  # treatment − standard prompting, in points, from Table 3
     ("GPT-3.5", "GSM8K", R1): 75.1 - 75.9, ("GPT-3.5", "CS-QA", R1): 38.1 - 75.8,
