@@ -93,8 +93,11 @@ def dataset_heatmap(detail: pd.DataFrame, conditions: Sequence[str], *,
     datasets = list(dict.fromkeys(data[schema.DATASET]))
     shown = set(data[schema.CONDITION])
     conditions = [c for c in conditions if c in shown]
+    step = max(70, min(120, 480 // max(1, len(conditions))))
+    level = all(len(c) * 6.5 < step for c in conditions)  # names that fit their column
     x = alt.X(f"{schema.CONDITION}:N", sort=conditions, title="Condition",
-              axis=alt.Axis(orient="top", labelAngle=0, labelLimit=140))
+              axis=alt.Axis(orient="top", labelAngle=0 if level else -30,
+                            labelAlign="center" if level else "left", labelLimit=180))
     y = alt.Y(f"{schema.DATASET}:N", sort=datasets, title=None, axis=alt.Axis(labelLimit=160))
     tips = [alt.Tooltip(f"{schema.DATASET}:N", title="Dataset"),
             alt.Tooltip(f"{schema.CONDITION}:N", title="Condition"),
@@ -117,8 +120,7 @@ def dataset_heatmap(detail: pd.DataFrame, conditions: Sequence[str], *,
         color=alt.Color("ink:N", scale=alt.Scale(domain=["dark", "light"],
                                                  range=["#202124", "#ffffff"]), legend=None))
     return alt.layer(base, cells, outline, text, data=data).properties(
-        width=alt.Step(max(70, min(120, 480 // max(1, len(conditions))))),
-        height=alt.Step(26))
+        width=alt.Step(step), height=alt.Step(26))
 
 
 def agreement_chart(detail: pd.DataFrame) -> alt.Chart:

@@ -103,3 +103,35 @@ def test_two_conditions_are_drawn_side_by_side(live_app, page):
     wait_for_points(page, 8)
     assert "conditions=CoT" in page.url and "conditions=CRITIC" in page.url
     no_exception(page)
+
+
+PUBLISHED = Path(__file__).resolve().parents[1] / "published" / "huang2024_table3.csv"
+
+
+def test_a_published_table_of_two_rounds_across_pages(live_app, page):
+    """Huang et al. 2024, Table 3 through the real uploader: Findings draws its comparison
+    across the rounds and Model profiles the model's Δ per round (screenshots of both)."""
+    open_your_data(page, live_app)
+    upload(page, PUBLISHED.name, PUBLISHED.read_bytes())
+    use(page, "Explore my data")
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Findings").first.click()
+    section = page.get_by_role("heading", name="Across conditions")
+    section.wait_for(timeout=30000)
+    section.scroll_into_view_if_needed()
+    page.get_by_text("Which condition helps most on each dataset").first.wait_for(timeout=30000)
+    settled(page)
+    charts = page.locator('[data-testid="stVegaLiteChart"] svg')
+    page.wait_for_function("n => document.querySelectorAll("
+                           "'[data-testid=\"stVegaLiteChart\"] svg .role-mark').length > n",
+                           arg=10, timeout=30000)
+    assert charts.count() >= 3
+    ARTIFACTS.mkdir(exist_ok=True)
+    section.screenshot(path=str(ARTIFACTS / "published_findings_heading.png"))
+    page.screenshot(path=str(ARTIFACTS / "published_findings.png"), full_page=True)
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Model profiles").first.click()
+    per_condition = page.get_by_role("heading", name="Per condition")
+    per_condition.wait_for(timeout=30000)
+    per_condition.scroll_into_view_if_needed()
+    settled(page)
+    no_exception(page)
+    page.screenshot(path=str(ARTIFACTS / "published_profile.png"), full_page=True)
