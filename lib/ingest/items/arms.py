@@ -37,8 +37,8 @@ from lib.ingest.items import cells as cellstats, checks as itemchecks
 from lib.ingest.items.cells import PerItemResult, Settings
 from lib.ingest.items.checks import MAX_ROW_PROBLEMS, ProblemLog, Rows
 from lib.ingest.items.columns import ARM_ROLES, ArmColumns, arm_columns, csv_header, missing_roles
-from lib.ingest.items.peritem import (MAX_CELLS, arrow_table, group_keys, in_figure_spelling,
-                                      increasing, names_at)
+from lib.ingest.items.peritem import (MAX_CELLS, arrow_table, first_categories, group_keys,
+                                      in_figure_spelling, increasing, names_at)
 from lib.ingest.items.read import csv_pieces
 from lib.ingest.problems import Effect, Kind, Problem, clip, names_phrase
 from lib.ingest.validation import condition_keys
@@ -222,16 +222,6 @@ def _merged_arms(names: pa.Array, codes: np.ndarray) -> tuple[list[str], np.ndar
     return distinct, remap[codes], note
 
 
-def _categories(parts: list, mcode: np.ndarray, n_models: int) -> np.ndarray:
-    """Per model code, the first non-empty category given for it (trimmed)."""
-    text = pa.chunked_array(parts, pa.string()).fill_null("").to_numpy(zero_copy_only=False)
-    given = np.flatnonzero(text != "")
-    labels = np.full(n_models, schema.UNSPECIFIED_CATEGORY, dtype=object)
-    models, first = np.unique(mcode[given], return_index=True)
-    labels[models] = [str(t).strip() for t in text[given[first]]]
-    return labels
-
-
 def _reduce(collected: _ArmRows) -> CheckedArms:
     """The collected rows reduced to one outcome per model × dataset × arm × item: arm names
     merged by case and spaces, model and dataset names in the figure's spelling, repeated items
@@ -271,7 +261,7 @@ def _reduce(collected: _ArmRows) -> CheckedArms:
     datasets, dcode = in_figure_spelling(datasets, dcode, dataset_names)
     width = len(datasets)
     categories = (None if cols.category is None
-                  else _categories(parts["c"], mcode, len(models)))
+                  else first_categories(parts["c"], mcode, len(models)))
     key = mcode.astype(np.int64)
     key *= width
     key += dcode

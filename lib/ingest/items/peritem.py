@@ -167,13 +167,19 @@ class _Collected:
         (trimmed), or None without a category column."""
         if self.cols.category is None:
             return None
-        text = pa.chunked_array(self.parts["c"], pa.string()).fill_null("")
-        text = text.to_numpy(zero_copy_only=False)
-        given = np.flatnonzero(text != "")
-        labels = np.full(n_models, schema.UNSPECIFIED_CATEGORY, dtype=object)
-        models, first = np.unique(mcode[given], return_index=True)
-        labels[models] = [str(t).strip() for t in text[given[first]]]
-        return labels
+        return first_categories(self.parts["c"], mcode, n_models)
+
+
+def first_categories(parts: list, mcode: np.ndarray, n_models: int) -> np.ndarray:
+    """Per model code (of `n_models`), the first non-empty category of the pieces of a
+    category column (`parts`, with each row's model code in `mcode`), trimmed; Unspecified
+    where none is given."""
+    text = pa.chunked_array(parts, pa.string()).fill_null("").to_numpy(zero_copy_only=False)
+    given = np.flatnonzero(text != "")
+    labels = np.full(n_models, schema.UNSPECIFIED_CATEGORY, dtype=object)
+    models, first = np.unique(mcode[given], return_index=True)
+    labels[models] = [str(t).strip() for t in text[given[first]]]
+    return labels
 
 
 def check_csv(data: bytes, file: str) -> CheckedItems:
