@@ -68,7 +68,7 @@ def harness_upload(read: HarnessRead, choice: Choice, settings: Settings,
     items = harness_items(read, chosen)
     settings = replace(settings, baseline=items.baseline)
     paired = None
-    if not items.items.empty:
+    if items.items[schema.CONDITION].nunique() > 1:  # one run alone: `_why_empty` says so
         paired = aggregate(arms_from_frame(items.items, source), settings)
     table = _combined(paired, items.unpaired, settings, items.baseline)
     problems = items.problems + (paired.problems if paired is not None else ())
