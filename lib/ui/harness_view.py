@@ -37,11 +37,11 @@ def harness_uploader() -> list[UploadedFile]:
     value shares the bytes with the server's record of the upload; the returned list is a deep
     copy, as `lib.ui.upload_view.results_uploader` explains)."""
     st.subheader("Evaluation harness logs")
-    st.caption("Output of lm-evaluation-harness (`lm-eval … --output_path out --log_samples`: "
-               "the results_*.json and samples_*.jsonl files, or a .zip or .tar.gz of the "
-               "output folder) or Inspect AI logs (.json or .eval). Drop several files at once: "
-               "each run of a model on a task becomes a condition, paired item by item with "
-               "the baseline run.")
+    st.caption("Output of lm-evaluation-harness (`lm-eval … --output_path out --log_samples`): "
+               "its `results_<date>.json` and `samples_<task>_<date>.jsonl` files, or one "
+               "`.zip` or `.tar.gz` of the output folder; or Inspect AI logs (`.eval`, or "
+               "`.json` from `--log-format json`). Drop several files at once: each run of a "
+               "model on a task becomes a condition, paired item by item with the baseline run.")
     returned = st.file_uploader("Harness output or logs", type=ACCEPTED_TYPES,
                                 accept_multiple_files=True, key=UPLOADER_KEY,
                                 max_upload_size=UPLOAD_LIMIT_MB,
@@ -73,24 +73,24 @@ def harness_choice(read: HarnessRead, files: Sequence[UploadedFile]) -> Choice:
         return Choice()
     tag = _digest(files)
     st.markdown("**What to compare**")
-    pickers = st.columns(4)
+    pickers = iter(st.columns(2 * bool(read.metrics) + bool(read.scorers) + 1))
     metric = filt = scorer = DEFAULT
     if read.metrics:
-        metric = pickers[0].selectbox(
+        metric = next(pickers).selectbox(
             "Metric (lm-evaluation-harness)", [DEFAULT, *read.metrics],
             format_func=_default_text("Each task's first metric"), key=f"{KEY}_metric_{tag}",
             help="A task without this metric keeps its own first metric.")
-        filt = pickers[1].selectbox(
+        filt = next(pickers).selectbox(
             "Filter (lm-evaluation-harness)", [DEFAULT, *read.filters],
             format_func=_default_text("Each results file's first filter"),
             key=f"{KEY}_filter_{tag}", help="A task without this filter keeps its first one.")
     if read.scorers:
-        scorer = pickers[2].selectbox(
+        scorer = next(pickers).selectbox(
             "Scorer (Inspect AI)", [DEFAULT, *read.scorers],
             format_func=_default_text("Each log's first scorer"), key=f"{KEY}_scorer_{tag}",
             help="A log without this scorer keeps its own first scorer.")
     labels = [c.label for c in read.conditions]
-    baseline = pickers[3].selectbox(
+    baseline = next(pickers).selectbox(
         "Baseline run", labels, index=labels.index(read.baseline) if read.baseline in labels
         else 0, format_func=lambda label: clip(label, MAX_NAME), key=f"{KEY}_baseline_{tag}",
         help="By default the run whose label, folder, file or tags say base or baseline, else "
