@@ -3,8 +3,8 @@ it or compare it with the figure."""
 
 import streamlit as st
 
-from lib.ui.harness_view import (KEY, harness_choice, harness_found, harness_method,
-                                 harness_uploader, unpaired_note)
+from lib.ui.harness_view import (KEY, harness_choice, harness_found, harness_hint,
+                                 harness_method, harness_uploader, unpaired_note)
 from lib.ui.items_view import interval_settings, item_buttons, item_report, per_item_templates
 from lib.ui.shell import ensure_app_navigation
 from lib.ui.upload_view import (active_banner, active_view, current_options, duplicate_choice,
@@ -22,6 +22,7 @@ st.caption("Upload the results of your own intervention on your own models. The 
 current = active_banner()
 
 file = results_uploader()
+harness_hint(file)
 if file is not None and session_item_shape(file):
     settings = interval_settings()
     items = session_items(file, settings)

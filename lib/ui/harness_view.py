@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from lib.core import schema
+from lib.ingest.harness import lmeval
 from lib.ingest.harness.pairing import Choice
 from lib.ingest.harness.pipeline import HarnessRead
 from lib.ingest.harness.upload import RUNS, SCORE, TOOL, WITHOUT_SAMPLES, HarnessUpload
@@ -54,6 +55,15 @@ def harness_uploader() -> list[UploadedFile]:
     if isinstance(kept, list) and [getattr(f, "file_id", None) for f in kept] == ids:
         return list(kept)
     return list(returned)
+
+
+def harness_hint(file: UploadedFile | None) -> None:
+    """Point to the harness uploader when the results file is named as lm-evaluation-harness
+    names its output (the results file reader does not pair runs)."""
+    if file is not None and (lmeval.is_results(file.name) or lmeval.is_samples(file.name)):
+        st.info("This file is named like lm-evaluation-harness output. To pair its runs item by "
+                "item, drop it with the other files of the output folder (or a .zip of the "
+                "folder) in “Evaluation harness logs” below.")
 
 
 def _digest(files: Sequence[UploadedFile]) -> str:

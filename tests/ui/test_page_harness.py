@@ -299,3 +299,28 @@ def test_a_per_item_file_and_harness_logs_on_the_page_together(app_test, lm_eval
     at.button(key="harness_explore").click().run()
     assert set(at.session_state[ACTIVE_KEY].table[schema.CONDITION]) == {"n-shot=5",
                                                                           "n-shot=10"}
+
+
+def test_a_harness_file_in_the_results_uploader_points_to_the_harness_uploader(app_test, lm_eval):
+    root, _ = lm_eval
+    name, data, _ = next(f for f in files_of(root) if f[0].startswith("results_"))
+    at = app_test(page=PAGE)
+    at.file_uploader(key="your_data_file").upload(name, data, "application/json").run()
+    assert not at.exception, at.exception
+    assert any("named like lm-evaluation-harness output" in i.value for i in at.info)
+    at.file_uploader(key="your_data_file").upload("mine.json", data, "application/json").run()
+    assert not any("named like lm-evaluation-harness output" in i.value for i in at.info)
+
+
+def test_the_uploader_hands_over_its_own_files_not_copies(app_test, lm_eval, monkeypatch):
+    import lib.ui.uploads as uploads
+
+    seen = []
+    real_read = uploads.read_harness
+    monkeypatch.setattr(uploads, "read_harness",
+                        lambda files: seen.append([id(data) for _, data in files])
+                        or real_read(files))
+    root, _ = lm_eval
+    at = dropped(app_test, files_of(root)[:3])
+    kept = at.session_state[UPLOADER_KEY]
+    assert [id(f.getvalue()) for f in kept] == seen[0]
