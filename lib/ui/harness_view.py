@@ -34,9 +34,10 @@ DEFAULT = None
 
 
 def harness_uploader() -> list[UploadedFile]:
-    """The uploader of harness output, and the files in it as the widget keeps them (its own
-    value shares the bytes with the server's record of the upload; the returned list is a deep
-    copy, as `lib.ui.upload_view.results_uploader` explains)."""
+    """The uploader of harness output, and the files in it as the widget keeps them: what
+    `st.file_uploader` returns is a deep copy of every file's bytes, while the widget's own
+    value shares them with the server's record of the upload (as
+    `lib.ui.upload_view.results_uploader` explains)."""
     st.subheader("Evaluation harness logs")
     st.caption("Output of lm-evaluation-harness (`lm-eval … --output_path out --log_samples`): "
                "its `results_<date>.json` and `samples_<task>_<date>.jsonl` files, or one "
