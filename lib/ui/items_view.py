@@ -1,5 +1,6 @@
 """The per-item part of the "Your data" page: interval settings, the baseline arm (files with
-several arms per item), the report, the use buttons.
+several arms per item), the report, the use buttons. The evaluation harness section
+(`lib.ui.harness_view`) uses the same widgets under its own keys (`key`).
 
 Names from the file reach the page only escaped, as dataframe cells or as picker options (text),
 never as HTML.
@@ -59,17 +60,18 @@ def baseline_choice(upload: ItemUpload) -> None:
                       "(base, baseline, standard, none, control), else the first in the file.")
 
 
-def interval_settings() -> Settings:
+def interval_settings(key: str = "items") -> Settings:
     """Level and correction across cells, chosen by the user (defaults: 95%, Holm), and the
-    baseline arm chosen for a file with several arms per item; the caption says which
-    correction is on."""
+    baseline arm chosen for a file with several arms per item (only for the default `key`, the
+    per-item file's widgets); the caption says which correction is on."""
     with st.expander("Interval settings", expanded=False):
         middle, right = st.columns(2)
         level = middle.select_slider("Interval level", LEVELS, value=0.95,
-                                     format_func=lambda v: f"{v:.0%}", key="items_level")
+                                     format_func=lambda v: f"{v:.0%}", key=f"{key}_level")
         correction = right.radio("Correction across cells", list(CORRECTIONS),
-                                 format_func=CORRECTIONS.get, key="items_correction")
-    settings = Settings(level=float(level), correction=correction, baseline=chosen_baseline())
+                                 format_func=CORRECTIONS.get, key=f"{key}_correction")
+    settings = Settings(level=float(level), correction=correction,
+                        baseline=chosen_baseline() if key == "items" else None)
     st.caption(f"Intervals: {settings.level:.0%}. Correction across all cells: "
                f"{CORRECTIONS[settings.correction]}; a point is filled when its corrected "
                f"p-value is below {settings.threshold:g}.")
@@ -85,14 +87,19 @@ def method_label(upload: ItemUpload, settings: Settings) -> str:
             f"{CORRECTIONS[settings.correction].split(' (')[0]}")
 
 
-def item_report(upload: ItemUpload) -> None:
+def item_report(upload: ItemUpload, key: str = "items", noun: str = "file",
+                arm: str = "arm") -> None:
     """Counts, how the intervals and tests were made (cells too small to tell counted),
-    problems with file, row and column, and notes on how the file was read."""
+    problems with file, row and column, and notes on how the file was read. With the default
+    `key` a file with several arms gets the baseline arm picker; `noun` and `arm` name the
+    upload and its arms in the report ("logs", "run" for harness logs)."""
     st.subheader("Validation report")
-    baseline_choice(upload)
+    if key == "items":
+        baseline_choice(upload)
     rows, cells, significant, problems = st.columns(4)
-    rows.metric("Rows read", f"{upload.rows_read:,}" if upload.rows_read is not None else "—")
-    values = "Values (model × dataset × arm)" if upload.arms else "Values (model × dataset)"
+    rows.metric("Rows read" if noun == "file" else "Item outcomes read",
+                f"{upload.rows_read:,}" if upload.rows_read is not None else "—")
+    values = f"Values (model × dataset × {arm})" if upload.arms else "Values (model × dataset)"
     cells.metric(values, f"{len(upload.table):,}" if upload.usable else "—")
     if upload.usable and schema.SIGNIFICANT in upload.table.columns:
         significant.metric(f"Significant {evidence_words(upload.table).corrected}",
@@ -105,17 +112,20 @@ def item_report(upload: ItemUpload) -> None:
     methods = methods_text(upload.table) if upload.usable else None
     if methods:
         st.caption(methods)
+    these = "This file" if noun == "file" else f"These {noun}"
     if not upload.usable:
-        st.error(f"This file cannot be used: {escape_markdown(_first_blocking(upload))}")
+        st.error(f"{these} cannot be used: {escape_markdown(_first_blocking(upload))}")
     elif upload.problems:
-        st.warning("The file can be used, but some rows were left out or averaged: see below.")
+        left = "rows were left out or averaged" if noun == "file" else \
+            "files, runs or items were left out"
+        st.warning(f"The {noun} can be used, but some {left}: see below.")
     else:
         st.success("Per-item results found and aggregated; no problems.")
     if upload.problems:
         st.dataframe(problems_frame(list(upload.problems)), hide_index=True,
-                     key="items_problems")
+                     key=f"{key}_problems")
     if upload.notes:
-        with st.expander("How the file was read"):
+        with st.expander(f"How the {noun} {'was' if noun == 'file' else 'were'} read"):
             for note in upload.notes:
                 st.markdown(f"- {escape_markdown(note)}")
 
@@ -149,18 +159,20 @@ def item_columns(table: pd.DataFrame, y_title: str) -> dict[str, st.column_confi
     }
 
 
-def item_buttons(upload: ItemUpload, settings: Settings) -> None:
-    """Explore or compare the aggregated table (disabled when nothing came out)."""
+def item_buttons(upload: ItemUpload, settings: Settings, key: str = "items",
+                 method: str | None = None) -> None:
+    """Explore or compare the aggregated table (disabled when nothing came out); `method`
+    describes its intervals in the table's label (default: `method_label`)."""
     if upload.usable:
         with st.expander("Preview of the aggregated table"):
-            preview(upload.table, item_columns(upload.table, schema.Y_POINTS), "items_preview")
-    method = method_label(upload, settings)
+            preview(upload.table, item_columns(upload.table, schema.Y_POINTS), f"{key}_preview")
+    method = method or method_label(upload, settings)
     explore, compare = st.columns(2)
-    explore.button("Explore my data", key="items_explore", type="primary",
+    explore.button("Explore my data", key=f"{key}_explore", type="primary",
                    disabled=not upload.usable, width="stretch",
                    help="Every page shows your aggregated table, with its intervals.",
                    on_click=lambda: use_table(explore_items(upload, method)))
-    compare.button("Compare with the figure", key="items_compare", disabled=not upload.usable,
+    compare.button("Compare with the figure", key=f"{key}_compare", disabled=not upload.usable,
                    width="stretch", help="Your points beside the figure's, marked as yours.",
                    on_click=lambda: use_table(compare_items(upload, method)))
 

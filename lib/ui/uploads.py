@@ -3,16 +3,21 @@
 Everything here lives in the browser session's own state: a rerun neither reads, hashes,
 pickles nor validates anything again, and nothing of an upload goes to a cache shared with
 other sessions (the bundled per-item example, the same for everyone, is the one cached file).
-An ordinary file and a per-item file share the one read (`session_upload`).
+An ordinary file and a per-item file share the one read (`session_upload`). Evaluation harness
+logs, several files at once, are read once per set of files (`session_harness`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Protocol
 
 import streamlit as st
 
+from lib.ingest.harness.pairing import Choice
+from lib.ingest.harness.pipeline import HarnessRead, read_harness
+from lib.ingest.harness.upload import HarnessUpload, harness_upload, source_name
 from lib.ingest.items.peritem import Settings
 from lib.ingest.items.pipeline import (ItemUpload, Reader, aggregate, aggregate_items, item_shape,
                                        read_items)
@@ -99,20 +104,21 @@ FORGET_RELEASE_ROWS = 1_000_000
 
 
 def forget_uploads() -> None:
-    """Forget what this session kept of the file in the Your data uploader (its raw table, its
-    reports, its per-item reads), called when another page runs. Streamlit drops the uploaded
+    """Forget what this session kept of the files in the Your data uploaders (its raw table, its
+    reports, its per-item reads, the harness logs read), called when another page runs. Streamlit drops the uploaded
     file itself when its page is left, so nothing kept for it can be used again; the table in
     use (`lib.ui.state`) is kept. For a large file this is most of the session's memory (for
     the 4M-row hostile file, about 280 MB of raw table), which a closed browser tab would
     otherwise hold for Streamlit's reconnect window."""
     kept = st.session_state.get(SESSION_UPLOAD_KEY)
     rows = 0 if kept is None or kept[1].raw is None else len(kept[1].raw.frame)
+    harness = SESSION_HARNESS_KEY in st.session_state
     found = False
-    for key in (SESSION_UPLOAD_KEY, SESSION_REPORTS_KEY, SESSION_ITEMS_KEY):
+    for key in (SESSION_UPLOAD_KEY, SESSION_REPORTS_KEY, SESSION_ITEMS_KEY, SESSION_HARNESS_KEY):
         if key in st.session_state:
             del st.session_state[key]
             found = True
-    if found and rows >= FORGET_RELEASE_ROWS:
+    if found and (rows >= FORGET_RELEASE_ROWS or harness):
         release_memory()
 
 
@@ -197,3 +203,51 @@ def session_items(file: UploadedFile, settings: Settings) -> ItemUpload:
         for old in list(results)[:-SESSION_ITEMS]:
             del results[old]
     return results[settings]
+
+
+SESSION_HARNESS_KEY = "_harness_read"
+"""Session-state key of the harness logs read: the uploaded files' ids, the `HarnessRead`, and
+its aggregations per choice."""
+SESSION_HARNESS = 4
+"""Aggregations (one per choice and settings) a session keeps for its harness logs."""
+
+
+def _harness_memo(files: Sequence[UploadedFile]) -> dict:
+    """This session's memo of the harness files: read once per set of uploaded files (a new
+    set replaces the previous one's)."""
+    ids = tuple(f.file_id for f in files)
+    memo = st.session_state.get(SESSION_HARNESS_KEY)
+    if memo is None or memo["ids"] != ids:
+        with st.spinner("Reading the evaluation harness logs…"):
+            read = read_harness([(f.name, f.getvalue()) for f in files])
+        memo = {"ids": ids, "read": read, "source": source_name([f.name for f in files]),
+                "results": {}}
+        st.session_state[SESSION_HARNESS_KEY] = memo
+    return memo
+
+
+def session_harness(files: Sequence[UploadedFile]) -> HarnessRead:
+    """`read_harness` of the uploaded files, once per set of files, kept in this session's
+    state: a new choice of score or runs reads nothing again."""
+    return _harness_memo(files)["read"]
+
+
+def session_harness_upload(files: Sequence[UploadedFile], choice: Choice,
+                           settings: Settings) -> HarnessUpload:
+    """`harness_upload` of the files' read under `choice` and `settings`, computed once per
+    choice (the last few are kept) in this session's state."""
+    memo = _harness_memo(files)
+    results = memo["results"]
+    key = (choice, settings)
+    if key not in results:
+        with st.spinner("Pairing the runs item by item…"):
+            results[key] = harness_upload(memo["read"], choice, settings, memo["source"])
+        for old in list(results)[:-SESSION_HARNESS]:
+            del results[old]
+    return results[key]
+
+
+def forget_harness() -> None:
+    """Forget the harness logs read (their uploader was emptied), and give the memory back."""
+    if st.session_state.pop(SESSION_HARNESS_KEY, None) is not None:
+        release_memory()
