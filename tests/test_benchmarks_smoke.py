@@ -25,3 +25,11 @@ def test_benchmark_smoke_run_completes_every_section(browser, tmp_path):
     assert results["chart"]["300x40"]["points"] == 12_000
     assert results["sessions"]["bundled"]["per_session_mb"] is not None
     assert "×" in done.stdout  # ratios are printed
+
+
+def test_harness_benchmark_runs_and_prints_its_ratios():
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_harness.py"),
+                           "--docs", "20", "--runs", "1"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "× floor" in done.stdout and "target < 2×" in done.stdout
