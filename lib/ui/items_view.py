@@ -72,7 +72,8 @@ def interval_settings(key: str = "items") -> Settings:
                                  format_func=CORRECTIONS.get, key=f"{key}_correction")
     settings = Settings(level=float(level), correction=correction,
                         baseline=chosen_baseline() if key == "items" else None)
-    st.caption(f"Intervals: {settings.level:.0%}. Correction across all cells: "
+    st.caption(f"Intervals: {settings.level:.0%}. Correction across all cells (every "
+               "model × dataset, and every treatment arm or run where there are several): "
                f"{CORRECTIONS[settings.correction]}; a point is filled when its corrected "
                f"p-value is below {settings.threshold:g}.")
     return settings
