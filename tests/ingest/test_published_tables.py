@@ -1,7 +1,8 @@
-"""A published table with two self-correction rounds, as a user would copy it: Huang et al.
-(2024), "Large Language Models Cannot Self-Correct Reasoning Yet" (ICLR 2024, arXiv 2310.01798),
-Table 3: accuracy (%) of GPT-3.5 and GPT-4 with standard prompting and after one and two rounds
-of intrinsic self-correction, on GSM8K, CommonSenseQA and HotpotQA.
+"""Published tables as a user would copy them, from Huang et al. (2024), "Large Language Models
+Cannot Self-Correct Reasoning Yet" (ICLR 2024, arXiv 2310.01798): Table 3, accuracy (%) of GPT-3.5
+and GPT-4 with standard prompting and after one and two rounds of intrinsic self-correction on
+GSM8K, CommonSenseQA and HotpotQA (two rounds); and Table 7, GPT-3.5 on GSM8K with multi-agent
+debate and self-consistency at equal numbers of responses (five methods on one model × dataset).
 
 Copied in the baseline/treatment shape with a method column: the standard-prompting rows hold
 only a baseline score, each round only its treatment score. The rounds must stay two conditions
@@ -104,3 +105,42 @@ def test_each_page_reads_the_round_in_the_address(app_test, page):
         text = " ".join(str(m.value) for m in at.markdown)
         for dataset, best, mean in (("CS-QA", R2, "-18"), ("GSM8K", R1, "-2.4")):
             assert f"{escape_markdown(dataset)}: “{escape_markdown(best)}”, {mean} over 2 models" in text
+
+
+# Huang et al. (2024), Table 7: GPT-3.5 (gpt-3.5-turbo-0301) on GSM8K, multi-agent debate and
+# self-consistency at equal numbers of responses, against standard prompting: five methods on
+# one model × dataset.
+METHODS_FILE = ROOT / "tests" / "published" / "huang2024_table7.csv"
+METHOD_DELTAS = {"Self-Consistency (3 responses)": 82.5 - 76.7,
+                 "Multi-Agent Debate (round 1)": 83.2 - 76.7,
+                 "Self-Consistency (6 responses)": 85.3 - 76.7,
+                 "Multi-Agent Debate (round 2)": 83.0 - 76.7,
+                 "Self-Consistency (9 responses)": 88.2 - 76.7}
+
+
+def test_five_methods_on_one_model_and_dataset_stay_five_values():
+    report = ingest(METHODS_FILE.read_bytes(), METHODS_FILE.name)
+    assert report.usable and not report.problems
+    assert {r.condition: r.delta for r in report.table.itertuples()} == pytest.approx(
+        METHOD_DELTAS)
+    assert list(report.table[schema.CONDITION]) == list(METHOD_DELTAS)  # the table's order
+    [best] = group_bests(compare_conditions(report.table, schema.DATASET), schema.DATASET)
+    assert best.best == ("Self-Consistency (9 responses)",)
+    assert best.mean == pytest.approx(88.2 - 76.7) and best.common == 1
+    signs = agreement(report.table)
+    assert (signs.pairs, signs.agree["above"]) == (1, 1)
+
+
+def test_the_overview_draws_the_five_methods_picked_in_the_address(app_test):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at.query_params[CONDITIONS_KEY] = list(METHOD_DELTAS)
+    report = ingest(METHODS_FILE.read_bytes(), METHODS_FILE.name)
+    at.session_state[ACTIVE_KEY] = ActiveTable(report.table, label=METHODS_FILE.name,
+                                               is_figure=False, y_title=report.y_title)
+    at.run()
+    assert not at.exception
+    element = at.get("vega_lite_chart")[0]
+    rows = pa.ipc.open_stream(element.proto.datasets[0].data.data).read_all().to_pandas()
+    assert dict(zip(rows[schema.CONDITION], rows[schema.DELTA])) == pytest.approx(METHOD_DELTAS)
