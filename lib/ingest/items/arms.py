@@ -24,7 +24,7 @@ condition, outcome and optionally run).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -35,7 +35,7 @@ from lib.core import schema
 from lib.ingest.columns import COLUMN_ALIASES, dataset_names, model_names, name_key
 from lib.ingest.items import cells as cellstats, checks as itemchecks
 from lib.ingest.items.cells import PerItemResult, Settings
-from lib.ingest.items.checks import MAX_ROW_PROBLEMS, ProblemLog, Rows
+from lib.ingest.items.checks import MAX_ROW_PROBLEMS, ProblemLog
 from lib.ingest.items.columns import ARM_ROLES, ArmColumns, arm_columns, csv_header, missing_roles
 from lib.ingest.items.peritem import (MAX_CELLS, arrow_table, first_categories, group_keys,
                                       in_figure_spelling, increasing, names_at)
@@ -128,63 +128,14 @@ def baseline_arm(arms: Sequence[str], chosen: str | None = None) -> tuple[str, s
 
 # --- reading and checking ------------------------------------------------------------------------
 
-@dataclass
-class _ArmRows:
-    """Compact per-row arrays gathered piece by piece: label codes (each piece into its own
-    dictionary), outcomes, item ids, categories, row numbers."""
+def _pieces(cols: ArmColumns, file: str) -> itemchecks.Pieces:
+    """The pieces of an arms table of `file`, checked as they come (`itemchecks.Pieces`)."""
+    return itemchecks.Pieces((cols.model, cols.dataset, cols.arm), (cols.outcome,), cols.item,
+                             cols.category, ProblemLog(file))
 
-    cols: ArmColumns
-    log: ProblemLog
-    parts: dict[str, list] = field(default_factory=lambda: {k: [] for k in "mMdDaAoicr"})
-    rows: int = 0
-    too_many: str | None = None
 
-    def add(self, table: pa.Table, rows: Rows) -> None:
-        """Check one piece and keep its usable rows in compact form."""
-        cols, log = self.cols, self.log
-        self.rows += table.num_rows
-        mcode, models, bad_m, unsafe_m = itemchecks.labels(table[cols.model], cols.model, log,
-                                                           rows)
-        dcode, datasets, bad_d, unsafe_d = itemchecks.labels(table[cols.dataset], cols.dataset,
-                                                             log, rows)
-        acode, arms, bad_a, unsafe_a = itemchecks.labels(table[cols.arm], cols.arm, log, rows)
-        self.too_many = _too_many(mcode, dcode, acode, len(datasets), len(arms), True)
-        if self.too_many:
-            return
-        unsafe = [m for m in (unsafe_m, unsafe_d, unsafe_a) if m is not None]
-        category = None
-        if cols.category is not None:
-            category, unsafe_c = itemchecks.scrub_column(table[cols.category])
-            unsafe += [unsafe_c] if unsafe_c.any() else []
-        log.scrubbed(unsafe, rows)
-        value, bad_o = itemchecks.outcomes(table[cols.outcome], cols.outcome, log, rows)
-        items = table[cols.item].combine_chunks()
-        bad_i = items.is_null().to_numpy(zero_copy_only=False) if items.null_count else None
-        log.rows(bad_i, Kind.EMPTY_CELL, cols.item, "empty cell: an item id is needed", rows)
-        positions: np.ndarray | tuple[int, int] = (
-            (rows, table.num_rows) if isinstance(rows, int) else np.asarray(rows, dtype=np.int64))
-        bad = itemchecks.merge_masks(bad_m, bad_d, bad_a, bad_o, bad_i)
-        if bad is not None:
-            keep = ~bad
-            if isinstance(positions, tuple):
-                positions = np.arange(rows, rows + table.num_rows)
-            mcode, dcode, acode, value, positions = (x[keep] for x in (mcode, dcode, acode, value,
-                                                                       positions))
-            items = items.filter(pa.array(keep))
-            category = None if category is None else category.filter(pa.array(keep))
-        for key, part in zip("mMdDaAoicr", (mcode, models, dcode, datasets, acode, arms, value,
-                                            items, category, positions)):
-            self.parts[key].append(part)
-
-    def row_numbers(self) -> np.ndarray | int:
-        """The row number of each row kept: an int (the first, then consecutive) when the pieces
-        follow each other with no row left out."""
-        parts = self.parts["r"]
-        if all(isinstance(p, tuple) for p in parts) and all(
-                a[0] + a[1] == b[0] for a, b in zip(parts, parts[1:])):
-            return parts[0][0]
-        return np.concatenate([np.arange(p[0], p[0] + p[1]) if isinstance(p, tuple) else p
-                               for p in parts])
+def _piece_too_many(codes: list[np.ndarray], sizes: list[int]) -> str | None:
+    return _too_many(codes[0], codes[1], codes[2], sizes[1], sizes[2], True)
 
 
 def _too_many(mcode: np.ndarray, dcode: np.ndarray, acode: np.ndarray, width: int, k: int,
@@ -222,23 +173,23 @@ def _merged_arms(names: pa.Array, codes: np.ndarray) -> tuple[list[str], np.ndar
     return distinct, remap[codes], note
 
 
-def _reduce(collected: _ArmRows) -> CheckedArms:
-    """The collected rows reduced to one outcome per model × dataset × arm × item: arm names
+def _reduce(pieces: itemchecks.Pieces, cols: ArmColumns) -> CheckedArms:
+    """The checked pieces reduced to one outcome per model × dataset × arm × item: arm names
     merged by case and spaces, model and dataset names in the figure's spelling, repeated items
     (and runs) averaged."""
-    cols, log, parts = collected.cols, collected.log, collected.parts
-    file, rows_read = log.file, collected.rows
-    if collected.too_many:
-        log.stop(Kind.TOO_MANY_PAIRS, collected.too_many)
+    log = pieces.log
+    file, rows_read = log.file, pieces.rows
+    if pieces.too_many:
+        log.stop(Kind.TOO_MANY_PAIRS, pieces.too_many)
         return _blocked(log.problems(), rows_read, file)
-    if not any(len(part) for part in parts["m"]):
+    if pieces.empty:
         log.stop(Kind.NO_ROWS_LEFT, "no usable rows")
         return _blocked(log.problems(), rows_read, file)
-    value = np.concatenate(parts["o"])
-    row = collected.row_numbers()
-    mcode, models = itemchecks.unify_labels(parts["m"], parts["M"])
-    dcode, datasets = itemchecks.unify_labels(parts["d"], parts["D"])
-    acode, arm_names = itemchecks.unify_labels(parts["a"], parts["A"])
+    value = pieces.values_of(0)
+    row = pieces.row_numbers()
+    mcode, models = pieces.labels_of(0)
+    dcode, datasets = pieces.labels_of(1)
+    acode, arm_names = pieces.labels_of(2)
     too_many = len(arm_names) > MAX_CELLS and _too_many(mcode, dcode, acode, len(datasets),
                                                         len(arm_names))
     if too_many:  # before the names are matched one by one
@@ -261,7 +212,7 @@ def _reduce(collected: _ArmRows) -> CheckedArms:
     datasets, dcode = in_figure_spelling(datasets, dcode, dataset_names)
     width = len(datasets)
     categories = (None if cols.category is None
-                  else first_categories(parts["c"], mcode, len(models)))
+                  else first_categories(pieces.categories, mcode, len(models)))
     key = mcode.astype(np.int64)
     key *= width
     key += dcode
@@ -271,8 +222,8 @@ def _reduce(collected: _ArmRows) -> CheckedArms:
     group, group_key, _ = group_keys(key, len(models) * width * k)
     group = group.astype(np.int32)  # fewer than MAX_CELLS groups
     key //= k  # the cell
-    icode, isize = itemchecks.item_codes(parts["i"])
-    parts.clear()
+    icode, isize = itemchecks.item_codes(pieces.items)
+    pieces.clear()
     averaged = False
     if cols.run is not None or not _once_each(group, key, icode, acode):
         del key, acode
@@ -316,13 +267,13 @@ def check_arms_csv(data: bytes, file: str) -> CheckedArms:
     cols = arm_columns(names)
     if cols is None:
         return _blocked(missing_roles(names, ARM_ROLES, file), file=file)
-    collected = _ArmRows(cols, ProblemLog(file))
+    pieces = _pieces(cols, file)
     for table, first_row in csv_pieces(data, cols.names()):
-        collected.add(table, first_row)
+        pieces.add(table, first_row, _piece_too_many)
         del table
-        if collected.too_many:
+        if pieces.too_many:
             break
-    return _reduce(collected)
+    return _reduce(pieces, cols)
 
 
 def check_arms(source: pa.Table | pd.DataFrame, file: str, columns: ArmColumns | None = None,
@@ -334,9 +285,9 @@ def check_arms(source: pa.Table | pd.DataFrame, file: str, columns: ArmColumns |
     cols = columns or arm_columns(table.column_names)
     if cols is None:
         return _blocked(missing_roles(table.column_names, ARM_ROLES, file), table.num_rows, file)
-    collected = _ArmRows(cols, ProblemLog(file))
-    collected.add(table, 2 if row_numbers is None else np.asarray(row_numbers))
-    return _reduce(collected)
+    pieces = _pieces(cols, file)
+    pieces.add(table, 2 if row_numbers is None else np.asarray(row_numbers), _piece_too_many)
+    return _reduce(pieces, cols)
 
 
 # --- pairing and statistics ----------------------------------------------------------------------

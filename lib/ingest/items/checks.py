@@ -8,6 +8,7 @@ are those a spreadsheet shows: the header is row 1, so the first data row is row
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -326,3 +327,112 @@ def _exact_integers(text: pa.ChunkedArray) -> pa.Array | None:
     if numbers.null_count or not pc.all(pc.equal(pc.cast(numbers, pa.string()), text)).as_py():
         return None
     return numbers
+
+
+# --- a per-item table checked piece by piece ----------------------------------------------------
+
+TooMany = Callable[[list[np.ndarray], list[int]], "str | None"]
+"""Why a piece holds too many cells, from its label codes and the sizes of their dictionaries
+(None when it does not)."""
+
+
+@dataclass
+class Pieces:
+    """The rows of a per-item table checked piece by piece and kept compact: per label column
+    (model, dataset, arm) the codes of each piece into its own dictionary, per outcome column
+    the values, the item ids, the category column and where the kept rows are. A row with a
+    problem is logged (file, row, column) and left out."""
+
+    label_columns: tuple[str, ...]
+    outcome_columns: tuple[str, ...]
+    item_column: str
+    category_column: str | None
+    log: ProblemLog
+    codes: list[list[np.ndarray]] = field(default_factory=list)
+    names: list[list[pa.Array]] = field(default_factory=list)
+    values: list[list[np.ndarray]] = field(default_factory=list)
+    items: list[pa.Array] = field(default_factory=list)
+    categories: list[pa.ChunkedArray] = field(default_factory=list)
+    places: list[np.ndarray | tuple[int, int]] = field(default_factory=list)
+    """Per piece, the row numbers kept: (first, count) for consecutive rows."""
+    rows: int = 0
+    """Rows read, kept or not."""
+    too_many: str | None = None
+
+    def __post_init__(self) -> None:
+        self.codes = [[] for _ in self.label_columns]
+        self.names = [[] for _ in self.label_columns]
+        self.values = [[] for _ in self.outcome_columns]
+
+    def add(self, table: pa.Table, rows: Rows, too_many: TooMany) -> None:
+        """Check one piece (its first row's number, or each row's) and keep its usable rows;
+        `too_many` may stop the reading (`self.too_many`)."""
+        log = self.log
+        self.rows += table.num_rows
+        found = [labels(table[name], name, log, rows) for name in self.label_columns]
+        codes = [f[0] for f in found]
+        self.too_many = too_many(codes, [len(f[1]) for f in found])
+        if self.too_many:
+            return
+        unsafe = [f[3] for f in found if f[3] is not None]
+        category = None
+        if self.category_column is not None:
+            category, unsafe_c = scrub_column(table[self.category_column])
+            unsafe += [unsafe_c] if unsafe_c.any() else []
+        log.scrubbed(unsafe, rows)
+        checked = [outcomes(table[name], name, log, rows) for name in self.outcome_columns]
+        values = [c[0] for c in checked]
+        items = table[self.item_column].combine_chunks()
+        bad_i = items.is_null().to_numpy(zero_copy_only=False) if items.null_count else None
+        log.rows(bad_i, Kind.EMPTY_CELL, self.item_column, "empty cell: an item id is needed",
+                 rows)
+        bad = merge_masks(*(f[2] for f in found), *(c[1] for c in checked), bad_i)
+        place: np.ndarray | tuple[int, int] = (
+            (rows, table.num_rows) if isinstance(rows, int) else np.asarray(rows, np.int64))
+        if bad is not None:
+            keep = ~bad
+            if isinstance(place, tuple):
+                place = np.arange(rows, rows + table.num_rows)
+            place = place[keep]
+            codes, values = [c[keep] for c in codes], [v[keep] for v in values]
+            items = items.filter(pa.array(keep))
+            category = None if category is None else category.filter(pa.array(keep))
+        for kept, name_list, code, (_, dictionary, _, _) in zip(self.codes, self.names, codes,
+                                                                 found):
+            kept.append(code)
+            name_list.append(dictionary)
+        for kept, value in zip(self.values, values):
+            kept.append(value)
+        self.items.append(items)
+        if category is not None:
+            self.categories.append(category)
+        self.places.append(place)
+
+    @property
+    def empty(self) -> bool:
+        """Whether no usable row was kept."""
+        return not any(len(c) for c in self.codes[0])
+
+    def labels_of(self, index: int) -> tuple[np.ndarray, pa.Array]:
+        """The codes of label column `index` across pieces, and their one dictionary."""
+        return unify_labels(self.codes[index], self.names[index])
+
+    def values_of(self, index: int) -> np.ndarray:
+        """The values of outcome column `index` across pieces."""
+        return np.concatenate(self.values[index])
+
+    def row_numbers(self) -> np.ndarray | int:
+        """The row number of each row kept: an int (the first, then consecutive) when the pieces
+        follow each other with no row left out."""
+        places = self.places
+        if all(isinstance(p, tuple) for p in places) and all(
+                a[0] + a[1] == b[0] for a, b in zip(places, places[1:])):
+            return places[0][0]
+        return np.concatenate([np.arange(p[0], p[0] + p[1]) if isinstance(p, tuple) else p
+                               for p in places])
+
+    def clear(self) -> None:
+        """Let go of the pieces (once reduced)."""
+        for part in (*self.codes, *self.names, *self.values, self.items, self.categories,
+                     self.places):
+            part.clear()

@@ -29,7 +29,7 @@ given settings. `per_item_from_csv` and `aggregate_per_item` do both at once.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -40,7 +40,7 @@ from lib.core import schema
 from lib.ingest.columns import dataset_names, model_names
 from lib.ingest.items import cells as cellstats, checks as itemchecks
 from lib.ingest.items.cells import CI_EXCLUDES_ZERO, INTERVAL_METHOD, PerItemResult, Settings
-from lib.ingest.items.checks import ProblemLog, Rows
+from lib.ingest.items.checks import ProblemLog
 from lib.ingest.items.columns import (PER_ITEM_ROLES, PerItemColumns, counts_columns, csv_header,
                                       missing_roles, per_item_columns)
 from lib.ingest.items.read import csv_pieces, read_csv_bytes
@@ -94,80 +94,14 @@ def _blocked(problems: Sequence[Problem], rows: int = 0) -> CheckedItems:
     return CheckedItems(empty, empty, empty, False, names, names, None, tuple(problems), (), rows)
 
 
-@dataclass
-class _Collected:
-    """Compact per-row arrays gathered piece by piece: label codes (each piece into its own
-    dictionary), outcomes, item ids, categories, row numbers."""
+def _pieces(cols: PerItemColumns, file: str) -> itemchecks.Pieces:
+    """The pieces of a per-item table of `file`, checked as they come (`itemchecks.Pieces`)."""
+    return itemchecks.Pieces((cols.model, cols.dataset), (cols.baseline, cols.treatment),
+                             cols.item, cols.category, ProblemLog(file))
 
-    cols: PerItemColumns
-    log: ProblemLog
-    parts: dict[str, list] = field(default_factory=lambda: {k: [] for k in "mMdDbticr"})
-    dropped: bool = False
-    rows: int = 0
-    models: pa.Array | None = None
-    """The distinct model names, by code (set by `arrays`)."""
-    datasets: pa.Array | None = None
-    too_many: str | None = None
-    """Set when one piece already holds more than MAX_CELLS model × dataset pairs."""
 
-    def add(self, table: pa.Table, rows: Rows) -> None:
-        """Check one piece and keep its usable rows in compact form."""
-        cols, log = self.cols, self.log
-        self.rows += table.num_rows
-        mcode, models, bad_m, unsafe_m = itemchecks.labels(table[cols.model], cols.model, log,
-                                                           rows)
-        dcode, datasets, bad_d, unsafe_d = itemchecks.labels(table[cols.dataset], cols.dataset,
-                                                             log, rows)
-        self.too_many = _too_many_cells(mcode, dcode, len(datasets), lower_bound=True)
-        if self.too_many:
-            return
-        unsafe = [m for m in (unsafe_m, unsafe_d) if m is not None]
-        category = None
-        if cols.category is not None:
-            category, unsafe_c = itemchecks.scrub_column(table[cols.category])
-            unsafe += [unsafe_c] if unsafe_c.any() else []
-        log.scrubbed(unsafe, rows)
-        base, bad_b = itemchecks.outcomes(table[cols.baseline], cols.baseline, log, rows)
-        treat, bad_t = itemchecks.outcomes(table[cols.treatment], cols.treatment, log, rows)
-        items = table[cols.item].combine_chunks()
-        bad_i = items.is_null().to_numpy(zero_copy_only=False) if items.null_count else None
-        log.rows(bad_i, Kind.EMPTY_CELL, cols.item, "empty cell: an item id is needed", rows)
-        positions: Rows = rows
-        bad = itemchecks.merge_masks(bad_m, bad_d, bad_b, bad_t, bad_i)
-        if bad is not None:
-            keep = ~bad
-            self.dropped = True
-            if isinstance(rows, int):
-                positions = np.flatnonzero(keep) + rows
-            else:
-                positions = rows[keep]
-            mcode, dcode, base, treat = (a[keep] for a in (mcode, dcode, base, treat))
-            items = items.filter(pa.array(keep))
-            category = None if category is None else category.filter(pa.array(keep))
-        elif isinstance(rows, int):
-            positions = (rows, table.num_rows)  # consecutive: expanded only if needed
-        for key, value in zip("mMdDbticr", (mcode, models, dcode, datasets, base, treat, items,
-                                            category, positions)):
-            self.parts[key].append(value)
-
-    def arrays(self) -> dict[str, np.ndarray]:
-        """The pieces joined: m, d (codes), b, t (outcomes), r (row numbers, if rows were left
-        out); the item column stays in `parts["i"]`."""
-        out = {k: np.concatenate(self.parts[k]) for k in "bt"}
-        out["m"], self.models = itemchecks.unify_labels(self.parts["m"], self.parts["M"])
-        out["d"], self.datasets = itemchecks.unify_labels(self.parts["d"], self.parts["D"])
-        out["r"] = None
-        if self.dropped:
-            out["r"] = np.concatenate([np.arange(p[0], p[0] + p[1]) if isinstance(p, tuple) else p
-                                       for p in self.parts["r"]])
-        return out
-
-    def categories(self, mcode: np.ndarray, n_models: int) -> np.ndarray | None:
-        """Per model code (of `n_models`), the first non-empty category given for it
-        (trimmed), or None without a category column."""
-        if self.cols.category is None:
-            return None
-        return first_categories(self.parts["c"], mcode, n_models)
+def _piece_too_many(codes: list[np.ndarray], sizes: list[int]) -> str | None:
+    return _too_many_cells(codes[0], codes[1], sizes[1], lower_bound=True)
 
 
 def first_categories(parts: list, mcode: np.ndarray, n_models: int) -> np.ndarray:
@@ -194,13 +128,13 @@ def check_csv(data: bytes, file: str) -> CheckedItems:
     cols = per_item_columns(names)
     if cols is None:
         return _blocked(missing_roles(names, PER_ITEM_ROLES, file))
-    collected = _Collected(cols, ProblemLog(file))
+    pieces = _pieces(cols, file)
     for table, first_row in csv_pieces(data, cols.names()):
-        collected.add(table, first_row)
+        pieces.add(table, first_row, _piece_too_many)
         del table
-        if collected.too_many:
+        if pieces.too_many:
             break
-    return _reduce(collected)
+    return _reduce(pieces, cols)
 
 
 def check_items(source: pa.Table | pd.DataFrame, file: str,
@@ -212,9 +146,9 @@ def check_items(source: pa.Table | pd.DataFrame, file: str,
     cols = columns or per_item_columns(table.column_names)
     if cols is None:
         return _blocked(missing_roles(table.column_names, PER_ITEM_ROLES, file), table.num_rows)
-    collected = _Collected(cols, ProblemLog(file))
-    collected.add(table, 2 if row_numbers is None else np.asarray(row_numbers))
-    return _reduce(collected)
+    pieces = _pieces(cols, file)
+    pieces.add(table, 2 if row_numbers is None else np.asarray(row_numbers), _piece_too_many)
+    return _reduce(pieces, cols)
 
 
 def per_item_from_csv(data: bytes, file: str, settings: Settings = Settings()) -> PerItemResult:
@@ -301,31 +235,37 @@ def in_figure_spelling(names: pa.Array, codes: np.ndarray,
     return pa.array(list(uniques), pa.string()), renumber[codes]
 
 
-def _reduce(collected: _Collected) -> CheckedItems:
-    """The collected rows reduced to one (baseline, treatment) pair per item: names in the
+def _reduce(pieces: itemchecks.Pieces, cols: PerItemColumns) -> CheckedItems:
+    """The checked pieces reduced to one (baseline, treatment) pair per item: names in the
     figure's spelling, repeated items (and runs) averaged."""
-    cols, log = collected.cols, collected.log
-    if collected.too_many:
-        log.stop(Kind.TOO_MANY_PAIRS, collected.too_many)
-        return _blocked(log.problems(), collected.rows)
-    if not any(len(part) for part in collected.parts["m"]):
+    log = pieces.log
+    if pieces.too_many:
+        log.stop(Kind.TOO_MANY_PAIRS, pieces.too_many)
+        return _blocked(log.problems(), pieces.rows)
+    if pieces.empty:
         log.stop(Kind.NO_ROWS_LEFT, "no usable rows")
-        return _blocked(log.problems(), collected.rows)
-    arrays = collected.arrays()
-    too_many = _too_many_cells(arrays["m"], arrays["d"], len(collected.datasets))
+        return _blocked(log.problems(), pieces.rows)
+    mcode, models = pieces.labels_of(0)
+    dcode, datasets = pieces.labels_of(1)
+    too_many = _too_many_cells(mcode, dcode, len(datasets))
     if too_many:
         log.stop(Kind.TOO_MANY_PAIRS, too_many)
-        return _blocked(log.problems(), collected.rows)
-    models, arrays["m"] = in_figure_spelling(collected.models, arrays["m"], model_names)
-    datasets, arrays["d"] = in_figure_spelling(collected.datasets, arrays["d"], dataset_names)
+        return _blocked(log.problems(), pieces.rows)
+    models, mcode = in_figure_spelling(models, mcode, model_names)
+    datasets, dcode = in_figure_spelling(datasets, dcode, dataset_names)
     width = len(datasets)
-    categories = collected.categories(arrays["m"], len(models))
-    raw = arrays.pop("m").astype(np.int64)
+    categories = (None if cols.category is None
+                  else first_categories(pieces.categories, mcode, len(models)))
+    raw = mcode.astype(np.int64)
+    del mcode
     raw *= width
-    raw += arrays.pop("d")  # cell key: model code, then dataset code
-    icode, isize = itemchecks.item_codes(collected.parts["i"])
-    collected.parts.clear()
-    base, treat, averaged, notes = arrays["b"], arrays["t"], False, log.notes()
+    raw += dcode  # cell key: model code, then dataset code
+    del dcode
+    icode, isize = itemchecks.item_codes(pieces.items)
+    base, treat, row = pieces.values_of(0), pieces.values_of(1), pieces.row_numbers()
+    rows_read = pieces.rows
+    pieces.clear()
+    averaged, notes = False, log.notes()
     if cols.run is not None or not increasing(raw, icode):  # else no item twice in a cell
         key = raw * isize
         key += icode
@@ -333,8 +273,7 @@ def _reduce(collected: _Collected) -> CheckedItems:
         unit, unit_key, counts = group_keys(key, len(models) * width * isize)
         if counts.size < key.size:
             if cols.run is None:
-                rows = arrays["r"] if arrays["r"] is not None else 2
-                log.rows(counts[unit] > 1, Kind.REPEATED_ITEM, cols.item, REPEATED_ITEM, rows,
+                log.rows(counts[unit] > 1, Kind.REPEATED_ITEM, cols.item, REPEATED_ITEM, row,
                          effect=Effect.MERGED)
             averaged, raw = True, unit_key // isize
             base = np.bincount(unit, weights=base) / counts
@@ -342,7 +281,7 @@ def _reduce(collected: _Collected) -> CheckedItems:
             notes.append(f"Outcomes averaged per item: {key.size:,} rows, {counts.size:,} items "
                          f"({counts.min()}–{counts.max()} rows per item).")
     return CheckedItems(raw, base, treat, averaged, models, datasets, categories,
-                        tuple(log.problems()), tuple(notes), collected.rows)
+                        tuple(log.problems()), tuple(notes), rows_read)
 
 
 def summarise(checked: CheckedItems, settings: Settings = Settings()) -> PerItemResult:

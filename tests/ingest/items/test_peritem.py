@@ -630,3 +630,15 @@ def test_cells_too_small_to_show_a_difference_say_so():
     width = out[schema.CI_HIGH] - out[schema.CI_LOW]
     assert (width.drop("W") > 0.5).all()  # points: never a width-0 interval
     assert not out[cellstats.CI_TEST_DISAGREE].any()
+
+
+def test_repeated_items_are_named_by_the_row_numbers_the_reader_gave() -> None:
+    """A table read by another reader (Excel, JSON) carries its own row numbers: a repeated
+    item is named by them, also when no row was left out."""
+    from lib.ingest.items.peritem import check_items
+    from lib.ingest.problems import Kind
+
+    frame = pd.DataFrame({"model": ["A"] * 3, "dataset": ["GSM8K"] * 3, "item": ["q1", "q1", "q2"],
+                          "baseline": [0, 1, 1], "treatment": [1, 1, 0]})
+    checked = check_items(frame, "items.xlsx", row_numbers=[10, 14, 15])
+    assert [p.row for p in checked.problems if p.kind is Kind.REPEATED_ITEM] == [10, 14]
