@@ -268,11 +268,7 @@ def check_arms_csv(data: bytes, file: str) -> CheckedArms:
     if cols is None:
         return _blocked(missing_roles(names, ARM_ROLES, file), file=file)
     pieces = _pieces(cols, file)
-    for table, first_row in csv_pieces(data, cols.names()):
-        pieces.add(table, first_row, _piece_too_many)
-        del table
-        if pieces.too_many:
-            break
+    pieces.add_all(csv_pieces(data, cols.names()), _piece_too_many)
     return _reduce(pieces, cols)
 
 

@@ -8,7 +8,7 @@ are those a spreadsheet shows: the header is row 1, so the first data row is row
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -407,6 +407,14 @@ class Pieces:
         if category is not None:
             self.categories.append(category)
         self.places.append(place)
+
+    def add_all(self, pieces: Iterable[tuple[pa.Table, Rows]], too_many: TooMany) -> None:
+        """`add` each (piece, first row) in turn, stopping at a piece with too many cells."""
+        for table, rows in pieces:
+            self.add(table, rows, too_many)
+            del table
+            if self.too_many:
+                return
 
     @property
     def empty(self) -> bool:

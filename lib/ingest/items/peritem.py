@@ -129,11 +129,7 @@ def check_csv(data: bytes, file: str) -> CheckedItems:
     if cols is None:
         return _blocked(missing_roles(names, PER_ITEM_ROLES, file))
     pieces = _pieces(cols, file)
-    for table, first_row in csv_pieces(data, cols.names()):
-        pieces.add(table, first_row, _piece_too_many)
-        del table
-        if pieces.too_many:
-            break
+    pieces.add_all(csv_pieces(data, cols.names()), _piece_too_many)
     return _reduce(pieces, cols)
 
 
