@@ -45,7 +45,7 @@ def shared_pairs_chart(pairs: pd.DataFrame, width: int = 460) -> alt.LayerChart:
                alt.Tooltip(f"{FIGURE_DELTA}:Q", title="Figure Δ", format="+.1f"),
                alt.Tooltip(f"{UPLOAD_DELTA}:Q", title="Your Δ", format="+.1f"),
                alt.Tooltip(f"{DIFFERENCE}:Q", title="Yours − figure", format="+.1f")]
-    base = alt.Chart(shown).encode(y=y, color=color, tooltip=tooltip)
+    base = alt.Chart().encode(y=y, color=color, tooltip=tooltip)
     zero = alt.Chart().mark_rule(color="#808080", strokeDash=[4, 3]).encode(x=alt.datum(0))
     line = base.mark_rule(strokeWidth=2).encode(
         x=alt.X(f"{FIGURE_DELTA}:Q", title="Δ: the figure's (filled) and yours (hollow)"),
@@ -53,5 +53,5 @@ def shared_pairs_chart(pairs: pd.DataFrame, width: int = 460) -> alt.LayerChart:
     figure = base.mark_point(filled=True, size=70, opacity=1).encode(x=f"{FIGURE_DELTA}:Q")
     yours = base.mark_point(filled=False, size=70, strokeWidth=2, opacity=1).encode(
         x=f"{UPLOAD_DELTA}:Q")
-    return alt.layer(zero, line, figure, yours).properties(
+    return alt.layer(zero, line, figure, yours, data=shown).properties(
         width=width, height=max(ROW_PIXELS * len(order), 60))
