@@ -54,4 +54,5 @@ def shared_pairs_chart(pairs: pd.DataFrame, width: int = 460) -> alt.LayerChart:
     yours = base.mark_point(filled=False, size=70, strokeWidth=2, opacity=1).encode(
         x=f"{UPLOAD_DELTA}:Q")
     return alt.layer(zero, line, figure, yours, data=shown).properties(
-        width=width, height=max(ROW_PIXELS * len(order), 60))
+        width=width, height=max(ROW_PIXELS * len(order), 60),
+        autosize=alt.AutoSizeParams(type="pad"))  # rows keep their height; labels add to it

@@ -344,7 +344,7 @@ def names_editor(current: ActiveTable, upload: pd.DataFrame) -> ActiveTable:
                    "(GPT-3.5-Turbo is the figure's GPT-3.5). A match that is not sure is only "
                    "suggested. Change any match here; a name without one is kept as it is.")
         head = st.columns([1, 3, 3, 5])
-        for column, title in zip(head, ("", "Your name", "The figure's name", "How")):
+        for column, title in zip(head, ("Of", "Your name", "The figure's name", "How")):
             column.markdown(f"**{title}**")
         for i, row in matches.head(EDITABLE_NAMES).iterrows():
             role, name = row[ROLE], row[NAME]
@@ -411,7 +411,7 @@ def comparison_view(current: ActiveTable, figure: pd.DataFrame, upload: pd.DataF
         return
     st.dataframe(pairs, column_config=_pair_columns(), hide_index=True,
                  key="your_data_pairs")
-    st.altair_chart(shared_pairs_chart(pairs), key="your_data_pairs_chart")
+    st.altair_chart(shared_pairs_chart(pairs), key="your_data_pairs_chart", width="content")
     st.download_button("Shared pairs (CSV)", csv_bytes(pairs), file_name="shared-pairs.csv",
                        mime="text/csv", on_click="ignore", key="your_data_pairs_csv")
 
