@@ -204,3 +204,11 @@ def current_mapping(upload: pd.DataFrame) -> dict[str, dict[str, str]]:
             pairs = upload[[IN_FILE[column], column]].drop_duplicates()
             mapping[column] = {a: b for a, b in pairs.itertuples(index=False) if a != b}
     return mapping
+
+
+def matched_upload(upload: pd.DataFrame,
+                   renamed: dict[str, dict[str, str]] | None = None) -> pd.DataFrame:
+    """The upload ready to be compared: its file names kept (`with_file_names`) and its names
+    matched with the figure's where the match is sure (`name_matches`)."""
+    named = with_file_names(upload, renamed)
+    return apply_names(named, name_mapping(name_matches(named)))

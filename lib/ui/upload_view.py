@@ -14,8 +14,8 @@ import streamlit as st
 
 from lib.analysis.compare import (DIFFERENCE, FIGURE_DELTA, HOW, MATCH, MODEL_IN_FILE, NAME, ROLE,
                                   SUGGESTION, UPLOAD_DELTA, apply_names, combined_table,
-                                  compare_y_title, current_mapping, name_mapping, name_matches,
-                                  overlap, shared_pairs, split_combined, with_file_names)
+                                  compare_y_title, current_mapping, matched_upload, name_matches,
+                                  overlap, shared_pairs, split_combined)
 from lib.charts.compare import shared_pairs_chart
 from lib.analysis.filters import default_view
 from lib.charts.dotplot import delta_dot_plot
@@ -267,9 +267,7 @@ def explore_table(report: Report) -> ActiveTable:
 def compare_table(report: Report) -> ActiveTable:
     """The figure and the upload together, the upload marked as yours, its names matched with
     the figure's where the match is sure (`name_matches`; the user may change them)."""
-    upload = with_file_names(report.table, report.renamed)
-    matched = apply_names(upload, name_mapping(name_matches(upload)))
-    return ActiveTable(combined_table(figure_table(), matched),
+    return ActiveTable(combined_table(figure_table(), matched_upload(report.table, report.renamed)),
                        label=f"Compare: the bundled figure and your data ({report.file})",
                        is_figure=False, y_title=compare_y_title(report.y_title))
 
@@ -365,8 +363,12 @@ def names_editor(current: ActiveTable, upload: pd.DataFrame) -> ActiveTable:
         rest = matches.iloc[EDITABLE_NAMES:]
         if len(rest):
             st.caption(f"{len(rest):,} more names, kept as matched:")
-            st.dataframe(rest.assign(**{HOW: rest.apply(_match_note, axis=1)})[
-                [ROLE, NAME, MATCH, HOW]], hide_index=True, key="your_data_more_names")
+            st.dataframe(rest.assign(**{HOW: rest.apply(_match_note, axis=1),
+                                        ROLE: rest[ROLE].map(ROLE_NAMES)})[
+                [ROLE, NAME, MATCH, HOW]], hide_index=True, key="your_data_more_names",
+                column_config={ROLE: "Of", NAME: st.column_config.TextColumn("Your name"),
+                               MATCH: st.column_config.TextColumn("The figure's name"),
+                               HOW: "How"})
             for row in rest.itertuples(index=False):
                 if getattr(row, MATCH):
                     chosen[getattr(row, ROLE)][getattr(row, NAME)] = getattr(row, MATCH)
@@ -407,7 +409,8 @@ def comparison_view(current: ActiveTable, figure: pd.DataFrame, upload: pd.DataF
     pairs = shared_pairs(figure, upload)
     if pairs.empty:
         st.info("No model × dataset pair is in both tables, so there is nothing to set side by "
-                "side. Model and dataset names are matched ignoring case and punctuation.")
+                "side. Change the matches under “Names matched with the figure's” if a name of "
+                "yours stands for one of the figure's.")
         return
     st.dataframe(pairs, column_config=_pair_columns(), hide_index=True,
                  key="your_data_pairs")

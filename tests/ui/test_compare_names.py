@@ -100,3 +100,15 @@ def test_names_in_the_match_table_are_plain_text(page):
     assert name in [t.value for t in page.text]
     assert not any("https://example.com" in str(m.value) and "](" in str(m.value)
                    and "\\[" not in str(m.value) for m in page.markdown)
+
+
+def test_beyond_the_editable_names_the_rest_are_listed_with_their_matches(page):
+    from lib.ui.upload_view import EDITABLE_NAMES
+
+    rows = "".join(f"Model {i},GSM8K,{i}\n" for i in range(EDITABLE_NAMES)) + "GPT-4o,MATH,1\n"
+    compared(page, "many.csv", f"model,dataset,delta\n{rows}".encode())
+    assert len(match_boxes(page)) == EDITABLE_NAMES
+    rest = frame_with(page, "how")
+    assert rest[["name", "match"]].values.tolist() == [["GPT-4o", "GPT-4o"], ["GSM8K", "GSM8K"],
+                                                       ["MATH", "MATH"]]
+    assert "GPT-4o" in set(yours(page)[schema.MODEL])
