@@ -157,22 +157,20 @@ def _mapped(upload: pd.DataFrame, mapping: dict[str, dict[str, str]]) -> pd.Data
 
 def _conflicts(upload: pd.DataFrame, mapping: dict[str, dict[str, str]]
                ) -> list[tuple[str, tuple[str, ...], str, str]]:
-    """(role, the file's names, their one name, the other name of the first cell they share)
-    for names that `mapping` sends to one name where they share a model × dataset (×
-    condition) cell."""
+    """(role, the file's names, the one name `mapping` gives them, the other name of a cell
+    they share) wherever two of the file's names would share a model × dataset (× condition)
+    cell."""
     mapped = _mapped(upload, mapping)
     keys = [c for c in (schema.MODEL, schema.DATASET, schema.CONDITION) if c in mapped.columns]
     found = []
     for column in (schema.MODEL, schema.DATASET):
-        counts = mapped.groupby(keys, sort=False)[IN_FILE[column]].nunique()
-        for cell in counts[counts > 1].index:
-            cell = cell if isinstance(cell, tuple) else (cell,)
-            rows = mapped[(mapped[keys] == pd.Series(cell, index=keys)).all(axis=1)]
-            other = schema.DATASET if column == schema.MODEL else schema.MODEL
-            entry = (column, tuple(schema.ordered_unique(rows[IN_FILE[column]])),
-                     str(rows[column].iloc[0]))
-            if entry not in [f[:3] for f in found]:
-                found.append((*entry, str(rows[other].iloc[0])))
+        source = IN_FILE[column]
+        cells = mapped[keys + [source]].drop_duplicates()
+        shared = cells[cells.duplicated(keys, keep=False)]
+        other = schema.DATASET if column == schema.MODEL else schema.MODEL
+        for target, group in shared.groupby(column, sort=False):
+            found.append((column, tuple(schema.ordered_unique(group[source])), str(target),
+                          str(group[other].iloc[0])))
     return found
 
 

@@ -12,10 +12,11 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from lib.analysis.compare import (DIFFERENCE, FIGURE_DELTA, HOW, MATCH, MODEL_IN_FILE, NAME, ROLE,
-                                  SUGGESTION, UPLOAD_DELTA, apply_names, combined_table,
-                                  compare_y_title, current_mapping, matched_upload, name_matches,
-                                  overlap, shared_pairs, split_combined)
+from lib.analysis.compare import (DATASET_IN_FILE, DIFFERENCE, FIGURE_DELTA, HOW, MATCH,
+                                  MODEL_IN_FILE, NAME, ROLE, SUGGESTION, UPLOAD_DELTA,
+                                  apply_names, combined_table, compare_y_title, current_mapping,
+                                  matched_upload, name_matches, overlap, shared_pairs,
+                                  split_combined)
 from lib.charts.compare import shared_pairs_chart
 from lib.analysis.filters import default_view
 from lib.charts.dotplot import delta_dot_plot
@@ -327,11 +328,28 @@ def _match_note(row: pd.Series) -> str:
     return "No match: your name is kept"
 
 
+MATCHES_KEY = "_your_data_name_matches"
+"""The session's last `name_matches` and the fingerprint of the names and cells it is of."""
+
+
+def _name_matches(upload: pd.DataFrame) -> pd.DataFrame:
+    """`name_matches` of the upload, found once per upload and session (a page's reruns reuse
+    them: with thousands of names they take about a second)."""
+    columns = [c for c in (MODEL_IN_FILE, DATASET_IN_FILE, schema.CONDITION) if c in upload]
+    fingerprint = (len(upload), int(pd.util.hash_pandas_object(upload[columns], index=False)
+                                    .sum()))
+    kept = st.session_state.get(MATCHES_KEY)
+    if kept is None or kept[0] != fingerprint:
+        kept = (fingerprint, name_matches(upload))
+        st.session_state[MATCHES_KEY] = kept
+    return kept[1]
+
+
 def names_editor(current: ActiveTable, upload: pd.DataFrame) -> ActiveTable:
     """Every name of the upload with the figure's name it is matched with, each one changeable;
     the table in use follows the choice, unless two names would then share one figure name on a
     dataset (refused, saying why). Returns the table in use."""
-    matches = name_matches(upload)
+    matches = _name_matches(upload)
     mapping = current_mapping(upload)
     digest = hashlib.sha256("\n".join(matches[NAME]).encode()).hexdigest()[:12]
     chosen: dict[str, dict[str, str]] = {schema.MODEL: {}, schema.DATASET: {}}
