@@ -24,8 +24,13 @@ def test_a_vendor_named_table_is_matched_and_its_pairs_shown(live_app, page):
     page.get_by_text("Names matched with the figure's").click()
     page.get_by_text("same family and version").first.wait_for(timeout=30000)
     page.get_by_text("6 model × dataset pair(s) are in both.").wait_for(timeout=30000)
+    page.wait_for_function(  # the compared chart and the shared pairs' chart, both drawn
+        "sel => [...document.querySelectorAll(sel)].filter(c => c.querySelector("
+        "'g.role-axis-label text, g.role-legend-label text')).length === 2", arg=CHART,
+        timeout=30000)
     charts = page.locator(CHART)
-    assert charts.count() == 2, "the compared chart and the shared pairs' chart"
+    assert charts.count() == 2
+    charts.nth(1).locator("g.mark-symbol.role-mark path").nth(11).wait_for(timeout=30000)
     pair_labels = charts.nth(1).locator("g.role-axis-label text").all_text_contents()
     assert {"GPT-3.5 · GSM8K · Self-Correct (round 1)",
             "GPT-3.5 · CS-QA · Self-Correct (round 2)"} <= set(pair_labels)
