@@ -29,7 +29,8 @@ def test_release_words_dates_and_makers_are_left_out(name, figure):
 @pytest.mark.parametrize("name", [
     "GPT-4", "GPT-4-Turbo", "gpt-4-0613", "GPT-4o-mini", "Llama-2-7b-chat-hf", "Llama-2-70B",
     "LLaMA3-8B", "Qwen2.5-14B", "Qwen2-7B", "DeepSeek-V3.1", "DeepSeek-R1", "o1", "GPT-3",
-    "Claude-3-Opus-Sonnet-3.5", "Mistral-7B",
+    "Claude-3-Opus-Sonnet-3.5", "Mistral-7B", "Qwen2.5-Math-7B", "Qwen2.5-Coder-72B-Instruct",
+    "DeepSeek-V3-Base", "Claude3", "Claude-3.7-Sonnet",
 ])
 def test_different_models_are_never_matched(name):
     found = match_model(name)
