@@ -192,3 +192,17 @@ def test_the_shared_pairs_chart_draws_both_values_in_the_models_color():
     many = pd.concat([pairs] * 40, ignore_index=True)
     many[schema.DATASET] = [f"D{i}" for i in range(len(many))]
     assert len(next(iter(shared_pairs_chart(many).to_dict()["datasets"].values()))) == MAX_PAIRS
+
+
+def test_a_figure_model_keeps_its_legend_shape_when_the_upload_gives_another_group():
+    import json as _json
+
+    from lib.core.styles import PENTAGON
+
+    upload = schema.conform(pd.DataFrame({schema.MODEL: ["GPT-4o"], schema.DATASET: ["GSM8K"],
+                                          schema.DELTA: [1.0], schema.CATEGORY: ["Mine"]}))
+    spec = delta_dot_plot(combined_table(figure_table(), upload)).to_dict()
+    encoding = spec["spec"]["layer"][-1]["encoding"]["color"]
+    expr = encoding["legend"]["symbolType"]["expr"]
+    shapes = _json.loads(expr.removesuffix("[datum.index]"))
+    assert shapes[encoding["scale"]["domain"].index("GPT-4o")] == PENTAGON
