@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 
@@ -125,11 +126,16 @@ def _hollow_field(table: pd.DataFrame) -> tuple[str, str, list, list[str]] | Non
     return None
 
 
+FILLED_FIRST = alt.ExprRef("datum.index === 0 ? '#888888' : 'transparent'")
+"""A legend's symbol fill drawn as the points are: the first entry filled, the others hollow."""
+
+
 def _marker_channels(table: pd.DataFrame, pick: alt.Parameter) -> dict[str, object]:
     """Fill, stroke and (with a hollow field) a legend-bearing stroke width for the points.
 
-    Vega-Lite draws no legend for fill opacity, so the legend rides on the stroke width: a thin
-    ring stands for filled points, a thick one for hollow points, and the labels say which.
+    The legend rides on the stroke width (a thin ring for filled points, a thick one for hollow
+    points), its symbols filled or hollow as the points are (`FILLED_FIRST`), and the labels say
+    which.
     """
     hollow = _hollow_field(table)
     channels: dict[str, object] = {
@@ -153,10 +159,18 @@ def _marker_channels(table: pd.DataFrame, pick: alt.Parameter) -> dict[str, obje
     channels["strokeWidth"] = alt.StrokeWidth(
         f"{field}:{kind}", title=title,
         scale=alt.Scale(domain=domain, range=[1.0] + [2.5] * (len(domain) - 1)),
-        legend=alt.Legend(orient="right", symbolType="circle", symbolFillColor="transparent",
+        legend=alt.Legend(orient="right", symbolType="circle", symbolFillColor=FILLED_FIRST,
                           symbolStrokeColor="#888888", labelExpr=label_expr),
     )
     return channels
+
+
+def _legend_shapes(shapes: list[str]) -> alt.ExprRef | str:
+    """A legend's symbol shape per entry, in the scale's order (`shapes`: shape names): one
+    shape for all when they agree. The expression holds only shape names and paths."""
+    if len(set(shapes)) <= 1:
+        return vega_shape(shapes[0]) if shapes else "circle"
+    return alt.ExprRef(f"{json.dumps([vega_shape(s) for s in shapes])}[datum.index]")
 
 
 def _condition_order(table: pd.DataFrame) -> list[str]:
@@ -193,7 +207,8 @@ def delta_dot_plot(table: pd.DataFrame, *, y_title: str = schema.Y_TITLE, height
                    plot_width: int = PLOT_WIDTH) -> alt.FacetChart:
     """The Δ dot plot: points per model, a dashed baseline at 0, one facet per dataset.
 
-    Colors follow the figure for its models and a palette otherwise; shapes follow the category.
+    Colors follow the figure for its models and a palette otherwise; shapes follow the model's
+    category, and the model legend shows each model's color and shape.
     Clicking a model in the legend highlights it in every facet and dims the rest. Optional
     columns add to it: `ci_low`/`ci_high` an interval behind each point, `source` hollow
     markers for a compared upload, `significant` hollow markers where the corrected p-value is
@@ -206,6 +221,8 @@ def delta_dot_plot(table: pd.DataFrame, *, y_title: str = schema.Y_TITLE, height
     categories = category_order(table)
     colors = model_colors(models)
     shapes = category_shapes(categories)
+    category_of = dict(table[[schema.MODEL, schema.CATEGORY]].drop_duplicates(schema.MODEL)
+                       .itertuples(index=False))  # the first seen: the figure's, compared
     conditions = _condition_order(table)
     sources = list(dict.fromkeys(table[schema.SOURCE])) if schema.SOURCE in table.columns else []
     has_ci = schema.CI_LOW in table.columns and schema.CI_HIGH in table.columns
@@ -253,8 +270,10 @@ def delta_dot_plot(table: pd.DataFrame, *, y_title: str = schema.Y_TITLE, height
     y = alt.Y(f"{schema.DELTA}:Q", title=y_title, scale=y_scale,
               axis=alt.Axis(values=y_ticks(domain), grid=True, gridOpacity=0.35))
     color = alt.Color(f"{schema.MODEL}:N", title="Model", scale=color_scale,
-                      legend=alt.Legend(symbolType="circle", orient="right",
-                                        symbolStrokeWidth=0))
+                      legend=alt.Legend(orient="right", symbolStrokeWidth=0,
+                                        symbolType=_legend_shapes(
+                                            [shapes[category_of[m]] for m in models])
+                                        if not conditions else "circle"))
     points = (
         alt.Chart()
         .mark_point(filled=True, size=100, strokeWidth=1.2, opacity=1.0)

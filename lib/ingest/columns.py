@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from lib.core import schema
+from lib.core.families import ModelParts, model_parts
 from lib.core.figure import figure_datasets, figure_models
 
 # --- column names --------------------------------------------------------------------------------
@@ -274,3 +276,102 @@ def model_names(names: Iterable[str], keys: Sequence[str] | None = None) -> dict
     distinct = list(dict.fromkeys(names))
     return canonical_names(distinct, model_lookup(), model_key,
                            model_keys(distinct) if keys is None else keys)
+
+
+# --- matching an upload's names with the figure's ------------------------------------------------
+
+APPLY_SCORE = 0.9
+"""A suggestion at least this sure, and the only one that sure, is applied by default."""
+
+EDITION_WORDS: frozenset[str] = frozenset({"sonnet", "haiku", "opus"})
+"""Words naming an edition that a figure's name may leave out ("Claude3.5" for Claude 3.5
+Sonnet): suggested, never applied, as the figure does not say which edition it drew."""
+
+SAME_NAME, ALIAS, SAME_VERSION = ("same name", "another name of the same benchmark",
+                                  "same family and version")
+EDITION, NO_SIZE, VARIANT = ("the figure's name does not say which edition",
+                             "your name does not say which size",
+                             "a subset or variant of the benchmark?")
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """What an upload's name stands for in the figure: `figure` when applied by default, else
+    None; the best `suggestion` (the applied name, a name to check, or None), its `score` in
+    [0, 1], and `how` it was found (or why it is not applied)."""
+
+    name: str
+    figure: str | None
+    suggestion: str | None
+    score: float
+    how: str
+
+
+def _decide(name: str, scored: list[tuple[float, str, str]]) -> NameMatch:
+    """The match of `name` from (score, figure name, how) candidates: the best one, applied
+    when it reaches `APPLY_SCORE` and no other candidate scores the same."""
+    if not scored:
+        return NameMatch(name, None, None, 0.0, "no figure name is near")
+    scored.sort(key=lambda c: -c[0])
+    score, best, how = scored[0]
+    tied = [c[1] for c in scored if c[0] == score]
+    if len(tied) > 1:
+        return NameMatch(name, None, best, score,
+                         f"{how}: could be {' or '.join(tied)}, so none is applied")
+    return NameMatch(name, best if score >= APPLY_SCORE else None, best, score, how)
+
+
+def _model_score(mine: ModelParts, theirs: ModelParts) -> tuple[float, str] | None:
+    """How surely two models' parts name the same model, or None when they name different
+    ones (another version, size or model word: GPT-4 is not GPT-4o, Qwen2.5-7B not -72B)."""
+    if mine.sizes != theirs.sizes:
+        if not mine.sizes and mine.core == theirs.core:
+            return 0.5, NO_SIZE
+        return None
+    if mine.core == theirs.core:
+        return 0.9, SAME_VERSION
+    extra = mine.core[len(theirs.core):]
+    if (mine.core[:len(theirs.core)] == theirs.core and extra
+            and set(extra) <= EDITION_WORDS):
+        return 0.6, EDITION
+    return None
+
+
+def match_model(name: str, figure_names: Sequence[str] | None = None) -> NameMatch:
+    """The figure's model that `name` stands for (`NameMatch`): the same name through case,
+    spaces, hyphens and underscores (`model_key`, the rule of every upload) is sure; the same
+    family, version and size with release words or dates left out ("GPT-3.5-Turbo",
+    "gpt-3.5-turbo-0613" for GPT-3.5) is applied when only one figure model fits; a name
+    without the size, or with an edition the figure leaves out, is only suggested."""
+    figure_names = list(figure_models() if figure_names is None else figure_names)
+    key = model_key(name)
+    for known in figure_names:
+        if model_key(known) == key:
+            return NameMatch(name, known, known, 1.0, SAME_NAME)
+    mine = model_parts(name)
+    scored = []
+    for known in figure_names:
+        found = _model_score(mine, model_parts(known))
+        if found is not None:
+            scored.append((found[0], known, found[1]))
+    return _decide(name, scored)
+
+
+def match_dataset(name: str, figure_names: Sequence[str] | None = None) -> NameMatch:
+    """The figure's dataset that `name` stands for (`NameMatch`): the same name through case and
+    punctuation, or an alias of the one alias table (`DATASET_ALIASES`: CommonSenseQA is
+    CS-QA), is sure; a name that begins with a figure dataset's name or alias ("MATH-500",
+    "GPQA Diamond", "HumanEval+") is only suggested: a subset is another test set."""
+    figure_names = list(figure_datasets() if figure_names is None else figure_names)
+    key = name_key(name)
+    lookup = {k: v for k, v in dataset_lookup().items() if v in figure_names}
+    lookup.update({name_key(n): n for n in figure_names})
+    if key in lookup:
+        known = lookup[key]
+        return NameMatch(name, known, known, 1.0,
+                         SAME_NAME if name_key(known) == key else ALIAS)
+    scored = {}
+    for alias, known in lookup.items():
+        if len(alias) >= 3 and key.startswith(alias):
+            scored[known] = (0.5, known, VARIANT)
+    return _decide(name, list(scored.values()))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib.analysis.compare import combined_table, compare_y_title
+from lib.analysis.compare import combined_table, compare_y_title, matched_upload
 from lib.analysis.evidence import (DISAGREE_HELP, DISAGREE_LABEL, TOO_SMALL_HELP, TOO_SMALL_LABEL,
                                    caveat_columns, evidence_words, methods_text)
 from lib.charts.exports import csv_bytes
@@ -185,8 +185,8 @@ def explore_items(upload: ItemUpload, method: str) -> ActiveTable:
 
 
 def compare_items(upload: ItemUpload, method: str) -> ActiveTable:
-    """The figure and the aggregated upload together."""
-    return ActiveTable(combined_table(figure_table(), upload.table),
+    """The figure and the aggregated upload together, its names matched with the figure's."""
+    return ActiveTable(combined_table(figure_table(), matched_upload(upload.table)),
                        label=f"Compare: the bundled figure and your data ({upload.file}, {method})",
                        is_figure=False, y_title=compare_y_title(schema.Y_POINTS))
 

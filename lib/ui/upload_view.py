@@ -6,16 +6,23 @@ as text), never into HTML.
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
-from lib.analysis.compare import (DIFFERENCE, FIGURE_DELTA, UPLOAD_DELTA, combined_table,
-                                  compare_y_title, overlap, shared_pairs, split_combined)
+from lib.analysis.compare import (DATASET_IN_FILE, DIFFERENCE, FIGURE_DELTA, HOW, MATCH,
+                                  MODEL_IN_FILE, NAME, ROLE, SUGGESTION, UPLOAD_DELTA,
+                                  apply_names, combined_table, compare_y_title, current_mapping,
+                                  matched_upload, name_matches, overlap, shared_pairs,
+                                  split_combined)
+from lib.charts.compare import shared_pairs_chart
 from lib.analysis.filters import default_view
 from lib.charts.dotplot import delta_dot_plot
 from lib.charts.exports import csv_bytes
 from lib.core import schema
-from lib.core.figure import figure_table
+from lib.core.figure import figure_datasets, figure_models, figure_table
 from lib.core.text import escape_markdown
 from lib.core.wording import names
 from lib.ingest.columns import match_columns
@@ -259,8 +266,9 @@ def explore_table(report: Report) -> ActiveTable:
 
 
 def compare_table(report: Report) -> ActiveTable:
-    """The figure and the upload together, the upload marked as yours."""
-    return ActiveTable(combined_table(figure_table(), report.table),
+    """The figure and the upload together, the upload marked as yours, its names matched with
+    the figure's where the match is sure (`name_matches`; the user may change them)."""
+    return ActiveTable(combined_table(figure_table(), matched_upload(report.table, report.renamed)),
                        label=f"Compare: the bundled figure and your data ({report.file})",
                        is_figure=False, y_title=compare_y_title(report.y_title))
 
@@ -287,6 +295,7 @@ def _pair_columns() -> dict[str, st.column_config.Column]:
     return {
         schema.MODEL: st.column_config.TextColumn("Model"),
         schema.DATASET: st.column_config.TextColumn("Dataset"),
+        schema.CONDITION: st.column_config.TextColumn("Condition"),
         FIGURE_DELTA: st.column_config.NumberColumn("Figure Δ", format="%+.1f"),
         UPLOAD_DELTA: st.column_config.NumberColumn("Your Δ", format="%+.1f"),
         DIFFERENCE: st.column_config.NumberColumn("Yours − figure", format="%+.1f"),
@@ -304,12 +313,106 @@ def _first_view(table: pd.DataFrame) -> pd.DataFrame:
     return view
 
 
+EDITABLE_NAMES = 40
+"""Names whose match the page offers to change (the others are listed in a table)."""
+NO_MATCH = ""
+ROLE_NAMES = {schema.MODEL: "Model", schema.DATASET: "Dataset"}
+
+
+def _match_note(row: pd.Series) -> str:
+    """How a name was matched, or what is suggested for it, in plain words."""
+    if row[MATCH]:
+        return str(row[HOW])
+    if row[SUGGESTION]:
+        return f"Suggested: {row[SUGGESTION]} ({row[HOW]}); not applied"
+    return "No match: your name is kept"
+
+
+MATCHES_KEY = "_your_data_name_matches"
+"""The session's last `name_matches` and the fingerprint of the names and cells it is of."""
+
+
+def _name_matches(upload: pd.DataFrame) -> pd.DataFrame:
+    """`name_matches` of the upload, found once per upload and session (a page's reruns reuse
+    them: with thousands of names they take about a second)."""
+    columns = [c for c in (MODEL_IN_FILE, DATASET_IN_FILE, schema.CONDITION) if c in upload]
+    fingerprint = (len(upload), int(pd.util.hash_pandas_object(upload[columns], index=False)
+                                    .sum()))
+    kept = st.session_state.get(MATCHES_KEY)
+    if kept is None or kept[0] != fingerprint:
+        kept = (fingerprint, name_matches(upload))
+        st.session_state[MATCHES_KEY] = kept
+    return kept[1]
+
+
+def names_editor(current: ActiveTable, upload: pd.DataFrame) -> ActiveTable:
+    """Every name of the upload with the figure's name it is matched with, each one changeable;
+    the table in use follows the choice, unless two names would then share one figure name on a
+    dataset (refused, saying why). Returns the table in use."""
+    matches = _name_matches(upload)
+    mapping = current_mapping(upload)
+    digest = hashlib.sha256("\n".join(matches[NAME]).encode()).hexdigest()[:12]
+    chosen: dict[str, dict[str, str]] = {schema.MODEL: {}, schema.DATASET: {}}
+    unsure = bool(((matches[MATCH] == NO_MATCH) & (matches[SUGGESTION] != "")).any())
+    with st.expander("Names matched with the figure's", expanded=unsure):
+        st.caption("Your names are matched with the figure's ignoring case, spaces and "
+                   "punctuation, by the benchmarks' other names, and by family and version "
+                   "(GPT-3.5-Turbo is the figure's GPT-3.5). A match that is not sure is only "
+                   "suggested. Change any match here; a name without one is kept as it is.")
+        head = st.columns([1, 3, 3, 5])
+        for column, title in zip(head, ("Of", "Your name", "The figure's name", "How")):
+            column.markdown(f"**{title}**")
+        for i, row in matches.head(EDITABLE_NAMES).iterrows():
+            role, name = row[ROLE], row[NAME]
+            options = [NO_MATCH, *(figure_models() if role == schema.MODEL
+                                   else figure_datasets())]
+            now = mapping[role].get(name, name)
+            what, mine, theirs, how = st.columns([1, 3, 3, 5])
+            what.text(ROLE_NAMES[role])
+            mine.text(_name(name))
+            pick = theirs.selectbox(
+                f"The figure's name for {escape_markdown(_name(name))}", options,
+                index=options.index(now) if now in options else 0,
+                format_func=lambda o: o or "(none: keep yours)", label_visibility="collapsed",
+                key=f"your_data_match_{digest}_{i}")
+            how.text(_match_note(row))
+            if pick != NO_MATCH:
+                chosen[role][name] = pick
+        rest = matches.iloc[EDITABLE_NAMES:]
+        if len(rest):
+            st.caption(f"{len(rest):,} more names, kept as matched:")
+            st.dataframe(rest.assign(**{HOW: rest.apply(_match_note, axis=1),
+                                        ROLE: rest[ROLE].map(ROLE_NAMES)})[
+                [ROLE, NAME, MATCH, HOW]], hide_index=True, key="your_data_more_names",
+                column_config={ROLE: "Of", NAME: st.column_config.TextColumn("Your name"),
+                               MATCH: st.column_config.TextColumn("The figure's name"),
+                               HOW: "How"})
+            for row in rest.itertuples(index=False):
+                if getattr(row, MATCH):
+                    chosen[getattr(row, ROLE)][getattr(row, NAME)] = getattr(row, MATCH)
+    wanted = {role: {a: b for a, b in names.items() if a != b} for role, names in chosen.items()}
+    if wanted == mapping:
+        return current
+    try:
+        matched = apply_names(upload, wanted)
+    except ValueError as refused:
+        st.error(f"{escape_markdown(str(refused))} The names in use are unchanged.")
+        return current
+    updated = replace(current, table=combined_table(figure_table(), matched))
+    use_table(updated)
+    return updated
+
+
 def comparison_view(current: ActiveTable, figure: pd.DataFrame, upload: pd.DataFrame) -> None:
-    """The combined chart, what the two share, and the table of shared pairs."""
+    """The names matched, the combined chart, what the two share, and the shared pairs."""
     st.subheader("Your data beside the figure")
+    if MODEL_IN_FILE in upload.columns:
+        current = names_editor(current, upload)
+        figure, upload = split_combined(current.table)
     found = overlap(figure, upload)
-    st.caption("Filled markers are the figure's, hollow markers are yours; the same model keeps "
-               "its color. Datasets the figure lacks get panels of their own.")
+    st.caption("Filled markers are the figure's, hollow markers are yours; each model has its "
+               "own color, the figure's models the figure's. Datasets the figure lacks get "
+               "panels of their own.")
     if "relative" in current.y_title:
         st.warning("Your Δ is relative (%) while the figure's is most likely in accuracy points: "
                    "the two are not on the same scale.")
@@ -324,10 +427,12 @@ def comparison_view(current: ActiveTable, figure: pd.DataFrame, upload: pd.DataF
     pairs = shared_pairs(figure, upload)
     if pairs.empty:
         st.info("No model × dataset pair is in both tables, so there is nothing to set side by "
-                "side. Model and dataset names are matched ignoring case and punctuation.")
+                "side. Change the matches under “Names matched with the figure's” if a name of "
+                "yours stands for one of the figure's.")
         return
     st.dataframe(pairs, column_config=_pair_columns(), hide_index=True,
                  key="your_data_pairs")
+    st.altair_chart(shared_pairs_chart(pairs), key="your_data_pairs_chart", width="content")
     st.download_button("Shared pairs (CSV)", csv_bytes(pairs), file_name="shared-pairs.csv",
                        mime="text/csv", on_click="ignore", key="your_data_pairs_csv")
 

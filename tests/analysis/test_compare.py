@@ -86,3 +86,65 @@ def test_the_chart_marks_your_points_and_adds_new_datasets_as_facets(upload) -> 
     assert stroke_width["field"] == schema.SOURCE
     assert stroke_width["scale"]["domain"] == [FIGURE_SOURCE, UPLOAD_SOURCE]
     assert stroke_width["title"] == "Source"
+
+
+# --- names matched with the figure's -------------------------------------------------------------
+
+from lib.analysis.compare import (DATASET_IN_FILE, MATCH, MODEL_IN_FILE, NAME,  # noqa: E402
+                                  apply_names, current_mapping, mapping_conflicts, name_mapping,
+                                  name_matches, with_file_names)
+
+
+def named(models, datasets, conditions=None) -> pd.DataFrame:
+    frame = pd.DataFrame({schema.MODEL: models, schema.DATASET: datasets,
+                          schema.DELTA: [float(i) for i in range(len(models))]})
+    if conditions is not None:
+        frame[schema.CONDITION] = conditions
+    return with_file_names(schema.conform(frame))
+
+
+def test_file_names_undo_the_readers_renames():
+    table = schema.conform(pd.DataFrame({schema.MODEL: ["GPT-4o"], schema.DATASET: ["CS-QA"],
+                                         schema.DELTA: [1.0]}))
+    out = with_file_names(table, {"Model": {"gpt 4o": "GPT-4o"},
+                                  "Dataset": {"CommonSenseQA": "CS-QA", "csqa": "CS-QA"}})
+    assert out[MODEL_IN_FILE].tolist() == ["gpt 4o"]
+    assert out[DATASET_IN_FILE].tolist() == ["CommonSenseQA"], "the first spelling"
+
+
+def test_sure_matches_are_applied_and_others_kept():
+    upload = named(["GPT-3.5-Turbo", "GPT-4", "Qwen2.5"], ["CommonSenseQA", "GSM8K", "MATH-500"])
+    matches = name_matches(upload)
+    assert dict(zip(matches[NAME], matches[MATCH])) == {
+        "GPT-3.5-Turbo": "GPT-3.5", "GPT-4": "", "Qwen2.5": "",
+        "CommonSenseQA": "CS-QA", "GSM8K": "GSM8K", "MATH-500": ""}
+    mapped = apply_names(upload, name_mapping(matches))
+    assert mapped[schema.MODEL].tolist() == ["GPT-3.5", "GPT-4", "Qwen2.5"]
+    assert mapped[schema.DATASET].tolist() == ["CS-QA", "GSM8K", "MATH-500"]
+    assert current_mapping(mapped) == {schema.MODEL: {"GPT-3.5-Turbo": "GPT-3.5"},
+                                       schema.DATASET: {"CommonSenseQA": "CS-QA"}}
+    pairs = shared_pairs(figure_table(), mapped)
+    assert pairs[[schema.MODEL, schema.DATASET]].values.tolist() == [["GPT-3.5", "CS-QA"]]
+
+
+def test_two_names_on_one_cell_are_refused_with_a_clear_message():
+    upload = named(["GPT-3.5", "GPT-3.5-Turbo"], ["GSM8K", "GSM8K"])
+    matches = name_matches(upload)
+    assert dict(zip(matches[NAME], matches[MATCH]))["GPT-3.5-Turbo"] == ""
+    mapping = {schema.MODEL: {"GPT-3.5-Turbo": "GPT-3.5"}, schema.DATASET: {}}
+    problems = mapping_conflicts(upload, mapping)
+    assert problems == ["Models “GPT-3.5” and “GPT-3.5-Turbo” would both be “GPT-3.5” on "
+                        "“GSM8K”: match only one of them with it."]
+    with pytest.raises(ValueError, match="would both be"):
+        apply_names(upload, mapping)
+
+
+def test_two_names_on_different_datasets_or_conditions_may_share_a_figure_name():
+    upload = named(["GPT-3.5", "GPT-3.5-Turbo"], ["GSM8K", "MATH"])
+    assert name_mapping(name_matches(upload))[schema.MODEL]["GPT-3.5-Turbo"] == "GPT-3.5"
+    upload = named(["GPT-3.5", "GPT-3.5-Turbo"], ["GSM8K", "GSM8K"], ["CoT", "Other"])
+    mapping = {schema.MODEL: {"GPT-3.5-Turbo": "GPT-3.5"}, schema.DATASET: {}}
+    assert mapping_conflicts(upload, mapping) == []
+    upload = named(["Mine", "Mine"], ["MATH-500", "MATH"])
+    problems = mapping_conflicts(upload, {schema.MODEL: {}, schema.DATASET: {"MATH-500": "MATH"}})
+    assert problems and problems[0].startswith("Datasets “MATH-500” and “MATH”")

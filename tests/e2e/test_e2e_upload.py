@@ -27,7 +27,8 @@ def csv_payload(name: str, data: bytes) -> dict:
 def wait_for_points(pg, n: int, timeout_ms: int = 30000) -> None:
     """Wait until the first chart draws exactly `n` points."""
     pg.wait_for_function(
-        "([sel, n]) => document.querySelectorAll(sel).length === n", arg=[POINTS, n],
+        "([chart, n]) => { const c = document.querySelector(chart); return c !== null && "
+        "c.querySelectorAll('g.mark-symbol.role-mark path').length === n; }", arg=[CHART, n],
         timeout=timeout_ms)
 
 
@@ -89,8 +90,8 @@ def test_compare_marks_your_points_beside_the_figure(live_app, page):
     labels = page.eval_on_selector_all(f"{CHART} g.role-legend-label text",
                                        "els => els.map(e => e.textContent)")
     assert "Figure (filled)" in labels and "Yours (hollow)" in labels
-    hollow = page.eval_on_selector_all(
-        POINTS, "els => els.filter(e => e.getAttribute('fill-opacity') === '0').length")
+    hollow = page.locator(CHART).first.locator("g.mark-symbol.role-mark path").evaluate_all(
+        "els => els.filter(e => e.getAttribute('fill-opacity') === '0').length")
     assert hollow == 4, "your four points are drawn hollow"
     ARTIFACTS.mkdir(exist_ok=True)
     page.set_viewport_size({"width": 1400, "height": 2400})

@@ -104,7 +104,7 @@ def test_the_correction_is_the_users_choice(page):
 def test_compare_marks_the_per_item_points_as_yours(page):
     page.button(key="items_compare").click().run()
     assert not page.exception
-    rows = chart_rows(page)
+    rows = chart_rows(page, 0)  # the compared chart (the shared pairs' chart comes last)
     assert set(rows[schema.SOURCE]) == {"Figure", "Yours"}
     assert len(rows) == 126
 
