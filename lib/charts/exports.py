@@ -81,6 +81,11 @@ def share_spec_lock(lock: AbstractContextManager[object]) -> None:
     _spec_lock = lock
 
 
+def spec_lock() -> AbstractContextManager[object]:
+    """The lock held while Altair's process-wide data transformer or theme is switched."""
+    return _spec_lock
+
+
 def export_spec(chart: alt.TopLevelMixin, limit: int = EXPORT_TEXT_LIMIT) -> dict[str, Any]:
     """The chart's Vega-Lite spec for a file: every string (data, titles, labels, tooltips,
     domains) scrubbed of characters XML forbids (`scrub_text`), and every one longer than

@@ -27,12 +27,19 @@ def _baseline() -> alt.Chart:
     return alt.Chart().mark_rule(color=BASELINE_COLOR, strokeDash=[6, 4]).encode(y=alt.datum(0))
 
 
+def highlight_rows(table: pd.DataFrame, finding: Finding) -> pd.DataFrame:
+    """The rows of `highlight_chart`: every point of `table`, `concerned` where the finding
+    singles it out. The rest of that chart depends on the table alone."""
+    t = clean(table)
+    picked = {(p.model, p.dataset) for p in finding.points}
+    return t[[schema.MODEL, schema.CATEGORY, schema.DATASET, schema.DELTA]].assign(
+        concerned=[(m, d) in picked for m, d in zip(t[schema.MODEL], t[schema.DATASET])])
+
+
 def highlight_chart(table: pd.DataFrame, finding: Finding, y_title: str = "Δ") -> alt.LayerChart:
     """Every point of `table` by dataset, grey, with the finding's points in their model colors."""
     t = clean(table)
-    picked = {(p.model, p.dataset) for p in finding.points}
-    data = t[[schema.MODEL, schema.CATEGORY, schema.DATASET, schema.DELTA]].assign(
-        concerned=[(m, d) in picked for m, d in zip(t[schema.MODEL], t[schema.DATASET])])
+    data = highlight_rows(table, finding)
     models, categories = model_order(t), category_order(t)
     colors, shapes = model_colors(models), category_shapes(categories)
     color = alt.Color(f"{schema.MODEL}:N", title="Model",

@@ -1,12 +1,18 @@
 """The active table of this browser session: the bundled figure or the session's own upload.
 
 It lives in `st.session_state`, which Streamlit keeps per session: one user's upload is never
-visible to another. Nothing here is cached across sessions or written to disk.
+visible to another. What the pages compute from it is kept there too (`remembered`); only what is
+derived from the bundled figure alone is kept once for every session. Nothing is written to disk.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -157,3 +163,73 @@ def conditions_view(current: ActiveTable) -> ActiveTable:
         shown = f"conditions: {names(picked, limit=NAMED_CONDITIONS)}"
     return replace(current, table=of_conditions(current.table, picked),
                    label=f"{current.label} · {shown}")
+
+
+# --- computed once per table ---------------------------------------------------------------------
+
+T = TypeVar("T")
+MEMO_KEY = "_computed"
+"""This session's computed results (findings, claims, chart specifications, ...) in
+`st.session_state`, by what they depend on."""
+SESSION_ENTRIES = 24
+"""Results a session keeps at most (the oldest used goes first): a few tables' worth of pages."""
+SHARED_ENTRIES = 96
+"""Results of the bundled figure kept for every session at most (thresholds, conditions, ...)."""
+
+
+@dataclass
+class Memo:
+    """Results by key, the least recently used dropped past `limit`; counts of hits and misses."""
+
+    limit: int
+    entries: OrderedDict = field(default_factory=OrderedDict)
+    hits: int = 0
+    misses: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def get(self, key: Hashable, build: Callable[[], T]) -> T:
+        """The result kept for `key`, or `build()`'s, then kept."""
+        with self.lock:
+            if key in self.entries:
+                self.hits += 1
+                self.entries.move_to_end(key)
+                return self.entries[key]
+            self.misses += 1
+        value = build()
+        with self.lock:
+            self.entries[key] = value
+            while len(self.entries) > self.limit:
+                self.entries.popitem(last=False)
+        return value
+
+
+@st.cache_resource(show_spinner=False)
+def shared_memo() -> Memo:
+    """The one store for every session: results derived from the bundled figure alone."""
+    return Memo(SHARED_ENTRIES)
+
+
+def session_memo() -> Memo:
+    """This session's store, in its `st.session_state` (gone with the session)."""
+    if MEMO_KEY not in st.session_state:
+        st.session_state[MEMO_KEY] = Memo(SESSION_ENTRIES)
+    return st.session_state[MEMO_KEY]
+
+
+def remembered(key: tuple, build: Callable[[], T], *, figure: bool = False) -> T:
+    """`build()`'s result for `key`, computed once and then reused on every rerun. `key` holds
+    everything the result depends on (a table's `fingerprint`, thresholds, level, ...). With
+    `figure` (the result comes from the bundled figure alone) it is kept once for every session;
+    otherwise in this session's state only, so nothing derived from an upload reaches another
+    session. The result is shared by later calls: callers never change it."""
+    return (shared_memo() if figure else session_memo()).get(key, build)
+
+
+def fingerprint(table: pd.DataFrame) -> str:
+    """A digest of a table's columns, types, attributes, index and values: two tables with the
+    same digest hold the same content (about 1.5 ms for 12,000 rows)."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(repr([(str(c), str(t)) for c, t in table.dtypes.items()]).encode())
+    digest.update(repr(sorted(table.attrs.items(), key=repr)).encode())
+    digest.update(pd.util.hash_pandas_object(table, index=True).to_numpy().tobytes())
+    return digest.hexdigest()
