@@ -604,11 +604,13 @@ def best_condition_sentence(table: pd.DataFrame, model: str) -> str:
     if len(conditions) > MAX_CONDITIONS:
         return (f"{model} is measured under {len(conditions):,} conditions; conditions are "
                 f"compared with one another for up to {MAX_CONDITIONS}.")
-    best = model_best(table, model)
+    compared = compare_conditions(mine, schema.MODEL)  # once: it is model_best's too
+    found = group_bests(compared, schema.MODEL)
+    best = found[0] if found else None
     if best is None or not best.best:
         return (f"No dataset has {model} under {every(len(conditions))} of its conditions, so "
                 "its conditions cannot be compared on the same datasets.")
-    compared = compare_conditions(mine, schema.MODEL).set_index(schema.CONDITION)
+    compared = compared.set_index(schema.CONDITION)
     name = quoted(str)
     others = [f"{name(c)} {mean_text(compared.at[c, 'mean_common'])}" for c in conditions
               if c not in best.best]

@@ -165,6 +165,15 @@ def spec_svg(spec: dict[str, Any]) -> bytes:
         raise ExportError("The chart could not be drawn as SVG.") from exc
 
 
+def specs_svg(specs: list[dict[str, Any]]) -> list[bytes]:
+    """Specs made by the app itself (`spec_svg`) drawn as SVG by one child process."""
+    try:
+        drawn = json.loads(render("svgs", {"specs": specs}))
+    except (RenderError, ValueError) as exc:
+        raise ExportError("The charts could not be drawn as SVG.") from exc
+    return [svg.encode("utf-8") for svg in drawn]
+
+
 def script_json(value: Any) -> str:
     """`value` as JSON that can stand inside an HTML <script> element: no string in it can close
     the script, open a comment or end a JavaScript line."""
