@@ -18,7 +18,7 @@ from lib.analysis.findings import (Finding, Thresholds, clean, detail_labels, fi
 from lib.analysis.interpretation import Interpretation, interpretation
 from lib.analysis.report import EXTRA_LABELS, SHARE_COLUMNS, SIGNED_COLUMNS, findings_report
 from lib.charts.conditions import chart_width, condition_chart
-from lib.charts.findings import HIGHLIGHT_KEYS, finding_chart, highlight_chart, highlight_rows
+from lib.charts.findings import chart_layout, chart_rows, finding_chart
 from lib.charts.specs import vega_spec, with_rows
 from lib.core.figure import figure_table
 from lib.ui.state import ActiveTable, fingerprint, remembered
@@ -98,11 +98,11 @@ def table_findings(table: pd.DataFrame, thresholds: Thresholds, y_title: str,
 
     def charted(make: Callable[[pd.DataFrame], Finding]) -> Charted:
         finding = make(table)
-        if finding.key in HIGHLIGHT_KEYS:  # every point, the finding's own in color
-            layout = remembered(("highlight", digest, y_title),
-                                lambda: vega_spec(highlight_chart(table, finding, y_title)),
+        if (layout_key := chart_layout(finding)) is not None:  # built once, its rows swapped
+            layout = remembered(("finding layout", digest, y_title, layout_key),
+                                lambda: vega_spec(finding_chart(finding, table, y_title)),
                                 figure=figure)
-            return finding, with_rows(layout, highlight_rows(table, finding))
+            return finding, with_rows(layout, chart_rows(finding, table))
         chart = finding_chart(finding, table, y_title)
         return finding, None if chart is None else vega_spec(chart)
 

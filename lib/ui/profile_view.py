@@ -348,9 +348,10 @@ def show_heatmap(data: ProfileData, model: str, y_title: str) -> None:
     key = heatmap_key(model)
     layout = (tuple(str(d) for d in data.matrix.columns), tuple(data.models),
               tuple(data.category_order), charts.color_limit(data.matrix))
-    frames = {charts.HEATMAP_DATA: remembered(
-        ("heatmap rows", data.digest, model),
-        lambda: charts.heatmap_frame(data.matrix, data.categories, model), figure=data.figure)}
+    rows = remembered(("heatmap rows", data.digest),  # once per table; the open row per rerun
+                      lambda: charts.heatmap_frame(data.matrix, data.categories),
+                      figure=data.figure)
+    frames = {charts.HEATMAP_DATA: rows.assign(current=rows[schema.MODEL] == model)}
     show_chart("heatmap", layout, frames, {"y_title": y_title}, figure=data.figure, key=key,
                on_select=open_clicked(key, data.models), width="content")
 

@@ -103,3 +103,29 @@ def test_finding_steps_are_all_findings_in_order_with_what_they_read():
                                                             finding_steps(high)):
         if not reads:
             assert make_low(table).statement == make_high(table).statement, key
+
+
+@pytest.mark.parametrize("table", ["figure", "conditions"])
+def test_a_layout_with_other_rows_is_the_chart_of_other_thresholds(table):
+    from lib.charts.findings import chart_layout, chart_rows
+
+    t = figure_table() if table == "figure" else figure_table().assign(delta=lambda d: -d.delta)
+    layouts: dict[tuple, dict] = {}
+    seen = set()
+    for tolerance in (0.0, 0.5, 2.0, 5.0, 9.0):
+        for nearly_all in (0.6, 0.8, 1.0):
+            for finding in all_findings(t, Thresholds(tolerance, nearly_all)):
+                key = chart_layout(finding)
+                if key is None:
+                    continue
+                built = vega_spec(finding_chart(finding, t, "Δ"))
+                layout = layouts.setdefault((finding.key, key), built)
+                swapped = with_rows(layout, chart_rows(finding, t))
+                assert {k: v for k, v in swapped.items() if k != "datasets"} == {
+                    k: v for k, v in built.items() if k != "datasets"}, finding.key
+                (rows,) = swapped["datasets"].values()
+                (expected,) = built["datasets"].values()
+                assert rows.equals(expected)
+                seen.add(finding.key)
+    assert seen == {"leaders", "gains", "drops", "same_direction", "categories", "scale",
+                    "baseline"}

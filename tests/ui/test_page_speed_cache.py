@@ -234,3 +234,14 @@ def test_a_table_s_markers_are_drawn_in_one_child_process(monkeypatch):
     assert all(drawn[m].lstrip().startswith("<svg") and m[0] in drawn[m] for m in markers)
     assert profile_view.marker_svg(*markers[1]) == drawn[markers[1]]
     assert len(calls) == 1  # kept: nothing drawn again
+
+
+def test_the_heatmap_rows_of_a_table_with_the_open_row_are_those_built_for_it():
+    from lib.charts.profiles import heatmap_frame
+    from lib.ui.profile_view import profile_data
+
+    data = profile_data(upload_table())
+    base = heatmap_frame(data.matrix, data.categories)
+    for model in data.models:
+        built = heatmap_frame(data.matrix, data.categories, model)
+        assert base.assign(current=base[schema.MODEL] == model).equals(built)
