@@ -24,7 +24,7 @@ def test_benchmark_smoke_run_completes_every_section(browser, tmp_path):
     for table in ("figure", "large"):
         per_page = results["pages"][table]
         assert set(per_page) == {"Overview", "Model profiles", "Findings", "Your data",
-                                 "reference rerun"}
+                                 "reference"}
         assert all(t > 0 for paths in per_page.values() for t in paths.values())
     assert {"long 10,000 rows", "per_item 10,000 rows"} <= set(results["ingest"])
     assert results["chart"]["300x40"]["points"] == 12_000

@@ -21,11 +21,12 @@ from lib.analysis.filters import table_conditions
 from lib.analysis.profiles import (KeyFigures, Reference, clicked_model, delta_matrix,
                                    model_categories)
 from lib.charts import profiles as charts
-from lib.charts.conditions import model_condition_chart
+from lib.charts.conditions import (model_condition_chart, model_condition_layout,
+                                   model_condition_rows)
 from lib.charts.dotplot import y_domain
 from lib.charts.exports import specs_svg
 from lib.charts.profiles import HEATMAP_SELECTION
-from lib.charts.specs import vega_spec
+from lib.charts.specs import vega_spec, with_rows
 from lib.core import schema
 from lib.core.figure import category_order, figure_styles, model_order
 from lib.core.styles import category_shapes, model_colors, vega_shape
@@ -377,16 +378,20 @@ def condition_columns(y_title: str, words: EvidenceWords) -> dict[str, st.column
     }
 
 
-def per_condition(table: pd.DataFrame, model: str, y_title: str,
-                  ci: str) -> tuple[pd.DataFrame, str, dict | None]:
+def per_condition(table: pd.DataFrame, model: str, y_title: str, ci: str,
+                  figure: bool = False) -> tuple[pd.DataFrame, str, dict | None]:
     """The model's rows per condition, the sentence naming its best condition and the chart's
     specification (no sentence or chart without rows)."""
     rows = model_conditions(table, model)
     if rows.empty:
         return rows, "", None
     conditions = table_conditions(condition_rows(table))
+    layout = remembered(  # one per datasets and conditions drawn: most models share it
+        ("per condition layout", model_condition_layout(rows, conditions), y_title, ci),
+        lambda: vega_spec(model_condition_chart(rows, conditions, y_title=y_title, ci=ci)),
+        figure=figure)
     return (rows, best_condition_sentence(table, model),
-            vega_spec(model_condition_chart(rows, conditions, y_title=y_title, ci=ci)))
+            with_rows(layout, model_condition_rows(rows)))
 
 
 def show_per_condition(table: pd.DataFrame, model: str, y_title: str,
@@ -400,7 +405,7 @@ def show_per_condition(table: pd.DataFrame, model: str, y_title: str,
         return
     rows, sentence, spec = remembered(
         ("per condition", fingerprint(table), model, y_title, words.ci),
-        lambda: per_condition(table, model, y_title, words.ci), figure=figure)
+        lambda: per_condition(table, model, y_title, words.ci, figure), figure=figure)
     if rows.empty:
         st.info(f"{esc(model)} has no value under any condition of the table.")
         return

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -12,6 +14,7 @@ from lib.analysis.findings import Thresholds, all_findings, finding_steps
 from lib.charts.dotplot import delta_dot_plot
 from lib.charts.findings import HIGHLIGHT_KEYS, finding_chart, highlight_chart, highlight_rows
 from lib.charts.specs import vega_spec, with_rows
+from lib.core import schema
 from lib.core.figure import figure_table
 
 
@@ -129,3 +132,28 @@ def test_a_layout_with_other_rows_is_the_chart_of_other_thresholds(table):
                 seen.add(finding.key)
     assert seen == {"leaders", "gains", "drops", "same_direction", "categories", "scale",
                     "baseline"}
+
+
+def test_a_model_condition_layout_with_another_model_s_rows_is_that_model_s_chart():
+    from lib.analysis.conditions import model_conditions
+    from lib.charts.conditions import (model_condition_chart, model_condition_layout,
+                                       model_condition_rows)
+
+    rng = np.random.default_rng(3)
+    table = pd.DataFrame([{"model": f"M{m}", "dataset": f"D{d}", "category": "G",
+                           "condition": c, "delta": float(rng.normal(0, 5))}
+                          for m in range(4) for d in range(3) for c in ("a", "b")
+                          if not (m == 3 and d == 2)])
+    table = schema.conform(table).assign(ci_low=lambda t: t.delta - 1,
+                                         ci_high=lambda t: t.delta + 1)
+    layouts: dict[tuple, dict] = {}
+    for model in ("M0", "M1", "M2", "M3"):
+        rows = model_conditions(table, model)
+        built = vega_spec(model_condition_chart(rows, ["a", "b"], y_title="Δ", ci="90% CI"))
+        layout = layouts.setdefault(model_condition_layout(rows, ["a", "b"]), built)
+        swapped = with_rows(layout, model_condition_rows(rows))
+        assert {k: v for k, v in swapped.items() if k != "datasets"} == {
+            k: v for k, v in built.items() if k != "datasets"}, model
+        (got,), (expected,) = swapped["datasets"].values(), built["datasets"].values()
+        assert got.equals(expected)
+    assert len(layouts) == 2  # M3 lacks a dataset: a layout of its own
