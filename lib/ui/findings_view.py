@@ -11,7 +11,7 @@ import streamlit as st
 from lib.analysis.claims import (READING_PRECISION, ClaimCheck, Verdict, check_claims,
                                  verdict_summary)
 from lib.analysis.compare import split_combined
-from lib.analysis.conditions import (ACROSS_NOTE, across_conditions,
+from lib.analysis.conditions import (ACROSS_NOTE, across_conditions, comparisons,
                                      condition_labels, has_conditions, too_many_conditions)
 from lib.analysis.findings import (Finding, Thresholds, clean, detail_labels, finding_steps,
                                    unchanged_text)
@@ -141,13 +141,16 @@ def conditions_findings(table: pd.DataFrame, thresholds: Thresholds, y_title: st
                         figure: bool) -> list[Charted]:
     """The findings across the conditions of `table`, each with its chart's specification:
     computed once per table, thresholds and axis title (see `table_findings`)."""
+    digest = fingerprint(table)
+
     def build() -> list[Charted]:
+        compared = remembered(("comparisons", digest), lambda: comparisons(table),
+                              figure=figure)  # the same for every threshold
         return [(f, None if (c := condition_chart(f, y_title)) is None else vega_spec(c))
-                for f in across_conditions(table, thresholds)]
+                for f in across_conditions(table, thresholds, compared)]
 
     # across_conditions reads the tolerance alone: "nearly all" does not make them again
-    return remembered(("across", fingerprint(table), thresholds.tolerance, y_title), build,
-                      figure=figure)
+    return remembered(("across", digest, thresholds.tolerance, y_title), build, figure=figure)
 
 
 def report_bytes(findings: list[Finding], **parts: object) -> bytes:

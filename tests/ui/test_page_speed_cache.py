@@ -245,3 +245,16 @@ def test_the_heatmap_rows_of_a_table_with_the_open_row_are_those_built_for_it():
     for model in data.models:
         built = heatmap_frame(data.matrix, data.categories, model)
         assert base.assign(current=base[schema.MODEL] == model).equals(built)
+
+
+def test_kept_comparisons_give_the_same_findings_across_conditions():
+    from lib.analysis.conditions import across_conditions, comparisons
+    from lib.analysis.findings import Thresholds
+
+    table = upload_table()
+    kept = comparisons(table)
+    for tolerance in (0.0, 1.0, 4.0):
+        own = across_conditions(table, Thresholds(tolerance))
+        given = across_conditions(table, Thresholds(tolerance), kept)
+        assert [f.markdown for f in own] == [f.markdown for f in given]
+        assert all(a.detail.equals(b.detail) for a, b in zip(own, given))
