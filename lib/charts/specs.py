@@ -51,3 +51,21 @@ def with_rows(spec: dict[str, Any], frame: pd.DataFrame) -> dict[str, Any]:
         raise ValueError("the spec's rows are not named at its top level")
     name = _frame_name(frame)
     return {**spec, "data": {"name": name}, "datasets": {name: frame}}
+
+
+def with_names(spec: Any, names: dict[str, Any]) -> Any:
+    """A copy of `spec` with every string equal to a key of `names` (a stand-in, such as
+    `STAND_IN`) replaced by its value: a layout built once with stand-ins, given the real
+    names, colors or shapes. Every other string, key or number is kept as it is."""
+    if isinstance(spec, str):
+        return names.get(spec, spec)
+    if isinstance(spec, dict):
+        return {key: with_names(value, names) for key, value in spec.items()}
+    if isinstance(spec, list):
+        return [with_names(value, names) for value in spec]
+    return spec
+
+
+def stand_in(name: str) -> str:
+    """A string no table, color or shape holds, to build a layout with (`with_names`)."""
+    return f"\x00{name}\x00"

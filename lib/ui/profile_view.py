@@ -26,7 +26,7 @@ from lib.charts.conditions import (model_condition_chart, model_condition_layout
 from lib.charts.dotplot import y_domain
 from lib.charts.exports import specs_svg
 from lib.charts.profiles import HEATMAP_SELECTION
-from lib.charts.specs import vega_spec, with_rows
+from lib.charts.specs import stand_in, vega_spec, with_names, with_rows
 from lib.core import schema
 from lib.core.figure import category_order, figure_styles, model_order
 from lib.core.styles import category_shapes, model_colors, vega_shape
@@ -254,9 +254,10 @@ def chart_spec(kind: str, args: tuple, options: tuple[tuple[str, object], ...] =
 
 def show_chart(kind: str, args: tuple, frames: Mapping[str, pd.DataFrame],
                options: Mapping[str, object] | None = None, figure: bool = False,
-               **display: object) -> object:
+               names: Mapping[str, object] | None = None, **display: object) -> object:
     """Draw a profile chart in the current container: its kept specification with this
-    rerun's rows attached (`display` goes to `st.vega_lite_chart`). The specification of the
+    rerun's rows attached (`display` goes to `st.vega_lite_chart`); `names` gives the values of
+    the stand-ins `args` holds (`lib.charts.specs.with_names`). The specification of the
     bundled figure's layout is kept for every session (`chart_spec`); any other in this
     session only, since its layout holds the upload's names."""
     settings = tuple(sorted((options or {}).items()))
@@ -265,8 +266,17 @@ def show_chart(kind: str, args: tuple, frames: Mapping[str, pd.DataFrame],
     else:
         spec = dict(remembered(("profile chart", kind, args, settings),
                                lambda: _BUILDERS[kind](*args, **dict(settings)).to_dict()))
+    if names:
+        spec = with_names(spec, dict(names))
     spec["datasets"] = {**spec.get("datasets", {}), **frames}
     return st.vega_lite_chart(spec, **display)
+
+
+COMPARED = (stand_in("model"), stand_in("reference"))
+"""Stand-ins for the two names in the comparison chart's layout, which every pair of models
+with the same datasets and axis shares."""
+COMPARED_MARKERS = ((stand_in("model color"), stand_in("model shape")),
+                    (stand_in("reference color"), stand_in("reference shape")))
 
 
 MARKERS_KEPT = 512
@@ -334,9 +344,12 @@ def show_comparison(data: ProfileData, model: str, reference: Reference,
     domain = y_domain(frames[charts.COMPARE_POINTS][schema.DELTA])
     both, gaps = st.columns(2)
     with both:
-        show_chart("comparison", (datasets, domain, model, reference.label,
-                                  (marker_of(data, model), ref_marker)),
-                   frames, {"y_title": y_title}, figure=data.figure, width="stretch")
+        markers = (marker_of(data, model), ref_marker)
+        names = dict(zip(COMPARED + COMPARED_MARKERS[0] + COMPARED_MARKERS[1],
+                         (model, reference.label, *markers[0], *markers[1])))
+        show_chart("comparison", (datasets, domain, *COMPARED, COMPARED_MARKERS),
+                   frames, {"y_title": y_title}, figure=data.figure, names=names,
+                   width="stretch")
     with gaps:
         show_chart("difference", (datasets,),
                    {charts.DIFFERENCE_DATA: charts.difference_frame(compared)},

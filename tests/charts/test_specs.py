@@ -157,3 +157,22 @@ def test_a_model_condition_layout_with_another_model_s_rows_is_that_model_s_char
         (got,), (expected,) = swapped["datasets"].values(), built["datasets"].values()
         assert got.equals(expected)
     assert len(layouts) == 2  # M3 lacks a dataset: a layout of its own
+
+
+@pytest.mark.parametrize("model, reference", [
+    ("GPT-4o", "Claude3.5"), ("a.b[0]", 'say "hi"'), ("Δ model ✓", "Mean of the 3 others"),
+    ("quantitative", "delta")])
+def test_a_layout_with_stand_ins_given_names_is_the_chart_built_with_them(model, reference):
+    from lib.charts.profiles import comparison_chart
+    from lib.charts.specs import stand_in, with_names
+
+    datasets, domain = ("D1", "D2", "D3"), (-20.0, 20.0)
+    markers = (("#1a9e8f", "circle"), ("#888888", "M0,-1L1,1L-1,1Z"))
+    slots = (stand_in("m"), stand_in("r"))
+    slot_markers = ((stand_in("mc"), stand_in("ms")), (stand_in("rc"), stand_in("rs")))
+    layout = comparison_chart(datasets, domain, *slots, slot_markers, y_title="Δ").to_dict()
+    names = dict(zip(slots + slot_markers[0] + slot_markers[1],
+                     (model, reference, *markers[0], *markers[1])))
+    built = comparison_chart(datasets, domain, model, reference, markers, y_title="Δ").to_dict()
+    assert with_names(layout, names) == built
+    assert "\x00" not in json.dumps(with_names(layout, names))

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from lib.core import schema
-from lib.ui.state import ACTIVE_KEY, MEMO_KEY, ActiveTable, fingerprint, shared_memo
+from lib.ui.state import ACTIVE_KEY, FIGURE_BUILT, MEMO_KEY, ActiveTable, Memo, fingerprint
 
 FINDINGS, PROFILES, OVERVIEW = "pages/findings.py", "pages/profiles.py", "pages/overview.py"
 
@@ -66,12 +66,6 @@ def memo(at):
     return at.session_state[MEMO_KEY]
 
 
-@pytest.fixture(autouse=True)
-def _empty_shared_store():
-    shared_memo().entries.clear()
-    yield
-
-
 # --- a rerun computes nothing again -----------------------------------------------------------
 
 @pytest.mark.parametrize("page", [FINDINGS, PROFILES, OVERVIEW])
@@ -87,25 +81,39 @@ def test_a_rerun_is_served_from_the_session_store(page):
 
 def test_the_figure_is_computed_once_for_every_session():
     first = session(FINDINGS)
-    store = shared_memo()
-    misses = store.misses
-    assert misses > 0 and MEMO_KEY not in first.session_state  # nothing in the session
+    built = len(FIGURE_BUILT)
+    assert built > 0 and MEMO_KEY not in first.session_state  # nothing in the session
     second = session(FINDINGS)
-    assert store.misses == misses
+    assert len(FIGURE_BUILT) == built  # every result came from the first session's
     assert shown(second) == shown(first)
 
 
 def test_an_upload_is_never_kept_for_other_sessions():
     table = upload_table()
+    FIGURE_BUILT.clear()
     at = session(FINDINGS, table)
     session(PROFILES, table)
     session(OVERVIEW, table)
     digests = {fingerprint(table)} | {
         fingerprint(table.loc[table.condition == c]) for c in ("base", "tuned")}
-    shared_keys = repr(list(shared_memo().entries))
-    assert not any(d in shared_keys for d in digests)
-    assert "M0" not in shared_keys and "D0" not in shared_keys
+    for key in FIGURE_BUILT:  # only the bundled figure's claims, shown beside an upload
+        assert key.startswith("('claims', ") and not any(d in key for d in digests), key
+        assert "M0" not in key and "D0" not in key
     assert len(memo(at).entries) > 0
+
+
+def test_the_session_store_keeps_at_most_its_limits():
+    store = Memo(limit=3, budget=10_000)
+    frame = pd.DataFrame({"x": np.arange(500, dtype="float64")})  # 4,000 bytes and an index
+    for i in range(3):
+        store.get(i, lambda: frame.copy())
+    assert list(store.entries) == [1, 2] and store.bytes <= 10_000  # the budget, oldest first
+    for i in range(3, 8):
+        store.get(i, lambda: "small")
+    assert len(store.entries) == 3  # the count
+    big = pd.DataFrame({"x": np.arange(5_000, dtype="float64")})
+    assert store.get("big", lambda: big) is big and "big" not in store.entries  # too large
+    assert store.misses == 9 and store.get(7, lambda: "other") == "small" and store.hits == 1
 
 
 # --- a change computes again, and shows what a new session shows ---------------------------------
