@@ -143,11 +143,21 @@ def conditions_findings(table: pd.DataFrame, thresholds: Thresholds, y_title: st
     computed once per table, thresholds and axis title (see `table_findings`)."""
     digest = fingerprint(table)
 
+    def spec_of(finding: Finding) -> dict | None:
+        """Its chart, kept by what `condition_chart` reads: most do not change with the
+        tolerance, only their sentences do."""
+        counts = finding.numbers.get("counts")
+        reads = (finding.key, fingerprint(finding.detail), repr(finding.numbers.get("conditions")),
+                 None if counts is None else fingerprint(counts), y_title)
+        return remembered(
+            ("across chart", *reads),
+            lambda: None if (c := condition_chart(finding, y_title)) is None else vega_spec(c),
+            figure=figure)
+
     def build() -> list[Charted]:
         compared = remembered(("comparisons", digest), lambda: comparisons(table),
                               figure=figure)  # the same for every threshold
-        return [(f, None if (c := condition_chart(f, y_title)) is None else vega_spec(c))
-                for f in across_conditions(table, thresholds, compared)]
+        return [(f, spec_of(f)) for f in across_conditions(table, thresholds, compared)]
 
     # across_conditions reads the tolerance alone: "nearly all" does not make them again
     return remembered(("across", digest, thresholds.tolerance, y_title), build, figure=figure)

@@ -180,6 +180,10 @@ SHARED_ENTRIES = 256
 """Results of the bundled figure kept for every session at most (thresholds, views, models)."""
 
 
+SAMPLED = 16
+"""Items of a long list or tuple that `result_bytes` looks into (the rest counted alike)."""
+
+
 def result_bytes(value: object, depth: int = 6) -> int:
     """About how many bytes `value` holds: its tables' memory, and small change for the rest
     (dicts, lists, tuples and dataclasses are looked into)."""
@@ -192,8 +196,10 @@ def result_bytes(value: object, depth: int = 6) -> int:
         return 64
     if isinstance(value, dict):
         return 64 + sum(result_bytes(v, depth - 1) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return 64 + sum(result_bytes(v, depth - 1) for v in value)
+    if isinstance(value, (list, tuple)):  # a long one estimated from its first items
+        first = value[:SAMPLED]
+        seen = sum(result_bytes(v, depth - 1) for v in first)
+        return 64 + seen * len(value) // max(1, len(first))
     if is_dataclass(value):
         return 64 + sum(result_bytes(getattr(value, f.name), depth - 1) for f in fields(value))
     return 64
