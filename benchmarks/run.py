@@ -2,7 +2,7 @@
 
     python3 dev.py bench            full run (about 10 minutes on 2 cores)
     python3 dev.py bench --smoke    one quick pass of every section (what CI runs)
-    python3 dev.py bench --only cold,rerun,ingest,chart,sessions
+    python3 dev.py bench --only cold,rerun,pages,ingest,chart,sessions
 
 Prints a table per section and writes benchmarks/results/latest.json. Not a timed test: the
 targets are printed beside the figures, never asserted.
@@ -26,6 +26,7 @@ from benchmarks.harness import ROOT  # noqa: E402
 SECTIONS = {
     "cold": sections.cold_start,
     "rerun": sections.rerun,
+    "pages": sections.pages,
     "ingest": sections.ingest,
     "chart": sections.chart_scale,
     "sessions": sections.sessions,

@@ -65,6 +65,15 @@ def rerun(runs: int, smoke: bool) -> dict[str, object]:
             "app_median_ms": a * 1000, "reference_median_ms": r * 1000, "ratio": a / r}
 
 
+# ---------------------------------------------------------------- pages
+def pages(runs: int, smoke: bool) -> dict[str, object]:
+    """Every page's first visit, rerun, widget change and page switch (AppTest) against a rerun
+    of the reference app, on the bundled figure and on a large upload (benchmarks/pages.py)."""
+    from benchmarks import pages as pages_bench
+
+    return pages_bench.run(runs=runs, smoke=smoke)
+
+
 # ---------------------------------------------------------------- ingest
 def ingest(runs: int, smoke: bool) -> dict[str, object]:
     """Uploads of growing size against pyarrow's reader alone and pandas' default reader."""

@@ -1,18 +1,16 @@
 """Findings: observations computed from the active table; for the bundled figure also the
 source's claims, checked, and our interpretation; all of it as a Markdown report."""
 
+from functools import partial
+
 import streamlit as st
 
-from lib.analysis.claims import check_claims
 from lib.analysis.filters import too_many_models
-from lib.analysis.findings import all_findings
-from lib.analysis.interpretation import TITLE, interpretation, upload_notice
-from lib.analysis.report import findings_report
-from lib.core.figure import figure_table
+from lib.analysis.interpretation import TITLE, upload_notice
 from lib.core.text import escape_markdown
 from lib.ui.findings_view import (
-    findings_rows, show_across_conditions, show_claims, show_finding, show_interpretation,
-    threshold_widgets,
+    claims_and_interpretation, findings_rows, report_bytes, show_across_conditions, show_claims,
+    show_finding, show_interpretation, table_findings, threshold_widgets,
 )
 from lib.ui.shell import ensure_app_navigation
 from lib.ui.state import active, condition_view
@@ -33,19 +31,22 @@ table, scope_note = findings_rows(current)
 if scope_note:
     st.caption(scope_note)
 thresholds = threshold_widgets()
-findings = all_findings(table, thresholds)
+charted = table_findings(table, thresholds, current.y_title, current.is_figure)
+findings = [finding for finding, _spec in charted]
 if not findings:
     st.info("The active table has no values to compute findings from.")
     st.stop()
 
-for number, finding in enumerate(findings, 1):
-    show_finding(number, finding, table, current.y_title)
+for number, (finding, spec) in enumerate(charted, 1):
+    show_finding(number, finding, spec, current.y_title)
 
 # every condition of the table, each kept apart (the findings above are of the one picked)
-across = show_across_conditions(findings_rows(active())[0], thresholds, current.y_title)
+whole = findings_rows(active())[0]
+across = show_across_conditions(whole, thresholds, current.y_title, current.is_figure)
 
 if current.is_figure:
-    claims, interp, notice = check_claims(current.table), interpretation(current.table), None
+    claims, interp = claims_and_interpretation(current.table, figure=True)
+    notice = None
     st.header("The source's claims, checked")
     show_claims(claims)
     st.header(TITLE)
@@ -54,13 +55,14 @@ else:
     claims, interp, notice = None, None, upload_notice(len(table))
     st.header("The source's claims and the interpretation")
     st.info(notice)
+    figure_claims, figure_interp = claims_and_interpretation(None, figure=True)
     with st.expander("The source's claims, checked against the bundled figure"):
-        show_claims(check_claims(figure_table()))
+        show_claims(figure_claims)
     with st.expander(f"{TITLE}, of the bundled figure"):
-        show_interpretation(interpretation(figure_table()))
+        show_interpretation(figure_interp)
 
 st.header("Report")
-report = findings_report(findings, label=current.label, thresholds=thresholds, claims=claims,
-                         interpretation=interp, notice=notice, across=across)
-st.download_button("Findings report (Markdown)", report.encode("utf-8"),
-                   file_name="delta-findings.md", mime="text/markdown", on_click="ignore")
+report = partial(report_bytes, findings, label=current.label, thresholds=thresholds,
+                 claims=claims, interpretation=interp, notice=notice, across=across)
+st.download_button("Findings report (Markdown)", report, file_name="delta-findings.md",
+                   mime="text/markdown", on_click="ignore")  # the report is written when clicked

@@ -1,12 +1,15 @@
 """Overview: the Δ dot plot of the active table, filtered from the sidebar."""
 
+from functools import partial
+
 import streamlit as st
 
 from lib.analysis.filters import table_conditions
 from lib.charts.dotplot import delta_dot_plot
+from lib.charts.specs import vega_spec
 from lib.core.text import escape_markdown
 from lib.ui.shell import ensure_app_navigation
-from lib.ui.state import active, conditions_view
+from lib.ui.state import active, conditions_view, fingerprint, remembered
 from lib.ui.widgets import delta_columns, download_buttons, sidebar_filters
 
 ensure_app_navigation()
@@ -26,8 +29,11 @@ if view.empty:
     st.info("No rows match the filters. Widen the selection in the sidebar.")
     st.stop()
 
-chart = delta_dot_plot(view, y_title=current.y_title)
-st.altair_chart(chart, key="overview_chart")
+spec = remembered(("overview", fingerprint(view), current.y_title),  # once per view
+                  lambda: vega_spec(delta_dot_plot(view, y_title=current.y_title)),
+                  figure=current.is_figure)
+st.vega_lite_chart(spec, key="overview_chart")
 st.subheader("Values shown")
 st.dataframe(view, column_config=delta_columns(current.y_title), hide_index=True)
-download_buttons(view, chart, name="delta-dot-plot")
+download_buttons(view, partial(delta_dot_plot, view, y_title=current.y_title),
+                 name="delta-dot-plot")  # the chart is built again only for a file

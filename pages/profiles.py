@@ -12,10 +12,11 @@ from lib.analysis.profiles import (DEFAULT_TOLERANCE, comparison, default_refere
                                    significance, standing, table_sources)
 from lib.core.text import escape_markdown as esc
 from lib.ui.profile_view import (PROFILE_KEY, TOLERANCE_KEY, compare_key, comparison_columns,
-                                 intervals_of, marker_of, marker_words, profile_data,
-                                 show_comparison, show_heatmap, show_key_figures, show_marker,
-                                 show_per_condition, show_standing, standing_columns,
-                                 standing_table, summary_columns, summary_table)
+                                 draw_markers, intervals_of, marker_of, marker_words,
+                                 profile_data, show_comparison, show_heatmap, show_key_figures,
+                                 show_marker, show_per_condition, show_standing,
+                                 standing_columns, standing_table, summary_columns,
+                                 summary_table, table_markers)
 from lib.ui.shell import ensure_app_navigation
 from lib.ui.state import active, condition_view
 
@@ -40,7 +41,7 @@ with st.sidebar:
                                "at a time, so the same model's values are never blended.")
         table = rows_of(table, source)
         whole = rows_of(whole, source)
-    data = profile_data(table)
+    data = profile_data(table, figure=current.is_figure)
     model = st.selectbox("Model", data.models, key=PROFILE_KEY, bind="query-params")
     st.caption("The model is kept in the page address: copy it to share this profile. "
                "A click on a cell of the heatmap opens that model's profile.")
@@ -51,6 +52,7 @@ profile, everyone = st.columns([3, 2], gap="large")
 with profile:
     mark, title = st.columns([1, 14], vertical_alignment="center")
     with mark:
+        draw_markers(table_markers(data))  # every model's at once, the first time only
         show_marker(marker_of(data, model))
     title.title(esc(model), anchor=False)  # no "#<name>" link beside it
     st.caption(f"{esc(category)} · {esc(marker_words(data, model))} marker, as in the overview "
@@ -94,7 +96,7 @@ with profile:
                      hide_index=True)
 
     if has_conditions(whole):
-        show_per_condition(whole, model, current.y_title, evidence)
+        show_per_condition(whole, model, current.y_title, evidence, figure=current.is_figure)
 
     sentences = written_profile(figures, category, data.matrix, stand, reference, compared, flags,
                                 evidence)

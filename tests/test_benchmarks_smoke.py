@@ -21,6 +21,11 @@ def test_benchmark_smoke_run_completes_every_section(browser, tmp_path):
     assert results["smoke"] is True
     assert results["cold"]["app_median_s"] > 0 and results["cold"]["reference_median_s"] > 0
     assert results["rerun"]["app_median_ms"] > 0
+    for table in ("figure", "large"):
+        per_page = results["pages"][table]
+        assert set(per_page) == {"Overview", "Model profiles", "Findings", "Your data",
+                                 "reference"}
+        assert all(t > 0 for paths in per_page.values() for t in paths.values())
     assert {"long 10,000 rows", "per_item 10,000 rows"} <= set(results["ingest"])
     assert results["chart"]["300x40"]["points"] == 12_000
     assert results["sessions"]["bundled"]["per_session_mb"] is not None

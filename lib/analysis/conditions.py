@@ -16,7 +16,7 @@ table has them, are each value's own against the baseline (`lib.analysis.evidenc
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from itertools import combinations, groupby
 
@@ -446,10 +446,13 @@ NO_TEST = ("These counts are of each value against the baseline: no test compare
            "conditions with one another.")
 
 
-def best_by_dataset(table: pd.DataFrame, tolerance: float = 0.0) -> Finding:
+def best_by_dataset(table: pd.DataFrame, tolerance: float = 0.0,
+                    compared: pd.DataFrame | None = None) -> Finding:
     """Per dataset, the condition with the highest mean Δ over the models measured under every
-    condition measured there, and for how many of them each condition gives the highest Δ."""
-    compared = compare_conditions(table, schema.DATASET)
+    condition measured there, and for how many of them each condition gives the highest Δ.
+    `compared`: `compare_conditions(table, "dataset")` when the caller has it already."""
+    if compared is None:
+        compared = compare_conditions(table, schema.DATASET)
     bests = group_bests(compared, schema.DATASET)
     ranked = [g for g in bests if g.best]
     tally = _tally(ranked)
@@ -483,10 +486,13 @@ def best_by_dataset(table: pd.DataFrame, tolerance: float = 0.0) -> Finding:
                     compared)
 
 
-def best_by_model(table: pd.DataFrame, tolerance: float = 0.0) -> Finding:
+def best_by_model(table: pd.DataFrame, tolerance: float = 0.0,
+                  compared: pd.DataFrame | None = None) -> Finding:
     """Per model, the condition with the highest mean Δ over the datasets it has under every
-    one of its conditions (ties: each), and how many models each condition is best for."""
-    compared = compare_conditions(table, schema.MODEL)
+    one of its conditions (ties: each), and how many models each condition is best for.
+    `compared`: `compare_conditions(table, "model")` when the caller has it already."""
+    if compared is None:
+        compared = compare_conditions(table, schema.MODEL)
     bests = group_bests(compared, schema.MODEL)
     ranked = [g for g in bests if g.best]
     tally = _tally(ranked)
@@ -569,15 +575,25 @@ def sign_agreement(table: pd.DataFrame, tolerance: float = 0.0) -> Finding:
     return _finding(AGREEMENT, "How often conditions agree in sign", say, numbers, detail)
 
 
-def across_conditions(table: pd.DataFrame,
-                      thresholds: Thresholds = Thresholds()) -> list[Finding]:
+def comparisons(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """`compare_conditions` of `table` by dataset and by model: what the findings across
+    conditions compute first, whatever the thresholds."""
+    return {by: compare_conditions(table, by) for by in (schema.DATASET, schema.MODEL)}
+
+
+def across_conditions(table: pd.DataFrame, thresholds: Thresholds = Thresholds(),
+                      compared: Mapping[str, pd.DataFrame] | None = None) -> list[Finding]:
     """The findings across conditions for `table` (all its conditions), in the page's order;
-    empty for a table of fewer than two conditions or more than `MAX_CONDITIONS`."""
+    empty for a table of fewer than two conditions or more than `MAX_CONDITIONS`. `compared`:
+    the table's `comparisons` when the caller keeps them (they do not change with the
+    thresholds)."""
     rows = condition_rows(table)
     if not has_conditions(rows) or too_many_conditions(rows) is not None:
         return []
-    tol = thresholds.tolerance
-    return [best_by_dataset(table, tol), sign_agreement(table, tol), best_by_model(table, tol)]
+    tol, compared = thresholds.tolerance, compared or {}
+    return [best_by_dataset(table, tol, compared.get(schema.DATASET)),
+            sign_agreement(table, tol),
+            best_by_model(table, tol, compared.get(schema.MODEL))]
 
 
 # --- one model's best condition, in words -------------------------------------------------------
@@ -604,11 +620,13 @@ def best_condition_sentence(table: pd.DataFrame, model: str) -> str:
     if len(conditions) > MAX_CONDITIONS:
         return (f"{model} is measured under {len(conditions):,} conditions; conditions are "
                 f"compared with one another for up to {MAX_CONDITIONS}.")
-    best = model_best(table, model)
+    compared = compare_conditions(mine, schema.MODEL)  # once: it is model_best's too
+    found = group_bests(compared, schema.MODEL)
+    best = found[0] if found else None
     if best is None or not best.best:
         return (f"No dataset has {model} under {every(len(conditions))} of its conditions, so "
                 "its conditions cannot be compared on the same datasets.")
-    compared = compare_conditions(mine, schema.MODEL).set_index(schema.CONDITION)
+    compared = compared.set_index(schema.CONDITION)
     name = quoted(str)
     others = [f"{name(c)} {mean_text(compared.at[c, 'mean_common'])}" for c in conditions
               if c not in best.best]

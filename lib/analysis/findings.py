@@ -556,18 +556,29 @@ def volatility(table: pd.DataFrame) -> Finding:
                     points_of(_ordered(concerned)))
 
 
+Step = tuple[str, tuple[float, ...], Callable[[pd.DataFrame], Finding]]
+"""One finding of `all_findings`: its key, the thresholds it reads, and what makes it."""
+
+
+def finding_steps(thresholds: Thresholds = Thresholds()) -> list[Step]:
+    """The findings of `all_findings` as steps, in the page's order: a caller that keeps each
+    finding may reuse it until the table or the thresholds it reads change."""
+    tol = thresholds.tolerance
+    return [
+        ("leaders", (), dataset_leaders),
+        ("gains", (tol,), lambda t: largest_gains(t, tol)),
+        ("drops", (tol,), lambda t: largest_drops(t, tol)),
+        ("same_direction", (tol, thresholds.nearly_all),
+         lambda t: same_direction(t, thresholds)),
+        ("categories", (tol,), lambda t: category_trends(t, tol)),
+        ("scale", (tol,), lambda t: scale_within_family(t, tol)),
+        ("baseline", (tol,), lambda t: baseline_share(t, tol)),
+        ("volatility", (), volatility),
+    ]
+
+
 def all_findings(table: pd.DataFrame, thresholds: Thresholds = Thresholds()) -> list[Finding]:
     """Every finding for `table`, in the page's order; empty for a table without finite Δ."""
     if clean(table).empty:
         return []
-    tol = thresholds.tolerance
-    return [
-        dataset_leaders(table),
-        largest_gains(table, tol),
-        largest_drops(table, tol),
-        same_direction(table, thresholds),
-        category_trends(table, tol),
-        scale_within_family(table, tol),
-        baseline_share(table, tol),
-        volatility(table),
-    ]
+    return [make(table) for _key, _reads, make in finding_steps(thresholds)]

@@ -72,9 +72,21 @@ def model_condition_chart(rows: pd.DataFrame, conditions: Sequence[str], *,
         shape=alt.Shape(f"{schema.CONDITION}:N", sort=conditions, legend=None,
                         scale=alt.Scale(domain=conditions, range=shapes)),
         tooltip=tips))
-    data = rows[[c for c in (schema.DATASET, schema.CONDITION, schema.DELTA, schema.CI_LOW,
+    return alt.layer(*layers, data=model_condition_rows(rows)).properties(height=height)
+
+
+def model_condition_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows `model_condition_chart` draws."""
+    return rows[[c for c in (schema.DATASET, schema.CONDITION, schema.DELTA, schema.CI_LOW,
                              schema.CI_HIGH) if c in rows.columns]]
-    return alt.layer(*layers, data=data).properties(height=height)
+
+
+def model_condition_layout(rows: pd.DataFrame, conditions: Sequence[str]) -> tuple:
+    """What of `model_condition_chart`'s chart (for one axis title, interval name and height)
+    is not its rows: two models with equal layouts have charts that differ in their rows
+    alone (`model_condition_rows`)."""
+    return (tuple(dict.fromkeys(rows[schema.DATASET])), tuple(conditions),
+            tuple(model_condition_rows(rows).columns))
 
 
 def dataset_heatmap(detail: pd.DataFrame, conditions: Sequence[str], *,

@@ -81,6 +81,11 @@ def share_spec_lock(lock: AbstractContextManager[object]) -> None:
     _spec_lock = lock
 
 
+def spec_lock() -> AbstractContextManager[object]:
+    """The lock held while Altair's process-wide data transformer or theme is switched."""
+    return _spec_lock
+
+
 def export_spec(chart: alt.TopLevelMixin, limit: int = EXPORT_TEXT_LIMIT) -> dict[str, Any]:
     """The chart's Vega-Lite spec for a file: every string (data, titles, labels, tooltips,
     domains) scrubbed of characters XML forbids (`scrub_text`), and every one longer than
@@ -158,6 +163,15 @@ def spec_svg(spec: dict[str, Any]) -> bytes:
         return render("svg", spec)
     except RenderError as exc:
         raise ExportError("The chart could not be drawn as SVG.") from exc
+
+
+def specs_svg(specs: list[dict[str, Any]]) -> list[bytes]:
+    """Specs made by the app itself (`spec_svg`) drawn as SVG by one child process."""
+    try:
+        drawn = json.loads(render("svgs", {"specs": specs}))
+    except (RenderError, ValueError) as exc:
+        raise ExportError("The charts could not be drawn as SVG.") from exc
+    return [svg.encode("utf-8") for svg in drawn]
 
 
 def script_json(value: Any) -> str:

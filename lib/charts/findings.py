@@ -27,12 +27,19 @@ def _baseline() -> alt.Chart:
     return alt.Chart().mark_rule(color=BASELINE_COLOR, strokeDash=[6, 4]).encode(y=alt.datum(0))
 
 
+def highlight_rows(table: pd.DataFrame, finding: Finding) -> pd.DataFrame:
+    """The rows of `highlight_chart`: every point of `table`, `concerned` where the finding
+    singles it out. The rest of that chart depends on the table alone."""
+    t = clean(table)
+    picked = {(p.model, p.dataset) for p in finding.points}
+    return t[[schema.MODEL, schema.CATEGORY, schema.DATASET, schema.DELTA]].assign(
+        concerned=[(m, d) in picked for m, d in zip(t[schema.MODEL], t[schema.DATASET])])
+
+
 def highlight_chart(table: pd.DataFrame, finding: Finding, y_title: str = "Δ") -> alt.LayerChart:
     """Every point of `table` by dataset, grey, with the finding's points in their model colors."""
     t = clean(table)
-    picked = {(p.model, p.dataset) for p in finding.points}
-    data = t[[schema.MODEL, schema.CATEGORY, schema.DATASET, schema.DELTA]].assign(
-        concerned=[(m, d) in picked for m, d in zip(t[schema.MODEL], t[schema.DATASET])])
+    data = highlight_rows(table, finding)
     models, categories = model_order(t), category_order(t)
     colors, shapes = model_colors(models), category_shapes(categories)
     color = alt.Color(f"{schema.MODEL}:N", title="Model",
@@ -83,10 +90,14 @@ def category_chart(finding: Finding, y_title: str = "Δ") -> alt.LayerChart:
     return alt.layer(bars, _baseline(), *labels, data=data).properties(height=HEIGHT, width=480)
 
 
+def _pairs(detail: pd.DataFrame) -> pd.DataFrame:
+    """The scale finding's rows with the pair named ("smaller → larger")."""
+    return detail.assign(pair=detail["smaller"] + " → " + detail["larger"])
+
+
 def scale_chart(finding: Finding, y_title: str = "Δ") -> alt.FacetChart:
     """Per family pair and dataset: the smaller and the larger model's Δ, joined by a line."""
-    detail = finding.detail
-    data = detail.assign(pair=detail["smaller"] + " → " + detail["larger"])
+    data = _pairs(finding.detail)
     order = list(dict.fromkeys(data["dataset"]))
     y = alt.Y("dataset:N", sort=order, title=None)
     rule = alt.Chart().mark_rule(color="#888888").encode(
@@ -156,3 +167,29 @@ def finding_chart(finding: Finding, table: pd.DataFrame,
     if finding.key == "volatility":
         return volatility_chart(finding)
     return None
+
+
+def chart_layout(finding: Finding) -> tuple | None:
+    """What of `finding_chart`'s chart is not its rows, for the charts whose rows change with
+    the thresholds: two findings of one table whose layouts are equal have charts (with one
+    axis title) that differ in their rows alone (`chart_rows`). None: no such chart."""
+    if finding.key in HIGHLIGHT_KEYS:
+        return ("highlight",)  # every point of the table, whatever the finding
+    if finding.detail.empty:
+        return None
+    if finding.key == "categories":
+        return ("categories", tuple(finding.detail[schema.CATEGORY]))
+    if finding.key == "scale":
+        return ("scale", tuple(dict.fromkeys(finding.detail["dataset"])))
+    if finding.key == "baseline":
+        return ("baseline", tuple(finding.detail["scope"]))
+    return None
+
+
+def chart_rows(finding: Finding, table: pd.DataFrame) -> pd.DataFrame:
+    """The rows `finding_chart` draws for a finding that has a `chart_layout`."""
+    if finding.key in HIGHLIGHT_KEYS:
+        return highlight_rows(table, finding)
+    if finding.key == "scale":
+        return _pairs(finding.detail)
+    return finding.detail

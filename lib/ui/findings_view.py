@@ -3,19 +3,25 @@ interpretation. Text from the table reaches the page escaped, never as HTML."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
-from lib.analysis.claims import READING_PRECISION, ClaimCheck, Verdict, verdict_summary
+from lib.analysis.claims import (READING_PRECISION, ClaimCheck, Verdict, check_claims,
+                                 verdict_summary)
 from lib.analysis.compare import split_combined
-from lib.analysis.conditions import (ACROSS_NOTE, across_conditions,
+from lib.analysis.conditions import (ACROSS_NOTE, across_conditions, comparisons,
                                      condition_labels, has_conditions, too_many_conditions)
-from lib.analysis.findings import Finding, Thresholds, detail_labels, unchanged_text
-from lib.analysis.interpretation import Interpretation
-from lib.analysis.report import EXTRA_LABELS, SHARE_COLUMNS, SIGNED_COLUMNS
+from lib.analysis.findings import (Finding, Thresholds, clean, detail_labels, finding_steps,
+                                   unchanged_text)
+from lib.analysis.interpretation import Interpretation, interpretation
+from lib.analysis.report import EXTRA_LABELS, SHARE_COLUMNS, SIGNED_COLUMNS, findings_report
 from lib.charts.conditions import chart_width, condition_chart
-from lib.charts.findings import finding_chart
-from lib.ui.state import ActiveTable
+from lib.charts.findings import chart_layout, chart_rows, finding_chart
+from lib.charts.specs import vega_spec, with_rows
+from lib.core.figure import figure_table
+from lib.ui.state import ActiveTable, fingerprint, remembered
 
 TOLERANCE_KEY = "findings_tolerance"
 NEARLY_ALL_KEY = "findings_nearly_all"
@@ -77,14 +83,52 @@ def detail_columns(frame: pd.DataFrame, y_title: str) -> dict[str, st.column_con
     return config
 
 
-def show_finding(index: int, finding: Finding, table: pd.DataFrame, y_title: str) -> None:
-    """One finding: its title, its sentence, its chart and its numbers."""
+Charted = tuple[Finding, dict | None]
+"""A finding and its chart's Vega-Lite specification (None when it has no chart)."""
+
+
+def table_findings(table: pd.DataFrame, thresholds: Thresholds, y_title: str,
+                   figure: bool) -> list[Charted]:
+    """The findings of `table` under `thresholds` (as `all_findings`), each with its chart's
+    specification: each computed once per table, axis title and the thresholds it reads, then
+    reused (kept for every session only when `figure`, the rows being the bundled figure's)."""
+    if clean(table).empty:
+        return []
+    digest = fingerprint(table)
+
+    def charted(make: Callable[[pd.DataFrame], Finding]) -> Charted:
+        finding = make(table)
+        if (layout_key := chart_layout(finding)) is not None:  # built once, its rows swapped
+            layout = remembered(("finding layout", digest, y_title, layout_key),
+                                lambda: vega_spec(finding_chart(finding, table, y_title)),
+                                figure=figure)
+            return finding, with_rows(layout, chart_rows(finding, table))
+        chart = finding_chart(finding, table, y_title)
+        return finding, None if chart is None else vega_spec(chart)
+
+    # each finding is kept apart: a threshold change makes only those that read it again
+    return [remembered(("finding", key, digest, reads, y_title),
+                       lambda make=make: charted(make), figure=figure)
+            for key, reads, make in finding_steps(thresholds)]
+
+
+def claims_and_interpretation(table: pd.DataFrame | None,
+                              figure: bool) -> tuple[list[ClaimCheck], Interpretation]:
+    """The source's claims checked against `table` and the interpretation of it (None: the
+    bundled figure), computed once per table."""
+    rows = figure_table() if table is None else table
+    return remembered(("claims", fingerprint(rows)),
+                      lambda: (check_claims(rows), interpretation(rows)),
+                      figure=figure or table is None)
+
+
+def show_finding(index: int, finding: Finding, spec: dict | None, y_title: str) -> None:
+    """One finding: its title, its sentence, its chart (`spec`) and its numbers."""
     with st.container(border=True):
         st.subheader(f"{index}. {finding.title}")
         st.markdown(finding.markdown)
-        chart = finding_chart(finding, table, y_title)
-        if chart is not None:
-            st.altair_chart(chart, key=f"finding_chart_{finding.key}", width="stretch")
+        if spec is not None:
+            st.vega_lite_chart(spec, key=f"finding_chart_{finding.key}", width="stretch")
         with st.expander("The numbers behind it"):
             st.dataframe(finding.detail, column_config=detail_columns(finding.detail, y_title),
                          hide_index=True)
@@ -93,8 +137,39 @@ def show_finding(index: int, finding: Finding, table: pd.DataFrame, y_title: str
 ACROSS_TITLE = "Across conditions"
 
 
+def conditions_findings(table: pd.DataFrame, thresholds: Thresholds, y_title: str,
+                        figure: bool) -> list[Charted]:
+    """The findings across the conditions of `table`, each with its chart's specification:
+    computed once per table, thresholds and axis title (see `table_findings`)."""
+    digest = fingerprint(table)
+
+    def spec_of(finding: Finding) -> dict | None:
+        """Its chart, kept by what `condition_chart` reads: most do not change with the
+        tolerance, only their sentences do."""
+        counts = finding.numbers.get("counts")
+        reads = (finding.key, fingerprint(finding.detail), repr(finding.numbers.get("conditions")),
+                 None if counts is None else fingerprint(counts), y_title)
+        return remembered(
+            ("across chart", *reads),
+            lambda: None if (c := condition_chart(finding, y_title)) is None else vega_spec(c),
+            figure=figure)
+
+    def build() -> list[Charted]:
+        compared = remembered(("comparisons", digest), lambda: comparisons(table),
+                              figure=figure)  # the same for every threshold
+        return [(f, spec_of(f)) for f in across_conditions(table, thresholds, compared)]
+
+    # across_conditions reads the tolerance alone: "nearly all" does not make them again
+    return remembered(("across", digest, thresholds.tolerance, y_title), build, figure=figure)
+
+
+def report_bytes(findings: list[Finding], **parts: object) -> bytes:
+    """The findings report (`findings_report`) as UTF-8, written when its button is clicked."""
+    return findings_report(findings, **parts).encode("utf-8")
+
+
 def show_across_conditions(table: pd.DataFrame, thresholds: Thresholds,
-                           y_title: str) -> list[Finding]:
+                           y_title: str, figure: bool = False) -> list[Finding]:
     """For a table of two or more conditions (`table` holds all of them), the section across
     conditions: each finding with its sentence, its chart and its numbers, or why there is none
     (too many conditions). Returns the findings shown (empty otherwise)."""
@@ -105,20 +180,19 @@ def show_across_conditions(table: pd.DataFrame, thresholds: Thresholds,
         st.info(why)
         return []
     st.caption(ACROSS_NOTE)
-    findings = across_conditions(table, thresholds)
-    for finding in findings:
+    charted = conditions_findings(table, thresholds, y_title, figure)
+    for finding, spec in charted:
         with st.container(border=True):
             st.subheader(finding.title)
             st.markdown(finding.markdown)
-            chart = condition_chart(finding, y_title)
-            if chart is not None:
-                st.altair_chart(chart, key=f"condition_chart_{finding.key}",
-                                width=chart_width(finding))
+            if spec is not None:
+                st.vega_lite_chart(spec, key=f"condition_chart_{finding.key}",
+                                   width=chart_width(finding))
             with st.expander("The numbers behind it"):
                 st.dataframe(finding.detail,
                              column_config=detail_columns(finding.detail, y_title),
                              hide_index=True)
-    return findings
+    return [finding for finding, _spec in charted]
 
 
 def show_claims(checks: list[ClaimCheck]) -> None:

@@ -21,16 +21,19 @@ from lib.analysis.filters import table_conditions
 from lib.analysis.profiles import (KeyFigures, Reference, clicked_model, delta_matrix,
                                    model_categories)
 from lib.charts import profiles as charts
-from lib.charts.conditions import model_condition_chart
+from lib.charts.conditions import (model_condition_chart, model_condition_layout,
+                                   model_condition_rows)
 from lib.charts.dotplot import y_domain
-from lib.charts.exports import spec_svg
+from lib.charts.exports import specs_svg
 from lib.charts.profiles import HEATMAP_SELECTION
+from lib.charts.specs import stand_in, vega_spec, with_names, with_rows
 from lib.core import schema
 from lib.core.figure import category_order, figure_styles, model_order
 from lib.core.styles import category_shapes, model_colors, vega_shape
 from lib.core.text import escape_markdown as esc
 from lib.core.wording import names, signed
 from lib.ingest.items.cells import CI_TEST_DISAGREE, TOO_SMALL
+from lib.ui.state import fingerprint, remembered
 
 PROFILE_KEY = "profile"
 """Key of the model picker, and the URL's query parameter: `?profile=GPT-4o`."""
@@ -48,15 +51,27 @@ class ProfileData:
     colors: dict[str, str]
     shapes: dict[str, str]
     """Shape name per category ('circle', 'pentagon', ...)."""
+    digest: str = ""
+    """The table's `fingerprint`: what is computed from it is kept under it."""
+    figure: bool = False
+    """Whether the table is the bundled figure's (then what is computed from it is kept once
+    for every session)."""
 
 
-def profile_data(table: pd.DataFrame) -> ProfileData:
-    """The page's working data for a contract table (colors and shapes as in the overview)."""
-    models = model_order(table)
-    categories = category_order(table)
-    return ProfileData(matrix=delta_matrix(table), models=models,
-                       categories=model_categories(table), category_order=categories,
-                       colors=model_colors(models), shapes=category_shapes(categories))
+def profile_data(table: pd.DataFrame, figure: bool = False) -> ProfileData:
+    """The page's working data for a contract table (colors and shapes as in the overview),
+    computed once per table."""
+    digest = fingerprint(table)
+
+    def build() -> ProfileData:
+        models = model_order(table)
+        categories = category_order(table)
+        return ProfileData(matrix=delta_matrix(table), models=models,
+                           categories=model_categories(table), category_order=categories,
+                           colors=model_colors(models), shapes=category_shapes(categories),
+                           digest=digest, figure=figure)
+
+    return remembered(("profile data", digest), build, figure=figure)
 
 
 def marker_of(data: ProfileData, model: str) -> tuple[str, str]:
@@ -238,19 +253,70 @@ def chart_spec(kind: str, args: tuple, options: tuple[tuple[str, object], ...] =
 
 
 def show_chart(kind: str, args: tuple, frames: Mapping[str, pd.DataFrame],
-               options: Mapping[str, object] | None = None, **display: object) -> object:
+               options: Mapping[str, object] | None = None, figure: bool = False,
+               names: Mapping[str, object] | None = None, **display: object) -> object:
     """Draw a profile chart in the current container: its kept specification with this
-    rerun's rows attached (`display` goes to `st.vega_lite_chart`)."""
-    spec = chart_spec(kind, args, tuple(sorted((options or {}).items())))
+    rerun's rows attached (`display` goes to `st.vega_lite_chart`); `names` gives the values of
+    the stand-ins `args` holds (`lib.charts.specs.with_names`). The specification of the
+    bundled figure's layout is kept for every session (`chart_spec`); any other in this
+    session only, since its layout holds the upload's names."""
+    settings = tuple(sorted((options or {}).items()))
+    if figure:
+        spec = chart_spec(kind, args, settings)
+    else:
+        spec = dict(remembered(("profile chart", kind, args, settings),
+                               lambda: _BUILDERS[kind](*args, **dict(settings)).to_dict()))
+    if names:
+        spec = with_names(spec, dict(names))
     spec["datasets"] = {**spec.get("datasets", {}), **frames}
     return st.vega_lite_chart(spec, **display)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+COMPARED = (stand_in("model"), stand_in("reference"))
+"""Stand-ins for the two names in the comparison chart's layout, which every pair of models
+with the same datasets and axis shares."""
+COMPARED_MARKERS = ((stand_in("model color"), stand_in("model shape")),
+                    (stand_in("reference color"), stand_in("reference shape")))
+
+
+MARKERS_KEPT = 512
+"""Markers kept drawn at most (the figure's and the palette's colors times the shapes are far
+fewer)."""
+
+
+@st.cache_resource(show_spinner=False)
+def _drawn_markers() -> dict[tuple[str, str], str]:
+    """Every marker drawn so far, by (color, Vega shape), for every session: a marker is a
+    color and a shape of the app's own, nothing of an upload."""
+    return {}
+
+
+def draw_markers(markers: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The SVG of each of `markers`; those not drawn yet are drawn all in one child process
+    (its start costs about a third of a second, each marker a few milliseconds more)."""
+    kept = _drawn_markers()
+    found = {m: kept[m] for m in markers if m in kept}
+    missing = [m for m in dict.fromkeys(markers) if m not in found]
+    if missing:
+        drawn = specs_svg([charts.marker_chart(color, shape).to_dict()
+                           for color, shape in missing])
+        found.update((m, svg.decode("utf-8")) for m, svg in zip(missing, drawn))
+        if len(kept) + len(missing) > MARKERS_KEPT:
+            kept.clear()
+        kept.update((m, found[m]) for m in missing)
+    return found
+
+
 def marker_svg(color: str, shape: str) -> str:
     """The marker drawn by Vega as SVG (shown as an image: no script, no theme padding); drawn
     once per marker for every session, in a child process as every chart file is."""
-    return spec_svg(charts.marker_chart(color, shape).to_dict()).decode("utf-8")
+    return draw_markers([(color, shape)])[(color, shape)]
+
+
+def table_markers(data: ProfileData) -> list[tuple[str, str]]:
+    """Every model's marker, in the table's order (drawn at once by `draw_markers` on a first
+    visit, so that picking another model draws nothing)."""
+    return [marker_of(data, model) for model in data.models]
 
 
 def show_marker(marker: tuple[str, str]) -> None:
@@ -265,7 +331,7 @@ def show_standing(data: ProfileData, model: str, stand: pd.DataFrame,
     frames = charts.standing_frames(stand, data.matrix, model, marker_of(data, model), intervals)
     layout = (tuple(stand[schema.DATASET]), charts.standing_domain(frames))
     show_chart("standing", layout, frames, {"y_title": y_title, "intervals": intervals is not None,
-                                            "ci": words.ci}, width="stretch")
+                                            "ci": words.ci}, figure=data.figure, width="stretch")
 
 
 def show_comparison(data: ProfileData, model: str, reference: Reference,
@@ -278,13 +344,17 @@ def show_comparison(data: ProfileData, model: str, reference: Reference,
     domain = y_domain(frames[charts.COMPARE_POINTS][schema.DELTA])
     both, gaps = st.columns(2)
     with both:
-        show_chart("comparison", (datasets, domain, model, reference.label,
-                                  (marker_of(data, model), ref_marker)),
-                   frames, {"y_title": y_title}, width="stretch")
+        markers = (marker_of(data, model), ref_marker)
+        names = dict(zip(COMPARED + COMPARED_MARKERS[0] + COMPARED_MARKERS[1],
+                         (model, reference.label, *markers[0], *markers[1])))
+        show_chart("comparison", (datasets, domain, *COMPARED, COMPARED_MARKERS),
+                   frames, {"y_title": y_title}, figure=data.figure, names=names,
+                   width="stretch")
     with gaps:
         show_chart("difference", (datasets,),
                    {charts.DIFFERENCE_DATA: charts.difference_frame(compared)},
-                   {"title": "This model minus the reference"}, width="stretch")
+                   {"title": "This model minus the reference"}, figure=data.figure,
+                   width="stretch")
 
 
 def show_heatmap(data: ProfileData, model: str, y_title: str) -> None:
@@ -292,8 +362,11 @@ def show_heatmap(data: ProfileData, model: str, y_title: str) -> None:
     key = heatmap_key(model)
     layout = (tuple(str(d) for d in data.matrix.columns), tuple(data.models),
               tuple(data.category_order), charts.color_limit(data.matrix))
-    frames = {charts.HEATMAP_DATA: charts.heatmap_frame(data.matrix, data.categories, model)}
-    show_chart("heatmap", layout, frames, {"y_title": y_title}, key=key,
+    rows = remembered(("heatmap rows", data.digest),  # once per table; the open row per rerun
+                      lambda: charts.heatmap_frame(data.matrix, data.categories),
+                      figure=data.figure)
+    frames = {charts.HEATMAP_DATA: rows.assign(current=rows[schema.MODEL] == model)}
+    show_chart("heatmap", layout, frames, {"y_title": y_title}, figure=data.figure, key=key,
                on_select=open_clicked(key, data.models), width="content")
 
 
@@ -318,23 +391,40 @@ def condition_columns(y_title: str, words: EvidenceWords) -> dict[str, st.column
     }
 
 
+def per_condition(table: pd.DataFrame, model: str, y_title: str, ci: str,
+                  figure: bool = False) -> tuple[pd.DataFrame, str, dict | None]:
+    """The model's rows per condition, the sentence naming its best condition and the chart's
+    specification (no sentence or chart without rows)."""
+    rows = model_conditions(table, model)
+    if rows.empty:
+        return rows, "", None
+    conditions = table_conditions(condition_rows(table))
+    layout = remembered(  # one per datasets and conditions drawn: most models share it
+        ("per condition layout", model_condition_layout(rows, conditions), y_title, ci),
+        lambda: vega_spec(model_condition_chart(rows, conditions, y_title=y_title, ci=ci)),
+        figure=figure)
+    return (rows, best_condition_sentence(table, model),
+            with_rows(layout, model_condition_rows(rows)))
+
+
 def show_per_condition(table: pd.DataFrame, model: str, y_title: str,
-                       words: EvidenceWords) -> None:
+                       words: EvidenceWords, figure: bool = False) -> None:
     """The model's Δ per dataset under every condition of `table` (all its conditions), side by
-    side and never averaged, with one sentence naming its best condition."""
+    side and never averaged, with one sentence naming its best condition (computed once per
+    table, model, axis title and interval level)."""
     st.subheader(PER_CONDITION_TITLE)
     if (why := too_many_conditions(table)) is not None:
         st.info(why)
         return
-    rows = model_conditions(table, model)
+    rows, sentence, spec = remembered(
+        ("per condition", fingerprint(table), model, y_title, words.ci),
+        lambda: per_condition(table, model, y_title, words.ci, figure), figure=figure)
     if rows.empty:
         st.info(f"{esc(model)} has no value under any condition of the table.")
         return
     st.caption("Its Δ on each dataset under every condition of the table, side by side and never "
                "averaged; one color and shape per condition; the dashed line is the baseline "
                "(Δ = 0).")
-    st.markdown(esc(best_condition_sentence(table, model)))
-    conditions = table_conditions(condition_rows(table))
-    st.altair_chart(model_condition_chart(rows, conditions, y_title=y_title, ci=words.ci),
-                    key=f"per_condition::{model}", width="stretch")
+    st.markdown(esc(sentence))
+    st.vega_lite_chart(spec, key=f"per_condition::{model}", width="stretch")
     st.dataframe(rows, column_config=condition_columns(y_title, words), hide_index=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 import altair as alt
@@ -60,8 +61,17 @@ def sidebar_filters(table: pd.DataFrame) -> pd.DataFrame:
     return apply_filters(table, chosen_models, chosen_categories, chosen_datasets)
 
 
-def download_buttons(view: pd.DataFrame, chart: alt.TopLevelMixin, name: str) -> None:
-    """Four downloads in a row: the rows as CSV, the chart as PNG, SVG and standalone HTML.
+def _drawn_from(render: Callable[[alt.TopLevelMixin], bytes],
+                chart: alt.TopLevelMixin | Callable[[], alt.TopLevelMixin]) -> bytes:
+    """The file `render` makes of `chart`, built first when it is given as a function."""
+    return render(chart if isinstance(chart, alt.TopLevelMixin) else chart())
+
+
+def download_buttons(view: pd.DataFrame,
+                     chart: alt.TopLevelMixin | Callable[[], alt.TopLevelMixin],
+                     name: str) -> None:
+    """Four downloads in a row: the rows as CSV, the chart as PNG, SVG and standalone HTML
+    (`chart` may be a function that builds it: it is then built only for a click).
 
     Each file is made only when its button is clicked, in a worker thread of the server. A view
     too large for chart files has those buttons disabled, the reason written below them. A file
@@ -76,9 +86,9 @@ def download_buttons(view: pd.DataFrame, chart: alt.TopLevelMixin, name: str) ->
             (png_col, "Chart (PNG)", chart_png, "png", "image/png"),
             (svg_col, "Chart (SVG)", chart_svg, "svg", "image/svg+xml"),
             (html_col, "Chart (HTML)", chart_html, "html", "text/html")):
-        column.download_button(label, partial(render, chart), file_name=f"{name}.{suffix}",
-                               mime=mime, on_click="ignore", disabled=problem is not None,
-                               width="stretch")
+        column.download_button(label, partial(_drawn_from, render, chart),
+                               file_name=f"{name}.{suffix}", mime=mime, on_click="ignore",
+                               disabled=problem is not None, width="stretch")
     if problem is not None:
         st.caption(problem)
 
