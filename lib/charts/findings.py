@@ -9,10 +9,9 @@ from lib.analysis.findings import Finding, clean
 from lib.core import schema
 from lib.core.figure import category_order, dataset_order, model_order
 from lib.core.styles import BASELINE_COLOR, category_shapes, model_colors, vega_shape
+from lib.core.wording import signed
 
 HEIGHT = 240
-SIGNED_FORMAT = "+.1f"
-PERCENT_FORMAT = ".0%"
 BAR_STEP = 44
 """Pixels per bar of a horizontal bar chart."""
 AXIS_ROOM = 70
@@ -58,11 +57,17 @@ def highlight_chart(table: pd.DataFrame, finding: Finding, y_title: str = "Δ") 
 
 
 def category_chart(finding: Finding, y_title: str = "Δ") -> alt.LayerChart:
-    """Mean Δ per category as bars; the share of points above the baseline in the tooltip."""
-    data = finding.detail
+    """Mean Δ per category as bars, each labelled under its bar with its mean and its share of
+    points above the baseline (axis labels: they wrap to two lines, are never cut, and take the
+    theme's text colour)."""
+    detail = finding.detail
+    data = detail.assign(axis_label=[
+        f"{c}\n{signed(m)}, {s:.0%} above"
+        for c, m, s in zip(detail[schema.CATEGORY], detail["mean_delta"], detail["share_above"])])
     bars = alt.Chart().mark_bar().encode(
-        x=alt.X(f"{schema.CATEGORY}:N", sort=list(data[schema.CATEGORY]), title="Category",
-                axis=alt.Axis(labelAngle=0)),
+        x=alt.X("axis_label:N", sort=list(data["axis_label"]), title="Category",
+                axis=alt.Axis(labelAngle=0, labelExpr="split(datum.value, '\\n')",
+                              labelLimit=0, labelPadding=6)),
         y=alt.Y("mean_delta:Q", title=f"Mean {y_title}"),
         color=alt.condition("datum.mean_delta >= 0", alt.value(SIDE_COLORS["above"]),
                             alt.value(SIDE_COLORS["below"])),
@@ -71,16 +76,7 @@ def category_chart(finding: Finding, y_title: str = "Δ") -> alt.LayerChart:
                  alt.Tooltip("share_above:Q", title="Share above", format=".0%"),
                  alt.Tooltip("points:Q", title="Points")],
     )
-    label = (f"format(datum.mean_delta, '{SIGNED_FORMAT}') + ', ' + "
-             f"format(datum.share_above, '{PERCENT_FORMAT}') + ' above'")
-    labels = [
-        alt.Chart().transform_filter(test).transform_calculate(label=label)
-        .mark_text(fontSize=12, color="#444444", dy=dy).encode(
-            x=alt.X(f"{schema.CATEGORY}:N", sort=list(data[schema.CATEGORY])),
-            y=alt.datum(0), text="label:N")
-        for test, dy in (("datum.mean_delta >= 0", -10), ("datum.mean_delta < 0", 12))
-    ]
-    return alt.layer(bars, _baseline(), *labels, data=data).properties(height=HEIGHT, width=480)
+    return alt.layer(bars, _baseline(), data=data).properties(height=HEIGHT)
 
 
 def scale_chart(finding: Finding, y_title: str = "Δ") -> alt.FacetChart:

@@ -34,6 +34,11 @@ DIFFERENCE_DATA = "difference_rows"
 
 SPREAD_COLOR = "#9aa0a6"
 MEDIAN_COLOR = "#3c4043"
+"""The median tick, the rank labels, the bar labels and the difference's zero line in a light
+theme; they follow the theme (`THEME_INK`), as Streamlit's own axis and legend text does."""
+THEME_INK = {"light": MEDIAN_COLOR, "dark": "#dadce0"}
+"""Ink of the profile charts' own text and dark marks per theme (the page background is
+Streamlit's, set in .streamlit/config.toml): text reads at 4.5:1 or more on either."""
 MISSING_COLOR = "#ececec"
 MEAN_MARKER: tuple[str, str] = ("#5f6368", "square")
 """(color, shape) standing for the mean of several models in the comparison."""
@@ -49,6 +54,19 @@ def with_data(spec: Mapping, frames: Mapping[str, pd.DataFrame]) -> dict:
         name: frame.astype(object).where(frame.notna(), None).to_dict("records")
         for name, frame in frames.items()}}
     return out
+
+
+def themed(spec: Mapping, theme: str | None) -> dict:
+    """`spec` with its unset text, tick and rule colours in the ink of `theme` ("light" or
+    "dark"); unchanged for an unknown theme (Streamlit's theme then colours them, readably
+    but in its first chart colour)."""
+    ink = THEME_INK.get(theme or "")
+    if ink is None:
+        return dict(spec)
+    config = dict(spec.get("config", {}))
+    for mark in ("text", "tick", "rule"):
+        config[mark] = {**config.get(mark, {}), "color": ink}
+    return {**spec, "config": config}
 
 
 def _zero_rule() -> alt.Chart:
@@ -134,7 +152,7 @@ def standing_chart(datasets: Sequence[str], domain: tuple[float, float], *,
         tooltip=[alt.Tooltip(f"{schema.MODEL}:N", title="Model"),
                  alt.Tooltip(f"{schema.DATASET}:N", title="Dataset"),
                  alt.Tooltip(f"{schema.DELTA}:Q", title=y_title, format="+.1f")])
-    median = alt.Chart(mine).mark_tick(color=MEDIAN_COLOR, thickness=2.5, size=26).encode(
+    median = alt.Chart(mine).mark_tick(thickness=2.5, size=26).encode(
         x=x, y=alt.Y("others_median:Q", scale=y_scale, title=y_title))
     layers: list[alt.Chart] = [spread, ticks, median, _zero_rule()]
     tips = [alt.Tooltip(f"{schema.MODEL}:N", title="Model"),
@@ -152,7 +170,7 @@ def standing_chart(datasets: Sequence[str], domain: tuple[float, float], *,
         filled=True, size=170, opacity=1.0, stroke="white", strokeWidth=0.8).encode(
         x=x, y=y, color=alt.Color("color:N", scale=None), shape=alt.Shape("shape:N", scale=None),
         tooltip=tips))
-    layers.append(alt.Chart(mine).mark_text(fontSize=11, color=MEDIAN_COLOR, baseline="top", dy=4)
+    layers.append(alt.Chart(mine).mark_text(fontSize=11, baseline="top", dy=4)
                   .encode(x=x, y=alt.datum(domain[1]), text="rank_label:N"))
     return alt.layer(*layers).properties(height=height)
 
@@ -222,8 +240,7 @@ def difference_chart(datasets: Sequence[str], *, title: str = "Difference",
     labels = [alt.Chart(data).transform_filter(test).mark_text(fontSize=11, dy=dy).encode(
         x=x, y=y, text="label:N")
         for test, dy in (("datum.difference >= 0", -8), ("datum.difference < 0", 8))]
-    zero = alt.Chart(alt.Data(values=[{"zero": 0}])).mark_rule(color=MEDIAN_COLOR).encode(
-        y="zero:Q")
+    zero = alt.Chart(alt.Data(values=[{"zero": 0}])).mark_rule().encode(y="zero:Q")
     return alt.layer(bars, zero, *labels).properties(height=height)
 
 

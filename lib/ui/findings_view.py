@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib.analysis.claims import READING_PRECISION, ClaimCheck, Verdict, verdict_summary
+from lib.analysis.claims import ClaimCheck, Verdict, verdict_summary
 from lib.analysis.compare import split_combined
 from lib.analysis.conditions import (ACROSS_NOTE, across_conditions,
                                      condition_labels, has_conditions, too_many_conditions)
@@ -43,8 +43,8 @@ def threshold_widgets(defaults: Thresholds = Thresholds()) -> Thresholds:
             "Unchanged within ± (points)", min_value=0.0, max_value=10.0,
             value=defaults.tolerance, step=0.5, key=TOLERANCE_KEY, bind="query-params",
             help=f"A Δ this close to 0 counts as at the baseline. Default: "
-                 f"{defaults.tolerance:g}. Try {READING_PRECISION:g}, the precision of a value "
-                 f"read off a plot.")
+                 f"{defaults.tolerance:g}, as on the model profiles (about the precision of two "
+                 f"values read off a plot); 0 counts only a Δ of exactly 0.")
         nearly_all = st.slider(
             "Nearly all: at least this share of a dataset's models", min_value=0.5,
             max_value=1.0, value=defaults.nearly_all, step=0.05, key=NEARLY_ALL_KEY,

@@ -241,7 +241,8 @@ def show_chart(kind: str, args: tuple, frames: Mapping[str, pd.DataFrame],
                options: Mapping[str, object] | None = None, **display: object) -> object:
     """Draw a profile chart in the current container: its kept specification with this
     rerun's rows attached (`display` goes to `st.vega_lite_chart`)."""
-    spec = chart_spec(kind, args, tuple(sorted((options or {}).items())))
+    spec = charts.themed(chart_spec(kind, args, tuple(sorted((options or {}).items()))),
+                         st.context.theme.type)
     spec["datasets"] = {**spec.get("datasets", {}), **frames}
     return st.vega_lite_chart(spec, **display)
 

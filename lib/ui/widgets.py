@@ -19,6 +19,38 @@ from lib.ui.streamlit_private import altair_lock
 
 share_spec_lock(altair_lock())  # chart files are made while other sessions draw charts
 
+WIDTH_STEP = 40
+"""The width probe reports the container's width rounded down to this many pixels, so that a
+window resized by a few pixels does not redraw the page."""
+_WIDTH_JS = f"""
+export default function(component) {{
+    const {{ parentElement, setStateValue }} = component;
+    let last = null;
+    const report = () => {{
+        const width = Math.floor(parentElement.clientWidth / {WIDTH_STEP}) * {WIDTH_STEP};
+        if (width > 0 && width !== last) {{
+            last = width;
+            setStateValue("width", width);
+        }}
+    }};
+    const observer = new ResizeObserver(report);
+    observer.observe(parentElement);
+    report();
+    return () => observer.disconnect();
+}}
+"""
+_width_probe = st.components.v2.component("delta_explorer.width_probe", js=_WIDTH_JS,
+                                          isolate_styles=False)
+
+
+def container_width(key: str) -> int | None:
+    """The width in pixels of the page's main column as the browser lays it out (rounded down
+    to `WIDTH_STEP`), or None until the browser has reported it (the first run of a page, and
+    in tests without a browser). The page runs again when the width changes."""
+    result = _width_probe(key=key, on_width_change=lambda: None)
+    width = getattr(result, "width", None) if result is not None else None
+    return int(width) if isinstance(width, (int, float)) and width > 0 else None
+
 def delta_columns(y_title: str) -> dict[str, st.column_config.Column]:
     """Column settings for a contract table: Δ with its sign, names as plain text."""
     return {

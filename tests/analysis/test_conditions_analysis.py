@@ -199,7 +199,7 @@ def test_significance_is_counted_per_value_never_between_conditions(table):
     for m, d, c in hits:
         t.loc[(t.model == m) & (t.dataset == d) & (t.condition == c), schema.SIGNIFICANT] = True
     t.attrs = {"level": 0.95, "correction": "holm"}
-    by_dataset, agreement, _ = cond.across_conditions(t)
+    by_dataset, agreement, _ = cond.across_conditions(t, Thresholds(tolerance=0.0))
     compared = by_dataset.detail
     assert by(compared, "Y", "A")[cond.SIGNIFICANT_COMMON] == 1
     assert by(compared, "X", "A")[cond.SIGNIFICANT_COMMON] == 0  # m3 is not common on X

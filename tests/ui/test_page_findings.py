@@ -9,6 +9,7 @@ import pyarrow as pa
 import pytest
 
 from lib.analysis.findings import Thresholds, all_findings
+from lib.analysis.profiles import DEFAULT_TOLERANCE
 from lib.analysis.interpretation import TITLE
 from lib.core import schema
 from lib.core.figure import figure_table
@@ -83,17 +84,19 @@ def test_thresholds_are_widgets_with_their_defaults(app_test):
     defaults = Thresholds()
     assert at.number_input(key="findings_tolerance").value == defaults.tolerance
     assert at.slider(key="findings_nearly_all").value == defaults.nearly_all
-    at.slider(key="findings_nearly_all").set_value(0.75).run()
-    assert any(t.startswith("On 3 of 7 datasets at least 75% of the models") for t in texts(at))
-    at.number_input(key="findings_tolerance").set_value(1.0).run()
+    assert defaults.tolerance == DEFAULT_TOLERANCE, "one default with the profiles"
     assert any(t.startswith("28 of 63 points (44%) lie above the baseline, 6 within 1 of it")
                for t in texts(at))
+    at.number_input(key="findings_tolerance").set_value(0.0).run()
+    at.slider(key="findings_nearly_all").set_value(0.75).run()
+    assert any(t.startswith("On 3 of 7 datasets at least 75% of the models") for t in texts(at))
     assert not at.exception
 
 
 def test_thresholds_come_from_the_address(app_test):
-    at = app_test(page=PAGE, query={"findings_nearly_all": "0.75"})
+    at = app_test(page=PAGE, query={"findings_nearly_all": "0.75", "findings_tolerance": "0"})
     assert at.slider(key="findings_nearly_all").value == 0.75
+    assert at.number_input(key="findings_tolerance").value == 0
     assert any(t.startswith("On 3 of 7 datasets") for t in texts(at))
 
 
