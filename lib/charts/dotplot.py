@@ -152,9 +152,17 @@ def _hollow_field(table: pd.DataFrame) -> tuple[str, str, list, list[str]] | Non
 
 
 def _legend_fit(legend_at: str) -> dict[str, object]:
-    """Legend settings for its position: below the chart, entries in two columns."""
+    """The model legend's settings for its position: below the chart, in two columns."""
     return {} if legend_at == "right" else {"direction": "vertical", "columns": 2,
                                             "labelLimit": 140}
+
+
+def _key_at(legend_at: str) -> dict[str, object]:
+    """Position of the small legends (shape, hollow, baseline): beside the model legend on a
+    wide chart; above the chart on a narrow one, where Vega would set legends that share the
+    bottom side by side, wider than a phone."""
+    return {"orient": "right"} if legend_at == "right" else {
+        "orient": "top", "direction": "vertical", "labelLimit": 140}
 
 
 def _marker_channels(table: pd.DataFrame, pick: alt.Parameter,
@@ -186,8 +194,9 @@ def _marker_channels(table: pd.DataFrame, pick: alt.Parameter,
     channels["strokeWidth"] = alt.StrokeWidth(
         f"{field}:{kind}", title=title,
         scale=alt.Scale(domain=domain, range=[1.0] + [2.5] * (len(domain) - 1)),
-        legend=alt.Legend(orient=legend_at, symbolType="circle", symbolFillColor="transparent",
-                          symbolStrokeColor="#888888", labelExpr=label_expr),
+        legend=alt.Legend(symbolType="circle", symbolFillColor="transparent",
+                          symbolStrokeColor="#888888", labelExpr=label_expr,
+                          **_key_at(legend_at)),
     )
     return channels
 
@@ -218,7 +227,8 @@ def _condition_shape(conditions: list[str], legend_at: str = "right") -> alt.Sha
         scale=alt.Scale(domain=conditions,
                         range=[vega_shape(CONDITION_SHAPES[i % len(CONDITION_SHAPES)])
                                for i in range(len(conditions))]),
-        legend=alt.Legend(orient=legend_at, symbolFillColor="#888888", symbolStrokeColor="#888888",
+        legend=alt.Legend(symbolFillColor="#888888", symbolStrokeColor="#888888",
+                          **_key_at(legend_at),
                           labelExpr=f"datum.label === '' ? '{NO_CONDITION_LABEL}' : datum.label"))
 
 
@@ -306,8 +316,8 @@ def delta_dot_plot(table: pd.DataFrame, *, y_title: str = schema.Y_TITLE, height
                 f"{schema.CATEGORY}:N", title="Category",
                 scale=alt.Scale(domain=categories,
                                 range=[vega_shape(shapes[c]) for c in categories]),
-                legend=alt.Legend(orient=legend_at, symbolFillColor="#888888",
-                                  symbolStrokeColor="#888888", **_legend_fit(legend_at))),
+                legend=alt.Legend(symbolFillColor="#888888", symbolStrokeColor="#888888",
+                                  **_key_at(legend_at))),
             tooltip=_tooltip(table, y_title, condition=bool(conditions)),
         )
         .add_params(pick)
@@ -321,7 +331,7 @@ def delta_dot_plot(table: pd.DataFrame, *, y_title: str = schema.Y_TITLE, height
             y=alt.datum(0),
             strokeDash=alt.StrokeDash("baseline:N", title=None,
                                       scale=alt.Scale(domain=[BASELINE_LABEL], range=[[6, 4]]),
-                                      legend=alt.Legend(orient=legend_at, symbolType="stroke",
+                                      legend=alt.Legend(symbolType="stroke", **_key_at(legend_at),
                                                         symbolStrokeColor=BASELINE_COLOR,
                                                         symbolStrokeWidth=2)),
         )

@@ -33,12 +33,6 @@ COMPARE_POINTS = "compare_points"
 DIFFERENCE_DATA = "difference_rows"
 
 SPREAD_COLOR = "#9aa0a6"
-MEDIAN_COLOR = "#3c4043"
-"""The median tick, the rank labels, the bar labels and the difference's zero line in a light
-theme; they follow the theme (`THEME_INK`), as Streamlit's own axis and legend text does."""
-THEME_INK = {"light": MEDIAN_COLOR, "dark": "#dadce0"}
-"""Ink of the profile charts' own text and dark marks per theme (the page background is
-Streamlit's, set in .streamlit/config.toml): text reads at 4.5:1 or more on either."""
 MISSING_COLOR = "#ececec"
 MEAN_MARKER: tuple[str, str] = ("#5f6368", "square")
 """(color, shape) standing for the mean of several models in the comparison."""
@@ -54,19 +48,6 @@ def with_data(spec: Mapping, frames: Mapping[str, pd.DataFrame]) -> dict:
         name: frame.astype(object).where(frame.notna(), None).to_dict("records")
         for name, frame in frames.items()}}
     return out
-
-
-def themed(spec: Mapping, theme: str | None) -> dict:
-    """`spec` with its unset text, tick and rule colours in the ink of `theme` ("light" or
-    "dark"); unchanged for an unknown theme (Streamlit's theme then colours them, readably
-    but in its first chart colour)."""
-    ink = THEME_INK.get(theme or "")
-    if ink is None:
-        return dict(spec)
-    config = dict(spec.get("config", {}))
-    for mark in ("text", "tick", "rule"):
-        config[mark] = {**config.get(mark, {}), "color": ink}
-    return {**spec, "config": config}
 
 
 def _zero_rule() -> alt.Chart:
@@ -135,7 +116,7 @@ def standing_chart(datasets: Sequence[str], domain: tuple[float, float], *,
     interval when `intervals` (named `ci` in its tooltip, e.g. "95% CI"); the text on top: its
     rank among the models measured there.
     """
-    x = _dataset_x(datasets)
+    x = _dataset_x(datasets, fits=5)
     y_scale = alt.Scale(domain=list(domain), nice=False, zero=False)
     y = alt.Y(f"{schema.DELTA}:Q", title=y_title, scale=y_scale,
               axis=alt.Axis(values=y_ticks(domain), grid=True, gridOpacity=0.35))
@@ -170,8 +151,10 @@ def standing_chart(datasets: Sequence[str], domain: tuple[float, float], *,
         filled=True, size=170, opacity=1.0, stroke="white", strokeWidth=0.8).encode(
         x=x, y=y, color=alt.Color("color:N", scale=None), shape=alt.Shape("shape:N", scale=None),
         tooltip=tips))
-    layers.append(alt.Chart(mine).mark_text(fontSize=11, baseline="top", dy=4)
-                  .encode(x=x, y=alt.datum(domain[1]), text="rank_label:N"))
+    layers.append(alt.Chart(mine)  # "rank 1" over "of 9": narrow columns keep it apart
+                  .transform_calculate(rank_lines="replace(datum.rank_label, ' of ', '\\nof ')")
+                  .mark_text(fontSize=11, baseline="top", dy=4, lineBreak="\n")
+                  .encode(x=x, y=alt.datum(domain[1]), text="rank_lines:N"))
     return alt.layer(*layers).properties(height=height)
 
 

@@ -16,6 +16,7 @@ from lib.analysis.report import EXTRA_LABELS, SHARE_COLUMNS, SIGNED_COLUMNS
 from lib.charts.conditions import chart_width, condition_chart
 from lib.charts.findings import finding_chart
 from lib.ui.state import ActiveTable
+from lib.ui.widgets import draw_chart
 
 TOLERANCE_KEY = "findings_tolerance"
 NEARLY_ALL_KEY = "findings_nearly_all"
@@ -84,7 +85,7 @@ def show_finding(index: int, finding: Finding, table: pd.DataFrame, y_title: str
         st.markdown(finding.markdown)
         chart = finding_chart(finding, table, y_title)
         if chart is not None:
-            st.altair_chart(chart, key=f"finding_chart_{finding.key}", width="stretch")
+            draw_chart(chart, key=f"finding_chart_{finding.key}", width="stretch")
         with st.expander("The numbers behind it"):
             st.dataframe(finding.detail, column_config=detail_columns(finding.detail, y_title),
                          hide_index=True)
@@ -112,7 +113,7 @@ def show_across_conditions(table: pd.DataFrame, thresholds: Thresholds,
             st.markdown(finding.markdown)
             chart = condition_chart(finding, y_title)
             if chart is not None:
-                st.altair_chart(chart, key=f"condition_chart_{finding.key}",
+                draw_chart(chart, key=f"condition_chart_{finding.key}",
                                 width=chart_width(finding))
             with st.expander("The numbers behind it"):
                 st.dataframe(finding.detail,

@@ -24,6 +24,7 @@ from lib.charts import profiles as charts
 from lib.charts.conditions import model_condition_chart
 from lib.charts.dotplot import y_domain
 from lib.charts.exports import spec_svg
+from lib.charts.theme import themed, themed_chart
 from lib.charts.profiles import HEATMAP_SELECTION
 from lib.core import schema
 from lib.core.figure import category_order, figure_styles, model_order
@@ -241,8 +242,8 @@ def show_chart(kind: str, args: tuple, frames: Mapping[str, pd.DataFrame],
                options: Mapping[str, object] | None = None, **display: object) -> object:
     """Draw a profile chart in the current container: its kept specification with this
     rerun's rows attached (`display` goes to `st.vega_lite_chart`)."""
-    spec = charts.themed(chart_spec(kind, args, tuple(sorted((options or {}).items()))),
-                         st.context.theme.type)
+    spec = themed(chart_spec(kind, args, tuple(sorted((options or {}).items()))),
+                  st.context.theme.type)
     spec["datasets"] = {**spec.get("datasets", {}), **frames}
     return st.vega_lite_chart(spec, **display)
 
@@ -277,15 +278,13 @@ def show_comparison(data: ProfileData, model: str, reference: Reference,
     frames = charts.comparison_frames(compared, model, reference.label)
     datasets = tuple(compared[schema.DATASET])
     domain = y_domain(frames[charts.COMPARE_POINTS][schema.DELTA])
-    both, gaps = st.columns(2)
-    with both:
-        show_chart("comparison", (datasets, domain, model, reference.label,
-                                  (marker_of(data, model), ref_marker)),
-                   frames, {"y_title": y_title}, width="stretch")
-    with gaps:
-        show_chart("difference", (datasets,),
-                   {charts.DIFFERENCE_DATA: charts.difference_frame(compared)},
-                   {"title": "This model minus the reference"}, width="stretch")
+    # one under the other: side by side, each would get a fifth of the page and cut its labels
+    show_chart("comparison", (datasets, domain, model, reference.label,
+                              (marker_of(data, model), ref_marker)),
+               frames, {"y_title": y_title}, width="stretch")
+    show_chart("difference", (datasets,),
+               {charts.DIFFERENCE_DATA: charts.difference_frame(compared)},
+               {"title": "This model minus the reference"}, width="stretch")
 
 
 def show_heatmap(data: ProfileData, model: str, y_title: str) -> None:
@@ -336,6 +335,7 @@ def show_per_condition(table: pd.DataFrame, model: str, y_title: str,
                "(Δ = 0).")
     st.markdown(esc(best_condition_sentence(table, model)))
     conditions = table_conditions(condition_rows(table))
-    st.altair_chart(model_condition_chart(rows, conditions, y_title=y_title, ci=words.ci),
-                    key=f"per_condition::{model}", width="stretch")
+    chart = model_condition_chart(rows, conditions, y_title=y_title, ci=words.ci)
+    st.altair_chart(themed_chart(chart, st.context.theme.type), key=f"per_condition::{model}",
+                    width="stretch")
     st.dataframe(rows, column_config=condition_columns(y_title, words), hide_index=True)

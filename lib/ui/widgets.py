@@ -11,6 +11,7 @@ import streamlit as st
 from lib.analysis.filters import apply_filters, default_models, model_options
 from lib.charts.exports import (chart_html, chart_png, chart_svg, csv_bytes, export_problem,
                                 share_spec_lock)
+from lib.charts.theme import themed_chart
 from lib.core import schema
 from lib.core.figure import category_order, dataset_order, model_order
 from lib.core.text import escape_markdown
@@ -41,6 +42,12 @@ export default function(component) {{
 """
 _width_probe = st.components.v2.component("delta_explorer.width_probe", js=_WIDTH_JS,
                                           isolate_styles=False)
+
+
+def draw_chart(chart: alt.TopLevelMixin, **display: object) -> object:
+    """`st.altair_chart` with the chart's text in the ink of the theme the browser shows
+    (`display` goes to `st.altair_chart`)."""
+    return st.altair_chart(themed_chart(chart, st.context.theme.type), **display)
 
 
 def container_width(key: str) -> int | None:

@@ -13,13 +13,14 @@ from lib.analysis.findings import Finding, category_trends
 from lib.charts import profiles as charts
 from lib.charts.dotplot import delta_dot_plot
 from lib.charts.findings import category_chart
+from lib.charts.theme import THEME_INK, themed, themed_chart
 from lib.core import schema
 from lib.core.figure import figure_table
 from tests.conftest import ROOT
 
 CONFIG = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
 THEMES = ("light", "dark")
-TEXT_KEYS = ("labelColor", "titleColor")
+TEXT_KEYS = ("labelColor", "titleColor", "subtitleColor")
 
 
 def luminance(color: str) -> float:
@@ -54,7 +55,10 @@ def text_colours(spec: dict) -> list[str]:
     encoding), the configured text colour, and axis, legend and header label or title colours.
     A text mark with no colour of its own counts as the config's, or as unset."""
     found: list[str] = []
-    config_text = spec.get("config", {}).get("text", {}).get("color")
+    config = spec.get("config", {})
+    config_text = config.get("text", {}).get("color")
+    found += [c for block in ("axis", "legend", "header", "title") for k, c in
+              config.get(block, {}).items() if k in TEXT_KEYS + ("color",)]
     for node in _walk({k: v for k, v in spec.items() if k not in ("config", "datasets")}):
         mark = node.get("mark")
         if mark == "text" or (isinstance(mark, dict) and mark.get("type") == "text"):
@@ -84,8 +88,8 @@ def test_the_themes_keep_the_project_colour_and_the_text_reads():
 
 
 @pytest.mark.parametrize("theme", THEMES)
-def test_the_profile_ink_reads_on_its_theme(theme):
-    assert contrast(charts.THEME_INK[theme], background(theme)) >= 4.5
+def test_the_ink_reads_on_its_theme(theme):
+    assert contrast(THEME_INK[theme], background(theme)) >= 4.5
 
 
 def test_no_fixed_colour_reads_on_both_backgrounds():
@@ -115,10 +119,11 @@ def _profile_specs() -> list[dict]:
 @pytest.mark.parametrize("theme", THEMES)
 def test_every_profile_chart_text_reads_in_both_themes(theme):
     for spec in _profile_specs():
-        themed = charts.themed(spec, theme)
-        for colour in text_colours(themed):
+        inked = themed(spec, theme)
+        assert len(text_colours(inked)) >= 6
+        for colour in text_colours(inked):
             assert contrast(colour, background(theme)) >= 4.5, (colour, theme)
-        assert themed["config"]["tick"]["color"] == charts.THEME_INK[theme]
+        assert inked["config"]["tick"]["color"] == THEME_INK[theme]
 
 
 def test_profile_charts_fix_no_text_colour_of_their_own():
@@ -127,10 +132,29 @@ def test_profile_charts_fix_no_text_colour_of_their_own():
         assert text_colours(spec) == []
 
 
-def test_overview_and_findings_text_is_left_to_the_theme():
+def _page_charts() -> list:
     table = figure_table()
     trends = category_trends(table)
     assert isinstance(trends, Finding) and not trends.detail.empty
-    for spec in (delta_dot_plot(table).to_dict(), delta_dot_plot(table, container_width=400)
-                 .to_dict(), category_chart(trends).to_dict()):
-        assert text_colours(spec) == []
+    return [delta_dot_plot(table), delta_dot_plot(table, container_width=400),
+            category_chart(trends)]
+
+
+def test_overview_and_findings_fix_no_text_colour_of_their_own():
+    for chart in _page_charts():
+        assert text_colours(chart.to_dict()) == []
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_overview_and_findings_text_reads_in_both_themes(theme):
+    for chart in _page_charts():
+        colours = text_colours(themed_chart(chart, theme).to_dict())
+        assert len(colours) >= 6
+        for colour in colours:
+            assert contrast(colour, background(theme)) >= 4.5, (colour, theme)
+
+
+def test_an_unknown_theme_leaves_the_chart_to_streamlit():
+    chart = _page_charts()[0]
+    assert themed_chart(chart, None) is chart
+    assert themed({"mark": "point"}, None) == {"mark": "point"}
