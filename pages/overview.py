@@ -8,7 +8,7 @@ from lib.core.text import escape_markdown
 from lib.ui.shell import ensure_app_navigation
 from lib.ui.state import active, conditions_view
 from lib.ui.widgets import (container_width, delta_columns, download_buttons, draw_chart,
-                             sidebar_filters)
+                             readable_p, sidebar_filters)
 
 ensure_app_navigation()
 
@@ -31,5 +31,6 @@ chart = delta_dot_plot(view, y_title=current.y_title,
                        container_width=container_width("overview_width"))
 draw_chart(chart, key="overview_chart")
 st.subheader("Values shown")
-st.dataframe(view, column_config=delta_columns(current.y_title), hide_index=True)
+st.dataframe(readable_p(view), column_config=delta_columns(current.y_title, view),
+             hide_index=True)
 download_buttons(view, chart, name="delta-dot-plot")

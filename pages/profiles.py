@@ -18,6 +18,7 @@ from lib.ui.profile_view import (PROFILE_KEY, TOLERANCE_KEY, compare_key, compar
                                  standing_table, summary_columns, summary_table)
 from lib.ui.shell import ensure_app_navigation
 from lib.ui.state import active, condition_view
+from lib.ui.widgets import readable_p
 
 ensure_app_navigation()
 
@@ -70,11 +71,11 @@ with profile:
 
     st.subheader("Where it stands")
     st.caption("Per dataset: the grey bar spans the other models, each grey tick is one of "
-               "them and the dark tick is their median; the dashed line is the baseline (Δ = 0). "
+               "them and the bold tick is their median; the dashed line is the baseline (Δ = 0). "
                "The rank counts the models measured on that dataset (1 = highest Δ).")
     stand = standing(data.matrix, model)
     show_standing(data, model, stand, intervals_of(table, model), current.y_title, evidence)
-    st.dataframe(standing_table(stand, table, model),
+    st.dataframe(readable_p(standing_table(stand, table, model)),
                  column_config=standing_columns(current.y_title, evidence), hide_index=True)
 
     st.subheader("Compare with")

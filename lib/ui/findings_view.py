@@ -16,7 +16,7 @@ from lib.analysis.report import EXTRA_LABELS, SHARE_COLUMNS, SIGNED_COLUMNS
 from lib.charts.conditions import chart_width, condition_chart
 from lib.charts.findings import finding_chart
 from lib.ui.state import ActiveTable
-from lib.ui.widgets import draw_chart
+from lib.ui.widgets import P_COLUMNS, draw_chart, p_column, readable_p
 
 TOLERANCE_KEY = "findings_tolerance"
 NEARLY_ALL_KEY = "findings_nearly_all"
@@ -64,7 +64,9 @@ def detail_columns(frame: pd.DataFrame, y_title: str) -> dict[str, st.column_con
         label = labels.get(col, col)
         if col in SIGNED_COLUMNS:
             label = label.replace("Δ", y_title)
-        if col in SIGNED_COLUMNS:
+        if col in P_COLUMNS:
+            config[col] = p_column(label)
+        elif col in SIGNED_COLUMNS:
             config[col] = st.column_config.NumberColumn(label, format="%+.2f")
         elif col in SHARE_COLUMNS:
             config[col] = st.column_config.NumberColumn(label, format="percent")
@@ -87,7 +89,8 @@ def show_finding(index: int, finding: Finding, table: pd.DataFrame, y_title: str
         if chart is not None:
             draw_chart(chart, key=f"finding_chart_{finding.key}", width="stretch")
         with st.expander("The numbers behind it"):
-            st.dataframe(finding.detail, column_config=detail_columns(finding.detail, y_title),
+            st.dataframe(readable_p(finding.detail),
+                         column_config=detail_columns(finding.detail, y_title),
                          hide_index=True)
 
 
@@ -116,7 +119,7 @@ def show_across_conditions(table: pd.DataFrame, thresholds: Thresholds,
                 draw_chart(chart, key=f"condition_chart_{finding.key}",
                                 width=chart_width(finding))
             with st.expander("The numbers behind it"):
-                st.dataframe(finding.detail,
+                st.dataframe(readable_p(finding.detail),
                              column_config=detail_columns(finding.detail, y_title),
                              hide_index=True)
     return findings

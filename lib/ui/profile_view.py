@@ -32,6 +32,7 @@ from lib.core.styles import category_shapes, model_colors, vega_shape
 from lib.core.text import escape_markdown as esc
 from lib.core.wording import names, signed
 from lib.ingest.items.cells import CI_TEST_DISAGREE, TOO_SMALL
+from lib.ui.widgets import p_column, readable_p
 
 PROFILE_KEY = "profile"
 """Key of the model picker, and the URL's query parameter: `?profile=GPT-4o`."""
@@ -146,7 +147,7 @@ def standing_columns(y_title: str, words: EvidenceWords) -> dict[str, st.column_
         schema.SIGNIFICANT: st.column_config.CheckboxColumn(
             f"Significant {words.corrected}", help="Its p-value, corrected across every cell of "
             "the table, is below alpha. This is not the same as its interval excluding 0."),
-        schema.P_ADJUSTED: number(f"p {words.corrected}", format="%.3g"),
+        schema.P_ADJUSTED: p_column(f"p {words.corrected}"),
         TOO_SMALL: st.column_config.CheckboxColumn(TOO_SMALL_LABEL, help=TOO_SMALL_HELP),
         CI_TEST_DISAGREE: st.column_config.CheckboxColumn(DISAGREE_LABEL, help=DISAGREE_HELP),
     }
@@ -309,7 +310,7 @@ def condition_columns(y_title: str, words: EvidenceWords) -> dict[str, st.column
         schema.DELTA: number(y_title, format="%+.2f"),
         schema.CI_LOW: number(f"{words.ci} low", format="%+.2f"),
         schema.CI_HIGH: number(f"{words.ci} high", format="%+.2f"),
-        schema.P_ADJUSTED: number(f"p {words.corrected}", format="%.4f"),
+        schema.P_ADJUSTED: p_column(f"p {words.corrected}"),
         schema.SIGNIFICANT: st.column_config.CheckboxColumn(f"Significant {words.corrected}"),
         TOO_SMALL: st.column_config.CheckboxColumn(TOO_SMALL_LABEL, help=TOO_SMALL_HELP),
         "highest": st.column_config.CheckboxColumn(
@@ -338,4 +339,5 @@ def show_per_condition(table: pd.DataFrame, model: str, y_title: str,
     chart = model_condition_chart(rows, conditions, y_title=y_title, ci=words.ci)
     st.altair_chart(themed_chart(chart, st.context.theme.type), key=f"per_condition::{model}",
                     width="stretch")
-    st.dataframe(rows, column_config=condition_columns(y_title, words), hide_index=True)
+    st.dataframe(readable_p(rows), column_config=condition_columns(y_title, words),
+                 hide_index=True)
