@@ -314,7 +314,7 @@ def test_markdown_escapes_names_from_the_table():
     t = table({"*x*_[a](b)": [5, -3], "ok": [1, 2]}, datasets=["#D|1", "D2"])
     f = largest_gains(t)
     assert f.statement == "The largest gain is +5: *x*_[a](b) on #D|1."
-    assert f.markdown == r"The largest gain is +5: \*x\*\_\[a\]\(b\) on \#D\|1."
+    assert f.markdown == r"The largest gain is +5: \*x\*\_\[a\](b) on \#D\|1."
 
 
 SIGNED = re.compile(r"(?<![\w.])[+-]\d+(?:\.\d+)?")

@@ -73,7 +73,7 @@ def test_an_upload_report_has_the_notice_and_no_claims():
     assert "claims, checked" not in text and TITLE not in text
     assert upload_notice(len(t)) in text
     assert "a Δ within ±1 counts as unchanged; nearly all means at least 90%" in text
-    assert r"Table: Your data\: \[x\]\(y\)\.csv." in text
+    assert r"Table: Your data: \[x\](y).csv." in text
 
 
 def test_names_from_an_upload_cannot_break_the_markdown():
@@ -121,3 +121,10 @@ def test_no_name_becomes_a_link_or_breaks_a_row_in_the_report():
         lines = block.strip().splitlines()
         assert len({unescaped_pipes(line) for line in lines}) == 1
     assert "\r" not in text
+
+
+def test_the_report_reads_as_plain_text(figure_report):
+    """Names stand as they are written where Markdown would not misread them: GPT-3.5, not
+    GPT\\-3\\.5."""
+    assert "GPT-3.5" in figure_report and "Qwen2.5-72B" in figure_report
+    assert "\\-" not in figure_report and "\\." not in figure_report
