@@ -36,7 +36,8 @@ def highlight_chart(table: pd.DataFrame, finding: Finding, y_title: str = "Δ") 
     colors, shapes = model_colors(models), category_shapes(categories)
     color = alt.Color(f"{schema.MODEL}:N", title="Model",
                       scale=alt.Scale(domain=models, range=[colors[m] for m in models]),
-                      legend=alt.Legend(orient="right", symbolType="circle"))
+                      legend=alt.Legend(orient="bottom", symbolType="circle", columns=3,
+                                        labelLimit=140))  # below: the plot keeps the width
     points = alt.Chart().mark_point(filled=True).encode(
         x=alt.X(f"{schema.DATASET}:N", sort=dataset_order(t), title="Dataset",
                 axis=alt.Axis(labelAngle=0)),
@@ -99,7 +100,7 @@ def scale_chart(finding: Finding, y_title: str = "Δ") -> alt.FacetChart:
                      alt.Tooltip("value:Q", title=y_title, format="+.1f")])
     zero = alt.Chart().mark_rule(color=BASELINE_COLOR, strokeDash=[6, 4]).encode(x=alt.datum(0))
     return alt.layer(zero, rule, dots, data=data).properties(height=26 * len(order), width=250) \
-        .facet(column=alt.Column("pair:N", title=None))
+        .facet(facet=alt.Facet("pair:N", title=None), columns=1)  # one under the other: fits a phone
 
 
 def share_chart(finding: Finding) -> alt.Chart:

@@ -53,10 +53,11 @@ def test_overview_fits_the_window_in_both_themes(live_app, browser, width, schem
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [420, 1600])
 @pytest.mark.parametrize("path,name", [("?profile=GPT-4o", "profiles"),
                                        ("findings", "findings")])
-def test_profiles_and_findings_read_in_both_themes(live_app, browser, path, name, scheme):
-    context, pg = _open(browser, live_app, 1024, scheme)
+def test_profiles_and_findings_read_in_both_themes(live_app, browser, path, name, width, scheme):
+    context, pg = _open(browser, live_app, width, scheme)
     try:
         pg.goto(f"{live_app}/{path}")
         pg.wait_for_selector(f"{CHART} svg", timeout=30000)
@@ -65,7 +66,10 @@ def test_profiles_and_findings_read_in_both_themes(live_app, browser, path, name
                                  ".some(e => e.textContent.includes('GPT-4o'))", timeout=30000)
         pg.wait_for_timeout(2000)
         ARTIFACTS.mkdir(exist_ok=True)
-        pg.screenshot(path=str(ARTIFACTS / f"looks_{name}_{scheme}.png"), full_page=True)
+        pg.screenshot(path=str(ARTIFACTS / f"looks_{name}_{width}_{scheme}.png"), full_page=True)
+        for i in range(pg.locator(CHART).count()):  # each chart, scrolled into view
+            pg.locator(CHART).nth(i).screenshot(
+                path=str(ARTIFACTS / f"looks_{name}_{width}_{scheme}_chart{i}.png"))
         scroll = pg.evaluate("() => [document.scrollingElement.scrollWidth, innerWidth]")
         assert scroll[0] <= scroll[1], f"the page scrolls sideways: {scroll}"
         background = _rgb(pg.evaluate(BACKGROUND))
