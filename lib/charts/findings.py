@@ -36,7 +36,7 @@ def highlight_chart(table: pd.DataFrame, finding: Finding, y_title: str = "Δ") 
     colors, shapes = model_colors(models), category_shapes(categories)
     color = alt.Color(f"{schema.MODEL}:N", title="Model",
                       scale=alt.Scale(domain=models, range=[colors[m] for m in models]),
-                      legend=alt.Legend(orient="bottom", symbolType="circle", columns=3,
+                      legend=alt.Legend(orient="bottom", symbolType="circle", columns=2,
                                         labelLimit=140))  # below: the plot keeps the width
     points = alt.Chart().mark_point(filled=True).encode(
         x=alt.X(f"{schema.DATASET}:N", sort=dataset_order(t), title="Dataset",
