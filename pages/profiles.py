@@ -18,7 +18,12 @@ from lib.ui.profile_view import (PROFILE_KEY, TOLERANCE_KEY, compare_key, compar
                                  standing_table, summary_columns, summary_table)
 from lib.ui.shell import ensure_app_navigation
 from lib.ui.state import active, condition_view
-from lib.ui.widgets import readable_p
+from lib.ui.widgets import container_width, readable_p
+
+# Width (px) of the page's main column from which the heatmap stands beside the profile: its
+# column, two fifths of the width, then holds the heatmap's some 400 px. (A comment: Streamlit
+# would show a bare string of a page on the page.)
+SIDE_BY_SIDE = 1050
 
 ensure_app_navigation()
 
@@ -47,7 +52,11 @@ with st.sidebar:
                "A click on a cell of the heatmap opens that model's profile.")
 
 category = data.categories[model]
-profile, everyone = st.columns([3, 2], gap="large")
+width = container_width("profiles_width")
+if width is None or width >= SIDE_BY_SIDE:
+    profile, everyone = st.columns([3, 2], gap="large")
+else:  # the heatmap under the profile: beside it, a narrow column would cut it
+    profile, everyone = st.container(), st.container()
 
 with profile:
     mark, title = st.columns([1, 14], vertical_alignment="center")

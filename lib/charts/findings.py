@@ -94,7 +94,8 @@ def scale_chart(finding: Finding, y_title: str = "Δ") -> alt.FacetChart:
             y=y, x=alt.X("value:Q", title=y_title),
             color=alt.Color("size:N", title="Model size",
                             scale=alt.Scale(domain=["smaller", "larger"],
-                                            range=["#9ecae1", "#08519c"])),
+                                            range=["#9ecae1", "#08519c"]),
+                            legend=alt.Legend(orient="top")),  # above: the chart fits a phone
             tooltip=[alt.Tooltip("pair:N", title="Pair"), alt.Tooltip("dataset:N", title="Dataset"),
                      alt.Tooltip("size:N", title="Size"),
                      alt.Tooltip("value:Q", title=y_title, format="+.1f")])

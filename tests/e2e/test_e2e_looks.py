@@ -53,7 +53,7 @@ def test_overview_fits_the_window_in_both_themes(live_app, browser, width, schem
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("width", [420, 1600])
+@pytest.mark.parametrize("width", [420, 1024, 1600])
 @pytest.mark.parametrize("path,name", [("?profile=GPT-4o", "profiles"),
                                        ("findings", "findings")])
 def test_profiles_and_findings_read_in_both_themes(live_app, browser, path, name, width, scheme):
@@ -72,6 +72,9 @@ def test_profiles_and_findings_read_in_both_themes(live_app, browser, path, name
                 path=str(ARTIFACTS / f"looks_{name}_{width}_{scheme}_chart{i}.png"))
         scroll = pg.evaluate("() => [document.scrollingElement.scrollWidth, innerWidth]")
         assert scroll[0] <= scroll[1], f"the page scrolls sideways: {scroll}"
+        rights = pg.eval_on_selector_all(f"{CHART} svg", "ss => ss.map(s => "
+                                         "s.getBoundingClientRect().right)")
+        assert max(rights) <= width, f"a chart ends at {max(rights)} px in a {width} px window"
         background = _rgb(pg.evaluate(BACKGROUND))
         texts = pg.evaluate(TEXT_FILLS)
         assert texts

@@ -14,6 +14,7 @@ def test_a_profile_link_at_the_root_opens_the_profile(app_test):
     assert not at.exception
     assert any("GPT-4o" in t for t in _titles(at)), _titles(at)
     assert at.query_params["profile"] in ("GPT-4o", ["GPT-4o"])
+    assert not any("px" in m.value for m in at.markdown), "no code comment shown on the page"
 
 
 def test_a_findings_link_at_the_root_opens_findings_with_its_threshold(app_test):
