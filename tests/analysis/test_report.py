@@ -128,3 +128,11 @@ def test_the_report_reads_as_plain_text(figure_report):
     GPT\\-3\\.5."""
     assert "GPT-3.5" in figure_report and "Qwen2.5-72B" in figure_report
     assert "\\-" not in figure_report and "\\." not in figure_report
+
+
+def test_p_values_in_the_report_read_as_on_the_page():
+    from lib.analysis.report import cell
+    from lib.core import schema
+    assert cell(1e-11, schema.P_ADJUSTED) == "< 0.001"
+    assert cell(0.023456, schema.P_VALUE) == "0.0235"
+    assert cell(0.023456, "sd") == "0.02", "other numbers keep two decimals"
