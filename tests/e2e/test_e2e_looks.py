@@ -83,3 +83,25 @@ def test_profiles_and_findings_read_in_both_themes(live_app, browser, path, name
                 assert contrast(_rgb(fill), background) >= 4.5, (text, fill, background)
     finally:
         context.close()
+
+
+def test_the_menu_switches_the_theme_and_the_chart_text_follows(live_app, browser):
+    context, pg = _open(browser, live_app, 1400, "light")
+    axis_title = (f"() => getComputedStyle(document.querySelector("
+                  f"'{CHART} g.role-axis-title text')).fill")
+    try:
+        pg.goto(live_app)
+        wait_for_chart(pg, 63)
+        pg.wait_for_timeout(1500)
+        assert _rgb(pg.evaluate(BACKGROUND)) == "#ffffff"
+        light_fill = pg.evaluate(axis_title)
+        assert contrast(_rgb(light_fill), "#ffffff") >= 4.5
+        pg.locator('[data-testid="stMainMenu"]').click()
+        pg.get_by_text("Dark").last.click()
+        pg.wait_for_function(f"f => ({axis_title})() !== f", arg=light_fill, timeout=15000)
+        background = _rgb(pg.evaluate(BACKGROUND))
+        assert background != "#ffffff"
+        assert contrast(_rgb(pg.evaluate(axis_title)), background) >= 4.5
+        pg.screenshot(path=str(ARTIFACTS / "looks_overview_switched_dark.png"))
+    finally:
+        context.close()
