@@ -10,7 +10,8 @@ from lib.charts.specs import vega_spec
 from lib.core.text import escape_markdown
 from lib.ui.shell import ensure_app_navigation
 from lib.ui.state import active, conditions_view, fingerprint, remembered
-from lib.ui.widgets import delta_columns, download_buttons, sidebar_filters
+from lib.ui.widgets import (container_width, delta_columns, download_buttons, draw_spec,
+                             readable_p, sidebar_filters)
 
 ensure_app_navigation()
 
@@ -29,11 +30,14 @@ if view.empty:
     st.info("No rows match the filters. Widen the selection in the sidebar.")
     st.stop()
 
-spec = remembered(("overview", fingerprint(view), current.y_title),  # once per view
-                  lambda: vega_spec(delta_dot_plot(view, y_title=current.y_title)),
+width = container_width("overview_width")
+spec = remembered(("overview", fingerprint(view), current.y_title, width),  # once per view
+                  lambda: vega_spec(delta_dot_plot(view, y_title=current.y_title,
+                                                   container_width=width)),
                   figure=current.is_figure)
-st.vega_lite_chart(spec, key="overview_chart")
+draw_spec(spec, key="overview_chart")
 st.subheader("Values shown")
-st.dataframe(view, column_config=delta_columns(current.y_title), hide_index=True)
+st.dataframe(readable_p(view), column_config=delta_columns(current.y_title, view),
+             hide_index=True)
 download_buttons(view, partial(delta_dot_plot, view, y_title=current.y_title),
                  name="delta-dot-plot")  # the chart is built again only for a file

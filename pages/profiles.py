@@ -19,6 +19,12 @@ from lib.ui.profile_view import (PROFILE_KEY, TOLERANCE_KEY, compare_key, compar
                                  summary_table, table_markers)
 from lib.ui.shell import ensure_app_navigation
 from lib.ui.state import active, condition_view
+from lib.ui.widgets import container_width, readable_p
+
+# Width (px) of the page's main column from which the heatmap stands beside the profile: its
+# column, two fifths of the width, then holds the heatmap's some 400 px. (A comment: Streamlit
+# would show a bare string of a page on the page.)
+SIDE_BY_SIDE = 1050
 
 ensure_app_navigation()
 
@@ -47,7 +53,11 @@ with st.sidebar:
                "A click on a cell of the heatmap opens that model's profile.")
 
 category = data.categories[model]
-profile, everyone = st.columns([3, 2], gap="large")
+width = container_width("profiles_width")
+if width is None or width >= SIDE_BY_SIDE:
+    profile, everyone = st.columns([3, 2], gap="large")
+else:  # the heatmap under the profile: beside it, a narrow column would cut it
+    profile, everyone = st.container(), st.container()
 
 with profile:
     mark, title = st.columns([1, 14], vertical_alignment="center")
@@ -72,11 +82,11 @@ with profile:
 
     st.subheader("Where it stands")
     st.caption("Per dataset: the grey bar spans the other models, each grey tick is one of "
-               "them and the dark tick is their median; the dashed line is the baseline (Δ = 0). "
+               "them and the bold tick is their median; the dashed line is the baseline (Δ = 0). "
                "The rank counts the models measured on that dataset (1 = highest Δ).")
     stand = standing(data.matrix, model)
     show_standing(data, model, stand, intervals_of(table, model), current.y_title, evidence)
-    st.dataframe(standing_table(stand, table, model),
+    st.dataframe(readable_p(standing_table(stand, table, model)),
                  column_config=standing_columns(current.y_title, evidence), hide_index=True)
 
     st.subheader("Compare with")

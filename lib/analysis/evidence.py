@@ -24,7 +24,6 @@ import pandas as pd
 
 from lib.ingest.items.cells import (CI_TEST_DISAGREE, INTERVAL_METHOD, MIN_ITEMS, TOO_SMALL,
                                     TOO_SMALL_NOTE)
-from lib.stats.multiple import CORRECTIONS
 
 CORRECTION_NAMES: dict[str, str] = {"holm": "Holm", "bh": "Benjamini–Hochberg"}
 """Short names of the corrections (`lib.stats.multiple.CORRECTIONS`) for use in a sentence."""

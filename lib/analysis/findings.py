@@ -57,11 +57,18 @@ def detail_labels(frame: pd.DataFrame) -> dict[str, str]:
             "significant": f"Significant {words.corrected}"}
 
 
+UNCHANGED_TOLERANCE = 1.0
+"""The app's one default for "unchanged": a |Δ| of at most 1 point. The bundled figure's values
+are read off a published plot to about ±0.5 point each, so the difference of two such readings
+is only good to about ±1; a smaller move is not a change the figure can show. Profiles and
+Findings both start from it (each page lets the reader change it)."""
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """The judgement calls behind the findings, shown on the page as widgets."""
 
-    tolerance: float = 0.0
+    tolerance: float = UNCHANGED_TOLERANCE
     """|Δ| at or below this counts as unchanged (at the baseline)."""
     nearly_all: float = 0.8
     """Share of a dataset's models that counts as "nearly all" moving the same way."""

@@ -6,7 +6,7 @@ Sentences are plain text (names unescaped); the page escapes them before showing
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import pandas as pd
 

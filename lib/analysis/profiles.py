@@ -18,8 +18,9 @@ from lib.core import schema
 from lib.core.families import sibling
 from lib.core.figure import dataset_order, model_order
 
-DEFAULT_TOLERANCE = 1.0
-"""|Δ| at or below this counts as unchanged: about the precision of a value read off a plot."""
+DEFAULT_TOLERANCE = findings.UNCHANGED_TOLERANCE
+"""|Δ| at or below this counts as unchanged: the app's one default (see
+`findings.UNCHANGED_TOLERANCE`)."""
 
 IMPROVED, HURT, UNCHANGED, MISSING = "improved", "hurt", "unchanged", "missing"
 

@@ -11,19 +11,25 @@ from lib.analysis.conditions import ACROSS_NOTE, condition_labels
 from lib.analysis.findings import Finding, Thresholds, detail_labels, unchanged_text
 from lib.analysis.interpretation import Interpretation
 from lib.core.text import escape_markdown
-from lib.core.wording import number, share_text, signed
+from lib.core import schema
+from lib.core.wording import number, p_value, share_text, signed
 
 SHARE_COLUMNS = frozenset({"share_above", "share_same_way", "share_same"})
 SIGNED_COLUMNS = frozenset({"delta", "mean_delta", "delta_smaller", "delta_larger", "difference",
                             "min", "max", "mean", "ci_low", "ci_high", "figure_mean",
                             "reported_mean", "mean_common"})
+P_COLUMNS = frozenset({schema.P_VALUE, schema.P_ADJUSTED})
+"""Columns written as p-values: 3 significant digits, or "< 0.001"."""
 EXTRA_LABELS = {"figure_mean": "Mean Δ of the figure", "reported_mean": "Reported average"}
 
 
 def cell(value: object, column: str = "") -> str:
-    """One table cell: numbers rounded, shares as percentages, text escaped, empty for NaN."""
+    """One table cell: numbers rounded, shares as percentages, p-values to 3 significant digits
+    (or "< 0.001"), text escaped, empty for NaN."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
+    if column in P_COLUMNS and isinstance(value, (int, float, np.integer, np.floating)):
+        return p_value(float(value))  # "< 0.001": a "<" before a space is never HTML
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
     if isinstance(value, (int, float, np.integer, np.floating)):

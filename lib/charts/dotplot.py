@@ -25,6 +25,8 @@ SELECTION = "model_pick"
 PLOT_WIDTH = 700
 """Pixels shared by the facets of one row (the legend comes on top of this)."""
 MAX_FACET_COLUMNS = 8
+COLUMN_SPACING = 6
+"""Pixels between two facets of a row."""
 DIMMED_OPACITY = 0.15
 FACET_WIDTH = (60, 220)
 """Narrowest and widest facet in pixels (several conditions side by side may widen it)."""
@@ -67,11 +69,35 @@ def y_ticks(domain: tuple[float, float], step: float = 10.0, max_ticks: int = 13
 def facet_layout(n_datasets: int, plot_width: int = PLOT_WIDTH,
                  min_width: int = FACET_WIDTH[0]) -> tuple[int, int]:
     """(facet columns, width of one facet in pixels) for `n_datasets` facets, each at least
-    `min_width` wide (at most `plot_width`): wider facets come in fewer columns."""
+    `min_width` wide (at most `plot_width`): wider facets come in fewer columns, and the rows
+    are balanced (9 facets that fit 8 a row come as 5 + 4, not 8 + 1)."""
     narrowest, widest = FACET_WIDTH
     min_width = max(narrowest, min(min_width, plot_width))
-    columns = max(1, min(n_datasets, MAX_FACET_COLUMNS, plot_width // min_width))
-    return columns, int(max(min_width, min(max(widest, min_width), plot_width / columns)))
+    fits = max(1, min(n_datasets, MAX_FACET_COLUMNS,
+                      (plot_width + COLUMN_SPACING) // (min_width + COLUMN_SPACING)))
+    rows = math.ceil(max(1, n_datasets) / fits)
+    columns = math.ceil(max(1, n_datasets) / rows)
+    share = (plot_width - (columns - 1) * COLUMN_SPACING) / columns
+    return columns, int(max(min_width, min(max(widest, min_width), share)))
+
+
+NARROW = 640
+"""Container width (px) below which the legend goes under the chart."""
+AXIS_ROOM = 70
+"""Pixels of a chart row taken by the y axis, its title and the padding."""
+LEGEND_ROOM = 190
+"""Pixels the legends take beside the chart on a wide container."""
+
+
+def plot_layout(container_width: int | None) -> tuple[int, str]:
+    """(pixels the facets of one row may share, legend position) for a container this wide:
+    beside the chart when there is room, below it on narrow screens; the default width when
+    the container's width is not known."""
+    if container_width is None:
+        return PLOT_WIDTH, "right"
+    if container_width < NARROW:
+        return max(FACET_WIDTH[0], container_width - AXIS_ROOM), "bottom"
+    return max(FACET_WIDTH[0], container_width - AXIS_ROOM - LEGEND_ROOM), "right"
 
 
 def _tooltip(table: pd.DataFrame, y_title: str, condition: bool = False) -> list[alt.Tooltip]:
@@ -130,7 +156,22 @@ FILLED_FIRST = alt.ExprRef("datum.index === 0 ? '#888888' : 'transparent'")
 """A legend's symbol fill drawn as the points are: the first entry filled, the others hollow."""
 
 
-def _marker_channels(table: pd.DataFrame, pick: alt.Parameter) -> dict[str, object]:
+def _legend_fit(legend_at: str) -> dict[str, object]:
+    """The model legend's settings for its position: below the chart, in two columns."""
+    return {} if legend_at == "right" else {"direction": "vertical", "columns": 2,
+                                            "labelLimit": 140}
+
+
+def _key_at(legend_at: str) -> dict[str, object]:
+    """Position of the small legends (shape, hollow, baseline): beside the model legend on a
+    wide chart; above the chart on a narrow one, where Vega would set legends that share the
+    bottom side by side, wider than a phone."""
+    return {"orient": "right"} if legend_at == "right" else {
+        "orient": "top", "direction": "vertical", "labelLimit": 140}
+
+
+def _marker_channels(table: pd.DataFrame, pick: alt.Parameter,
+                     legend_at: str = "right") -> dict[str, object]:
     """Fill, stroke and (with a hollow field) a legend-bearing stroke width for the points.
 
     The legend rides on the stroke width (a thin ring for filled points, a thick one for hollow
@@ -159,8 +200,9 @@ def _marker_channels(table: pd.DataFrame, pick: alt.Parameter) -> dict[str, obje
     channels["strokeWidth"] = alt.StrokeWidth(
         f"{field}:{kind}", title=title,
         scale=alt.Scale(domain=domain, range=[1.0] + [2.5] * (len(domain) - 1)),
-        legend=alt.Legend(orient="right", symbolType="circle", symbolFillColor=FILLED_FIRST,
-                          symbolStrokeColor="#888888", labelExpr=label_expr),
+        legend=alt.Legend(symbolType="circle", symbolFillColor=FILLED_FIRST,
+                          symbolStrokeColor="#888888", labelExpr=label_expr,
+                          **_key_at(legend_at)),
     )
     return channels
 
@@ -192,19 +234,21 @@ def _slots(table: pd.DataFrame, sources: list[str], conditions: list[str]) -> pd
     return pd.Series(np.searchsorted(np.unique(pair), pair), index=table.index)
 
 
-def _condition_shape(conditions: list[str]) -> alt.Shape:
+def _condition_shape(conditions: list[str], legend_at: str = "right") -> alt.Shape:
     """Marker shape by condition, with a "Condition" legend (rows without one named so)."""
     return alt.Shape(
         f"{schema.CONDITION}:N", title="Condition",
         scale=alt.Scale(domain=conditions,
                         range=[vega_shape(CONDITION_SHAPES[i % len(CONDITION_SHAPES)])
                                for i in range(len(conditions))]),
-        legend=alt.Legend(orient="right", symbolFillColor="#888888", symbolStrokeColor="#888888",
+        legend=alt.Legend(symbolFillColor="#888888", symbolStrokeColor="#888888",
+                          **_key_at(legend_at),
                           labelExpr=f"datum.label === '' ? '{NO_CONDITION_LABEL}' : datum.label"))
 
 
 def delta_dot_plot(table: pd.DataFrame, *, y_title: str = schema.Y_TITLE, height: int = 380,
-                   plot_width: int = PLOT_WIDTH) -> alt.FacetChart:
+                   plot_width: int = PLOT_WIDTH, container_width: int | None = None
+                   ) -> alt.FacetChart:
     """The Δ dot plot: points per model, a dashed baseline at 0, one facet per dataset.
 
     Colors follow the figure for its models and a palette otherwise; shapes follow the model's
@@ -215,7 +259,13 @@ def delta_dot_plot(table: pd.DataFrame, *, y_title: str = schema.Y_TITLE, height
     not below alpha. A table of several conditions has one point per model × dataset ×
     condition, never an average: a model's conditions side by side in its band, the shape
     following the condition (the category is then in the tooltip).
+
+    `container_width` (px, when known) fits the chart to it: the facets share what is left of
+    it after the axis and the legends, which go below the chart on a narrow container.
     """
+    legend_at = "right"
+    if container_width is not None:
+        plot_width, legend_at = plot_layout(container_width)
     models = model_order(table)
     datasets = dataset_order(table)
     categories = category_order(table)
@@ -270,23 +320,24 @@ def delta_dot_plot(table: pd.DataFrame, *, y_title: str = schema.Y_TITLE, height
     y = alt.Y(f"{schema.DELTA}:Q", title=y_title, scale=y_scale,
               axis=alt.Axis(values=y_ticks(domain), grid=True, gridOpacity=0.35))
     color = alt.Color(f"{schema.MODEL}:N", title="Model", scale=color_scale,
-                      legend=alt.Legend(orient="right", symbolStrokeWidth=0,
+                      legend=alt.Legend(orient=legend_at, symbolStrokeWidth=0,
                                         symbolType=_legend_shapes(
                                             [shapes[category_of[m]] for m in models])
-                                        if not conditions else "circle"))
+                                        if not conditions else "circle",
+                                        **_legend_fit(legend_at)))
     points = (
         alt.Chart()
         .mark_point(filled=True, size=100, strokeWidth=1.2, opacity=1.0)
         .encode(
             x=x, y=y, color=color, **offset,
             stroke=alt.Stroke(f"{schema.MODEL}:N", scale=color_scale, legend=None),
-            **_marker_channels(table, pick),
-            shape=_condition_shape(conditions) if conditions else alt.Shape(
+            **_marker_channels(table, pick, legend_at),
+            shape=_condition_shape(conditions, legend_at) if conditions else alt.Shape(
                 f"{schema.CATEGORY}:N", title="Category",
                 scale=alt.Scale(domain=categories,
                                 range=[vega_shape(shapes[c]) for c in categories]),
-                legend=alt.Legend(orient="right", symbolFillColor="#888888",
-                                  symbolStrokeColor="#888888")),
+                legend=alt.Legend(symbolFillColor="#888888", symbolStrokeColor="#888888",
+                                  **_key_at(legend_at))),
             tooltip=_tooltip(table, y_title, condition=bool(conditions)),
         )
         .add_params(pick)
@@ -300,7 +351,7 @@ def delta_dot_plot(table: pd.DataFrame, *, y_title: str = schema.Y_TITLE, height
             y=alt.datum(0),
             strokeDash=alt.StrokeDash("baseline:N", title=None,
                                       scale=alt.Scale(domain=[BASELINE_LABEL], range=[[6, 4]]),
-                                      legend=alt.Legend(orient="right", symbolType="stroke",
+                                      legend=alt.Legend(symbolType="stroke", **_key_at(legend_at),
                                                         symbolStrokeColor=BASELINE_COLOR,
                                                         symbolStrokeWidth=2)),
         )
@@ -322,7 +373,7 @@ def delta_dot_plot(table: pd.DataFrame, *, y_title: str = schema.Y_TITLE, height
                             header=alt.Header(labelOrient="bottom", titleOrient="bottom",
                                               labelFontSize=12, labelFontWeight="bold")),
             columns=columns,
-            spacing={"column": 6, "row": 24},
+            spacing={"column": COLUMN_SPACING, "row": 24},
         )
         .configure_view(stroke="#8c8c8c", strokeOpacity=0.35, strokeDash=[3, 3])
     )

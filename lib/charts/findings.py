@@ -9,10 +9,9 @@ from lib.analysis.findings import Finding, clean
 from lib.core import schema
 from lib.core.figure import category_order, dataset_order, model_order
 from lib.core.styles import BASELINE_COLOR, category_shapes, model_colors, vega_shape
+from lib.core.wording import signed
 
 HEIGHT = 240
-SIGNED_FORMAT = "+.1f"
-PERCENT_FORMAT = ".0%"
 BAR_STEP = 44
 """Pixels per bar of a horizontal bar chart."""
 AXIS_ROOM = 70
@@ -44,7 +43,8 @@ def highlight_chart(table: pd.DataFrame, finding: Finding, y_title: str = "Δ") 
     colors, shapes = model_colors(models), category_shapes(categories)
     color = alt.Color(f"{schema.MODEL}:N", title="Model",
                       scale=alt.Scale(domain=models, range=[colors[m] for m in models]),
-                      legend=alt.Legend(orient="right", symbolType="circle"))
+                      legend=alt.Legend(orient="bottom", symbolType="circle", columns=2,
+                                        labelLimit=140))  # below: the plot keeps the width
     points = alt.Chart().mark_point(filled=True).encode(
         x=alt.X(f"{schema.DATASET}:N", sort=dataset_order(t), title="Dataset",
                 axis=alt.Axis(labelAngle=0)),
@@ -65,11 +65,14 @@ def highlight_chart(table: pd.DataFrame, finding: Finding, y_title: str = "Δ") 
 
 
 def category_chart(finding: Finding, y_title: str = "Δ") -> alt.LayerChart:
-    """Mean Δ per category as bars; the share of points above the baseline in the tooltip."""
-    data = finding.detail
+    """Mean Δ per category as bars, each labelled under its bar with its mean and its share of
+    points above the baseline (axis labels: they wrap to two lines, are never cut, and take the
+    theme's text colour)."""
+    data = _category_rows(finding.detail)
     bars = alt.Chart().mark_bar().encode(
-        x=alt.X(f"{schema.CATEGORY}:N", sort=list(data[schema.CATEGORY]), title="Category",
-                axis=alt.Axis(labelAngle=0)),
+        x=alt.X("axis_label:N", sort=list(data["axis_label"]), title="Category",
+                axis=alt.Axis(labelAngle=0, labelExpr="split(datum.value, '\\n')",
+                              labelLimit=0, labelPadding=6)),
         y=alt.Y("mean_delta:Q", title=f"Mean {y_title}"),
         color=alt.condition("datum.mean_delta >= 0", alt.value(SIDE_COLORS["above"]),
                             alt.value(SIDE_COLORS["below"])),
@@ -78,16 +81,14 @@ def category_chart(finding: Finding, y_title: str = "Δ") -> alt.LayerChart:
                  alt.Tooltip("share_above:Q", title="Share above", format=".0%"),
                  alt.Tooltip("points:Q", title="Points")],
     )
-    label = (f"format(datum.mean_delta, '{SIGNED_FORMAT}') + ', ' + "
-             f"format(datum.share_above, '{PERCENT_FORMAT}') + ' above'")
-    labels = [
-        alt.Chart().transform_filter(test).transform_calculate(label=label)
-        .mark_text(fontSize=12, color="#444444", dy=dy).encode(
-            x=alt.X(f"{schema.CATEGORY}:N", sort=list(data[schema.CATEGORY])),
-            y=alt.datum(0), text="label:N")
-        for test, dy in (("datum.mean_delta >= 0", -10), ("datum.mean_delta < 0", 12))
-    ]
-    return alt.layer(bars, _baseline(), *labels, data=data).properties(height=HEIGHT, width=480)
+    return alt.layer(bars, _baseline(), data=data).properties(height=HEIGHT)
+
+
+def _category_rows(detail: pd.DataFrame) -> pd.DataFrame:
+    """The category finding's rows with each bar's axis label (its category, mean and share)."""
+    return detail.assign(axis_label=[
+        f"{c}\n{signed(m)}, {s:.0%} above"
+        for c, m, s in zip(detail[schema.CATEGORY], detail["mean_delta"], detail["share_above"])])
 
 
 def _pairs(detail: pd.DataFrame) -> pd.DataFrame:
@@ -108,13 +109,14 @@ def scale_chart(finding: Finding, y_title: str = "Δ") -> alt.FacetChart:
             y=y, x=alt.X("value:Q", title=y_title),
             color=alt.Color("size:N", title="Model size",
                             scale=alt.Scale(domain=["smaller", "larger"],
-                                            range=["#9ecae1", "#08519c"])),
+                                            range=["#9ecae1", "#08519c"]),
+                            legend=alt.Legend(orient="top")),  # above: the chart fits a phone
             tooltip=[alt.Tooltip("pair:N", title="Pair"), alt.Tooltip("dataset:N", title="Dataset"),
                      alt.Tooltip("size:N", title="Size"),
                      alt.Tooltip("value:Q", title=y_title, format="+.1f")])
     zero = alt.Chart().mark_rule(color=BASELINE_COLOR, strokeDash=[6, 4]).encode(x=alt.datum(0))
     return alt.layer(zero, rule, dots, data=data).properties(height=26 * len(order), width=250) \
-        .facet(column=alt.Column("pair:N", title=None))
+        .facet(facet=alt.Facet("pair:N", title=None), columns=1)  # one under the other: fits a phone
 
 
 def share_chart(finding: Finding) -> alt.Chart:
@@ -177,8 +179,8 @@ def chart_layout(finding: Finding) -> tuple | None:
         return ("highlight",)  # every point of the table, whatever the finding
     if finding.detail.empty:
         return None
-    if finding.key == "categories":
-        return ("categories", tuple(finding.detail[schema.CATEGORY]))
+    if finding.key == "categories":  # the axis labels, which sort the bars, hold the numbers
+        return ("categories", tuple(_category_rows(finding.detail)["axis_label"]))
     if finding.key == "scale":
         return ("scale", tuple(dict.fromkeys(finding.detail["dataset"])))
     if finding.key == "baseline":
@@ -192,4 +194,6 @@ def chart_rows(finding: Finding, table: pd.DataFrame) -> pd.DataFrame:
         return highlight_rows(table, finding)
     if finding.key == "scale":
         return _pairs(finding.detail)
+    if finding.key == "categories":
+        return _category_rows(finding.detail)
     return finding.detail

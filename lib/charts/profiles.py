@@ -33,7 +33,6 @@ COMPARE_POINTS = "compare_points"
 DIFFERENCE_DATA = "difference_rows"
 
 SPREAD_COLOR = "#9aa0a6"
-MEDIAN_COLOR = "#3c4043"
 MISSING_COLOR = "#ececec"
 MEAN_MARKER: tuple[str, str] = ("#5f6368", "square")
 """(color, shape) standing for the mean of several models in the comparison."""
@@ -117,7 +116,7 @@ def standing_chart(datasets: Sequence[str], domain: tuple[float, float], *,
     interval when `intervals` (named `ci` in its tooltip, e.g. "95% CI"); the text on top: its
     rank among the models measured there.
     """
-    x = _dataset_x(datasets)
+    x = _dataset_x(datasets, fits=5)
     y_scale = alt.Scale(domain=list(domain), nice=False, zero=False)
     y = alt.Y(f"{schema.DELTA}:Q", title=y_title, scale=y_scale,
               axis=alt.Axis(values=y_ticks(domain), grid=True, gridOpacity=0.35))
@@ -134,7 +133,7 @@ def standing_chart(datasets: Sequence[str], domain: tuple[float, float], *,
         tooltip=[alt.Tooltip(f"{schema.MODEL}:N", title="Model"),
                  alt.Tooltip(f"{schema.DATASET}:N", title="Dataset"),
                  alt.Tooltip(f"{schema.DELTA}:Q", title=y_title, format="+.1f")])
-    median = alt.Chart(mine).mark_tick(color=MEDIAN_COLOR, thickness=2.5, size=26).encode(
+    median = alt.Chart(mine).mark_tick(thickness=2.5, size=26).encode(
         x=x, y=alt.Y("others_median:Q", scale=y_scale, title=y_title))
     layers: list[alt.Chart] = [spread, ticks, median, _zero_rule()]
     tips = [alt.Tooltip(f"{schema.MODEL}:N", title="Model"),
@@ -152,8 +151,10 @@ def standing_chart(datasets: Sequence[str], domain: tuple[float, float], *,
         filled=True, size=170, opacity=1.0, stroke="white", strokeWidth=0.8).encode(
         x=x, y=y, color=alt.Color("color:N", scale=None), shape=alt.Shape("shape:N", scale=None),
         tooltip=tips))
-    layers.append(alt.Chart(mine).mark_text(fontSize=11, color=MEDIAN_COLOR, baseline="top", dy=4)
-                  .encode(x=x, y=alt.datum(domain[1]), text="rank_label:N"))
+    layers.append(alt.Chart(mine)  # "rank 1" over "of 9": narrow columns keep it apart
+                  .transform_calculate(rank_lines="replace(datum.rank_label, ' of ', '\\nof ')")
+                  .mark_text(fontSize=11, baseline="top", dy=4, lineBreak="\n")
+                  .encode(x=x, y=alt.datum(domain[1]), text="rank_lines:N"))
     return alt.layer(*layers).properties(height=height)
 
 
@@ -222,8 +223,7 @@ def difference_chart(datasets: Sequence[str], *, title: str = "Difference",
     labels = [alt.Chart(data).transform_filter(test).mark_text(fontSize=11, dy=dy).encode(
         x=x, y=y, text="label:N")
         for test, dy in (("datum.difference >= 0", -8), ("datum.difference < 0", 8))]
-    zero = alt.Chart(alt.Data(values=[{"zero": 0}])).mark_rule(color=MEDIAN_COLOR).encode(
-        y="zero:Q")
+    zero = alt.Chart(alt.Data(values=[{"zero": 0}])).mark_rule().encode(y="zero:Q")
     return alt.layer(bars, zero, *labels).properties(height=height)
 
 

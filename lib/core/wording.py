@@ -27,6 +27,21 @@ def signed(value: float, digits: int = 1) -> str:
     return text if text.startswith("-") else f"+{text}"
 
 
+P_FLOOR = 0.001
+"""p-values below this are written "< 0.001": more digits claim a precision a test does not
+have."""
+
+
+def p_value(p: float | None) -> str:
+    """A p-value for reading: 3 significant digits ("0.0123", "0.5", "1"), "< 0.001" below
+    `P_FLOOR`, "n/a" when missing."""
+    if p is None or p != p:
+        return "n/a"
+    if float(p) < P_FLOOR:
+        return f"< {P_FLOOR:g}"
+    return f"{float(p):.3g}"
+
+
 def plural(count: int, word: str, many: str | None = None) -> str:
     """'1 dataset', '3 datasets'."""
     return f"{count} {word if count == 1 else (many or word + 's')}"

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from lib.analysis.claims import (READING_PRECISION, ClaimCheck, Verdict, check_claims,
+from lib.analysis.claims import (ClaimCheck, Verdict, check_claims,
                                  verdict_summary)
 from lib.analysis.compare import split_combined
 from lib.analysis.conditions import (ACROSS_NOTE, across_conditions, comparisons,
@@ -22,6 +22,7 @@ from lib.charts.findings import chart_layout, chart_rows, finding_chart
 from lib.charts.specs import vega_spec, with_rows
 from lib.core.figure import figure_table
 from lib.ui.state import ActiveTable, fingerprint, remembered
+from lib.ui.widgets import P_COLUMNS, draw_spec, p_column, readable_p
 
 TOLERANCE_KEY = "findings_tolerance"
 NEARLY_ALL_KEY = "findings_nearly_all"
@@ -49,8 +50,8 @@ def threshold_widgets(defaults: Thresholds = Thresholds()) -> Thresholds:
             "Unchanged within ± (points)", min_value=0.0, max_value=10.0,
             value=defaults.tolerance, step=0.5, key=TOLERANCE_KEY, bind="query-params",
             help=f"A Δ this close to 0 counts as at the baseline. Default: "
-                 f"{defaults.tolerance:g}. Try {READING_PRECISION:g}, the precision of a value "
-                 f"read off a plot.")
+                 f"{defaults.tolerance:g}, as on the model profiles (about the precision of two "
+                 f"values read off a plot); 0 counts only a Δ of exactly 0.")
         nearly_all = st.slider(
             "Nearly all: at least this share of a dataset's models", min_value=0.5,
             max_value=1.0, value=defaults.nearly_all, step=0.05, key=NEARLY_ALL_KEY,
@@ -69,7 +70,9 @@ def detail_columns(frame: pd.DataFrame, y_title: str) -> dict[str, st.column_con
         label = labels.get(col, col)
         if col in SIGNED_COLUMNS:
             label = label.replace("Δ", y_title)
-        if col in SIGNED_COLUMNS:
+        if col in P_COLUMNS:
+            config[col] = p_column(label)
+        elif col in SIGNED_COLUMNS:
             config[col] = st.column_config.NumberColumn(label, format="%+.2f")
         elif col in SHARE_COLUMNS:
             config[col] = st.column_config.NumberColumn(label, format="percent")
@@ -128,9 +131,10 @@ def show_finding(index: int, finding: Finding, spec: dict | None, y_title: str) 
         st.subheader(f"{index}. {finding.title}")
         st.markdown(finding.markdown)
         if spec is not None:
-            st.vega_lite_chart(spec, key=f"finding_chart_{finding.key}", width="stretch")
+            draw_spec(spec, key=f"finding_chart_{finding.key}", width="stretch")
         with st.expander("The numbers behind it"):
-            st.dataframe(finding.detail, column_config=detail_columns(finding.detail, y_title),
+            st.dataframe(readable_p(finding.detail),
+                         column_config=detail_columns(finding.detail, y_title),
                          hide_index=True)
 
 
@@ -186,10 +190,9 @@ def show_across_conditions(table: pd.DataFrame, thresholds: Thresholds,
             st.subheader(finding.title)
             st.markdown(finding.markdown)
             if spec is not None:
-                st.vega_lite_chart(spec, key=f"condition_chart_{finding.key}",
-                                   width=chart_width(finding))
+                draw_spec(spec, key=f"condition_chart_{finding.key}", width=chart_width(finding))
             with st.expander("The numbers behind it"):
-                st.dataframe(finding.detail,
+                st.dataframe(readable_p(finding.detail),
                              column_config=detail_columns(finding.detail, y_title),
                              hide_index=True)
     return [finding for finding, _spec in charted]

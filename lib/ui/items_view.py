@@ -12,13 +12,12 @@ import pandas as pd
 import streamlit as st
 
 from lib.analysis.compare import combined_table, compare_y_title, matched_upload
-from lib.analysis.evidence import (DISAGREE_HELP, DISAGREE_LABEL, TOO_SMALL_HELP, TOO_SMALL_LABEL,
-                                   caveat_columns, evidence_words, methods_text)
+from lib.analysis.evidence import caveat_columns, evidence_words, methods_text
 from lib.charts.exports import csv_bytes
 from lib.core import schema
 from lib.core.figure import DATA_DIR, figure_table
 from lib.core.text import escape_markdown
-from lib.ingest.items.cells import CI_EXCLUDES_ZERO, CI_TEST_DISAGREE, TOO_SMALL
+from lib.ingest.items.cells import CI_TEST_DISAGREE
 from lib.ingest.items.peritem import Settings
 from lib.ingest.items.pipeline import ItemUpload
 from lib.ingest.problems import MAX_NAME, clip, problems_frame
@@ -28,7 +27,7 @@ from lib.stats.multiple import CORRECTIONS
 from lib.ui.state import ActiveTable
 from lib.ui.upload_view import UPLOADER_KEY, preview, use_table
 from lib.ui.uploads import cached_aggregate_items
-from lib.ui.widgets import delta_columns
+from lib.ui.widgets import delta_columns, readable_p
 
 LEVELS = (0.8, 0.9, 0.95, 0.99)
 EXAMPLE_FILE = DATA_DIR / "examples" / "synthetic_per_item.csv"
@@ -137,27 +136,13 @@ def _first_blocking(upload: ItemUpload) -> str:
 
 
 def item_columns(table: pd.DataFrame, y_title: str) -> dict[str, st.column_config.Column]:
-    """Column settings for an aggregated per-item table: the interval named with its level,
-    significance with its correction, the cells too small to tell, and whether interval and test
-    disagree (hidden where no cell's do)."""
-    words = evidence_words(table)
-    shown = caveat_columns(table)
-    return {
-        **delta_columns(y_title),
-        schema.BASELINE: st.column_config.NumberColumn("Baseline (%)", format="%.1f"),
-        schema.TREATMENT: st.column_config.NumberColumn("Treatment (%)", format="%.1f"),
-        schema.CI_LOW: st.column_config.NumberColumn(f"{words.ci} low", format="%+.1f"),
-        schema.CI_HIGH: st.column_config.NumberColumn(f"{words.ci} high", format="%+.1f"),
-        schema.N_ITEMS: st.column_config.NumberColumn("n items", format="%d"),
-        schema.P_VALUE: st.column_config.NumberColumn("p", format="%.3g"),
-        schema.P_ADJUSTED: st.column_config.NumberColumn(f"p {words.corrected}", format="%.3g"),
-        schema.SIGNIFICANT: st.column_config.CheckboxColumn(f"Significant {words.corrected}"),
-        CI_EXCLUDES_ZERO: st.column_config.CheckboxColumn(f"{words.interval} excludes 0"),
-        TOO_SMALL: st.column_config.CheckboxColumn(TOO_SMALL_LABEL, help=TOO_SMALL_HELP),
-        CI_TEST_DISAGREE: (st.column_config.CheckboxColumn(DISAGREE_LABEL, help=DISAGREE_HELP)
-                           if CI_TEST_DISAGREE in shown else None),
-        schema.INTERVAL_METHOD: st.column_config.TextColumn("Interval and test"),
-    }
+    """Column settings for an aggregated per-item table (`delta_columns`: human labels, the
+    interval named with its level, significance with its correction), hiding whether interval
+    and test disagree where no cell's do."""
+    columns = delta_columns(y_title, table)
+    if CI_TEST_DISAGREE not in caveat_columns(table):
+        columns[CI_TEST_DISAGREE] = None
+    return columns
 
 
 def item_buttons(upload: ItemUpload, settings: Settings, key: str = "items",
@@ -166,7 +151,8 @@ def item_buttons(upload: ItemUpload, settings: Settings, key: str = "items",
     describes its intervals in the table's label (default: `method_label`)."""
     if upload.usable:
         with st.expander("Preview of the aggregated table"):
-            preview(upload.table, item_columns(upload.table, schema.Y_POINTS), f"{key}_preview")
+            preview(readable_p(upload.table), item_columns(upload.table, schema.Y_POINTS),
+                    f"{key}_preview")
     method = method or method_label(upload, settings)
     explore, compare = st.columns(2)
     explore.button("Explore my data", key=f"{key}_explore", type="primary",

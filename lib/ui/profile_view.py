@@ -25,6 +25,7 @@ from lib.charts.conditions import (model_condition_chart, model_condition_layout
                                    model_condition_rows)
 from lib.charts.dotplot import y_domain
 from lib.charts.exports import specs_svg
+from lib.charts.theme import themed
 from lib.charts.profiles import HEATMAP_SELECTION
 from lib.charts.specs import stand_in, vega_spec, with_names, with_rows
 from lib.core import schema
@@ -34,6 +35,7 @@ from lib.core.text import escape_markdown as esc
 from lib.core.wording import names, signed
 from lib.ingest.items.cells import CI_TEST_DISAGREE, TOO_SMALL
 from lib.ui.state import fingerprint, remembered
+from lib.ui.widgets import p_column, readable_p
 
 PROFILE_KEY = "profile"
 """Key of the model picker, and the URL's query parameter: `?profile=GPT-4o`."""
@@ -160,7 +162,7 @@ def standing_columns(y_title: str, words: EvidenceWords) -> dict[str, st.column_
         schema.SIGNIFICANT: st.column_config.CheckboxColumn(
             f"Significant {words.corrected}", help="Its p-value, corrected across every cell of "
             "the table, is below alpha. This is not the same as its interval excluding 0."),
-        schema.P_ADJUSTED: number(f"p {words.corrected}", format="%.3g"),
+        schema.P_ADJUSTED: p_column(f"p {words.corrected}"),
         TOO_SMALL: st.column_config.CheckboxColumn(TOO_SMALL_LABEL, help=TOO_SMALL_HELP),
         CI_TEST_DISAGREE: st.column_config.CheckboxColumn(DISAGREE_LABEL, help=DISAGREE_HELP),
     }
@@ -256,10 +258,11 @@ def show_chart(kind: str, args: tuple, frames: Mapping[str, pd.DataFrame],
                options: Mapping[str, object] | None = None, figure: bool = False,
                names: Mapping[str, object] | None = None, **display: object) -> object:
     """Draw a profile chart in the current container: its kept specification with this
-    rerun's rows attached (`display` goes to `st.vega_lite_chart`); `names` gives the values of
-    the stand-ins `args` holds (`lib.charts.specs.with_names`). The specification of the
-    bundled figure's layout is kept for every session (`chart_spec`); any other in this
-    session only, since its layout holds the upload's names."""
+    rerun's rows attached (`display` goes to `st.vega_lite_chart`), its text in the ink of the
+    browser's theme; `names` gives the values of the stand-ins `args` holds
+    (`lib.charts.specs.with_names`). The specification of the bundled figure's layout is kept
+    for every session (`chart_spec`); any other in this session only, since its layout holds
+    the upload's names."""
     settings = tuple(sorted((options or {}).items()))
     if figure:
         spec = chart_spec(kind, args, settings)
@@ -268,6 +271,7 @@ def show_chart(kind: str, args: tuple, frames: Mapping[str, pd.DataFrame],
                                lambda: _BUILDERS[kind](*args, **dict(settings)).to_dict()))
     if names:
         spec = with_names(spec, dict(names))
+    spec = themed(spec, st.context.theme.type)
     spec["datasets"] = {**spec.get("datasets", {}), **frames}
     return st.vega_lite_chart(spec, **display)
 
@@ -342,19 +346,16 @@ def show_comparison(data: ProfileData, model: str, reference: Reference,
     frames = charts.comparison_frames(compared, model, reference.label)
     datasets = tuple(compared[schema.DATASET])
     domain = y_domain(frames[charts.COMPARE_POINTS][schema.DELTA])
-    both, gaps = st.columns(2)
-    with both:
-        markers = (marker_of(data, model), ref_marker)
-        names = dict(zip(COMPARED + COMPARED_MARKERS[0] + COMPARED_MARKERS[1],
-                         (model, reference.label, *markers[0], *markers[1])))
-        show_chart("comparison", (datasets, domain, *COMPARED, COMPARED_MARKERS),
-                   frames, {"y_title": y_title}, figure=data.figure, names=names,
-                   width="stretch")
-    with gaps:
-        show_chart("difference", (datasets,),
-                   {charts.DIFFERENCE_DATA: charts.difference_frame(compared)},
-                   {"title": "This model minus the reference"}, figure=data.figure,
-                   width="stretch")
+    # one under the other: side by side, each would get a fifth of the page and cut its labels
+    markers = (marker_of(data, model), ref_marker)
+    names = dict(zip(COMPARED + COMPARED_MARKERS[0] + COMPARED_MARKERS[1],
+                     (model, reference.label, *markers[0], *markers[1])))
+    show_chart("comparison", (datasets, domain, *COMPARED, COMPARED_MARKERS),
+               frames, {"y_title": y_title}, figure=data.figure, names=names, width="stretch")
+    show_chart("difference", (datasets,),
+               {charts.DIFFERENCE_DATA: charts.difference_frame(compared)},
+               {"title": "This model minus the reference"}, figure=data.figure,
+               width="stretch")
 
 
 def show_heatmap(data: ProfileData, model: str, y_title: str) -> None:
@@ -382,7 +383,7 @@ def condition_columns(y_title: str, words: EvidenceWords) -> dict[str, st.column
         schema.DELTA: number(y_title, format="%+.2f"),
         schema.CI_LOW: number(f"{words.ci} low", format="%+.2f"),
         schema.CI_HIGH: number(f"{words.ci} high", format="%+.2f"),
-        schema.P_ADJUSTED: number(f"p {words.corrected}", format="%.4f"),
+        schema.P_ADJUSTED: p_column(f"p {words.corrected}"),
         schema.SIGNIFICANT: st.column_config.CheckboxColumn(f"Significant {words.corrected}"),
         TOO_SMALL: st.column_config.CheckboxColumn(TOO_SMALL_LABEL, help=TOO_SMALL_HELP),
         "highest": st.column_config.CheckboxColumn(
@@ -426,5 +427,7 @@ def show_per_condition(table: pd.DataFrame, model: str, y_title: str,
                "averaged; one color and shape per condition; the dashed line is the baseline "
                "(Δ = 0).")
     st.markdown(esc(sentence))
-    st.vega_lite_chart(spec, key=f"per_condition::{model}", width="stretch")
-    st.dataframe(rows, column_config=condition_columns(y_title, words), hide_index=True)
+    st.vega_lite_chart(themed(spec, st.context.theme.type), key=f"per_condition::{model}",
+                       width="stretch")
+    st.dataframe(readable_p(rows), column_config=condition_columns(y_title, words),
+                 hide_index=True)

@@ -9,25 +9,112 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from lib.analysis.evidence import (DISAGREE_HELP, DISAGREE_LABEL, TOO_SMALL_HELP, TOO_SMALL_LABEL,
+                                   evidence_words)
 from lib.analysis.filters import apply_filters, default_models, model_options
 from lib.charts.exports import (chart_html, chart_png, chart_svg, csv_bytes, export_problem,
                                 share_spec_lock)
+from lib.charts.theme import themed, themed_chart
 from lib.core import schema
 from lib.core.figure import category_order, dataset_order, model_order
 from lib.core.text import escape_markdown
+from lib.core.wording import p_value
+from lib.ingest.items.cells import CI_EXCLUDES_ZERO, CI_TEST_DISAGREE, TOO_SMALL
 from lib.ui.state import FILTER_KEYS, active, reset_to_figure
 from lib.ui.streamlit_private import altair_lock
 
 share_spec_lock(altair_lock())  # chart files are made while other sessions draw charts
 
-def delta_columns(y_title: str) -> dict[str, st.column_config.Column]:
-    """Column settings for a contract table: Δ with its sign, names as plain text."""
+WIDTH_STEP = 40
+"""The width probe reports the container's width rounded down to this many pixels, so that a
+window resized by a few pixels does not redraw the page."""
+_WIDTH_JS = f"""
+export default function(component) {{
+    const {{ parentElement, setStateValue }} = component;
+    let last = null;
+    const report = () => {{
+        const width = Math.floor(parentElement.clientWidth / {WIDTH_STEP}) * {WIDTH_STEP};
+        if (width > 0 && width !== last) {{
+            last = width;
+            setStateValue("width", width);
+        }}
+    }};
+    const observer = new ResizeObserver(report);
+    observer.observe(parentElement);
+    report();
+    return () => observer.disconnect();
+}}
+"""
+_width_probe = st.components.v2.component("delta_explorer.width_probe", js=_WIDTH_JS,
+                                          isolate_styles=False)
+
+
+def draw_chart(chart: alt.TopLevelMixin, **display: object) -> object:
+    """`st.altair_chart` with the chart's text in the ink of the theme the browser shows
+    (`display` goes to `st.altair_chart`)."""
+    return st.altair_chart(themed_chart(chart, st.context.theme.type), **display)
+
+
+def draw_spec(spec: dict, **display: object) -> object:
+    """`st.vega_lite_chart` of a Vega-Lite specification (one kept by the page, for example),
+    its text in the ink of the theme the browser shows (`display` goes to
+    `st.vega_lite_chart`)."""
+    return st.vega_lite_chart(themed(spec, st.context.theme.type), **display)
+
+
+def container_width(key: str) -> int | None:
+    """The width in pixels of the page's main column as the browser lays it out (rounded down
+    to `WIDTH_STEP`), or None until the browser has reported it (the first run of a page, and
+    in tests without a browser). The page runs again when the width changes."""
+    result = _width_probe(key=key, on_width_change=lambda: None)
+    width = getattr(result, "width", None) if result is not None else None
+    return int(width) if isinstance(width, (int, float)) and width > 0 else None
+
+P_COLUMNS = (schema.P_VALUE, schema.P_ADJUSTED)
+P_HELP = "Three significant digits; a p-value below 0.001 is shown as < 0.001."
+
+
+def readable_p(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` for showing: its p-value columns as text (`p_value`: "0.0123", "< 0.001"); the
+    frame itself is left as it is (downloads keep the numbers)."""
+    present = [c for c in P_COLUMNS if c in frame.columns]
+    if not present:
+        return frame
+    return frame.assign(**{c: frame[c].map(p_value) for c in present})
+
+
+def p_column(label: str) -> st.column_config.Column:
+    """Column setting for a p-value shown by `readable_p`."""
+    return st.column_config.TextColumn(label, help=P_HELP)
+
+
+def delta_columns(y_title: str, table: pd.DataFrame | None = None
+                  ) -> dict[str, st.column_config.Column]:
+    """Column settings for a contract table: Δ with its sign, names as plain text, and every
+    evidence column the table may carry under a human label (the interval named with its level
+    and the p-value with its correction, read from `table`; p-values shown by `readable_p`)."""
+    words = evidence_words(table if table is not None else pd.DataFrame())
+    number = st.column_config.NumberColumn
+    check = st.column_config.CheckboxColumn
     return {
         schema.MODEL: st.column_config.TextColumn("Model"),
         schema.CATEGORY: st.column_config.TextColumn("Category"),
         schema.DATASET: st.column_config.TextColumn("Dataset"),
-        schema.DELTA: st.column_config.NumberColumn(y_title, format="%+.1f"),
+        schema.DELTA: number(y_title, format="%+.1f"),
         schema.CONDITION: st.column_config.TextColumn("Condition"),
+        schema.SOURCE: st.column_config.TextColumn("Source"),
+        schema.BASELINE: number("Baseline score", format="%.1f"),
+        schema.TREATMENT: number("Treatment score", format="%.1f"),
+        schema.CI_LOW: number(f"{words.ci} low", format="%+.1f"),
+        schema.CI_HIGH: number(f"{words.ci} high", format="%+.1f"),
+        schema.N_ITEMS: number("Items", format="%d"),
+        schema.P_VALUE: p_column("p"),
+        schema.P_ADJUSTED: p_column(f"p {words.corrected}"),
+        schema.SIGNIFICANT: check(f"Significant {words.corrected}"),
+        CI_EXCLUDES_ZERO: check(f"{words.interval} excludes 0"),
+        TOO_SMALL: check(TOO_SMALL_LABEL, help=TOO_SMALL_HELP),
+        CI_TEST_DISAGREE: check(DISAGREE_LABEL, help=DISAGREE_HELP),
+        schema.INTERVAL_METHOD: st.column_config.TextColumn("Interval and test"),
     }
 
 

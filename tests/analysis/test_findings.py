@@ -20,6 +20,8 @@ from lib.core import schema
 from lib.core.figure import figure_table
 from tests.conftest import ROOT
 
+EXACT = Thresholds(tolerance=0.0)
+"""Only a Δ of exactly 0 unchanged: the tests written for counts at the baseline itself."""
 DATASETS = ["HotpotQA", "CS-QA", "AQUA", "GSM8K", "MATH", "GPQA", "HumanEval"]
 SEED = {  # the seed's "Detailed Analysis", typed in by hand, one row per model
     "LLaMA3.1-8B": [-4, -2, -9, -3, -7, 3, -22],
@@ -150,7 +152,7 @@ def test_significance_from_intervals_and_from_the_corrected_flag():
 def test_significance_counts_in_direction_findings():
     t = table({"A": [-10, 5], "B": [-12, 6], "C": [-1, 7]})
     t = t.assign(ci_low=t.delta - 2, ci_high=t.delta + 2)
-    f = same_direction(t)
+    f = same_direction(t, EXACT)
     assert "3 of 3 below the baseline, 2 of them with intervals excluding 0" in f.statement
     b = baseline_share(t)
     assert "3 of those above and 2 of those below have intervals excluding 0" in b.statement
@@ -169,14 +171,14 @@ def test_humaneval_is_the_one_sided_dataset(fig):
 
 def test_nearly_all_is_a_parameter(fig):
     # 7 of 9 models gain on HotpotQA and on GSM8K: 78%, in at 75%, out at the default 80%
-    f = same_direction(fig, Thresholds(nearly_all=0.75))
+    f = same_direction(fig, Thresholds(nearly_all=0.75, tolerance=0.0))
     assert f.numbers["which"] == ("HotpotQA", "GSM8K", "HumanEval")
     assert f.numbers["counts"]["HotpotQA"] == (7, 9, "above")
     assert same_direction(fig, Thresholds(nearly_all=1.0)).numbers["which"] == ("HumanEval",)
 
 
 def test_no_one_sided_dataset():
-    f = same_direction(table({"A": [1, -1], "B": [-2, 2], "C": [3, 4]}))
+    f = same_direction(table({"A": [1, -1], "B": [-2, 2], "C": [3, 4]}), EXACT)
     assert f.numbers["datasets"] == 0
     assert f.statement == ("On none of the 2 datasets do at least 80% of the models move the same "
                            "way; the most one-sided is D0 (2 of 3 above the baseline).")
@@ -312,7 +314,7 @@ def test_markdown_escapes_names_from_the_table():
     t = table({"*x*_[a](b)": [5, -3], "ok": [1, 2]}, datasets=["#D|1", "D2"])
     f = largest_gains(t)
     assert f.statement == "The largest gain is +5: *x*_[a](b) on #D|1."
-    assert f.markdown == r"The largest gain is +5: \*x\*\_\[a\]\(b\) on \#D\|1."
+    assert f.markdown == r"The largest gain is +5: \*x\*\_\[a\](b) on \#D\|1."
 
 
 SIGNED = re.compile(r"(?<![\w.])[+-]\d+(?:\.\d+)?")
@@ -322,8 +324,9 @@ UNSIGNED = re.compile(r"(?<![\w.+-])\d+(?:\.\d+)?(?![\w.]\d)")
 def test_statements_follow_the_data_when_every_delta_doubles(fig):
     """No number in a sentence is typed in: doubling every Δ doubles every signed number (and
     every SD), and leaves every count and share as it was."""
-    before = {f.key: f.statement for f in all_findings(fig)}
-    after = {f.key: f.statement for f in all_findings(fig.assign(delta=fig.delta * 2))}
+    # at a tolerance of 0: a fixed tolerance of 1 would count other points as unchanged
+    before = {f.key: f.statement for f in all_findings(fig, EXACT)}
+    after = {f.key: f.statement for f in all_findings(fig.assign(delta=fig.delta * 2), EXACT)}
     assert after["gains"] == ("The largest gain, +36, is shared by 2 points: GPT-3.5 and "
                               "DeepSeek-V3 on GSM8K.")
     assert after["drops"] == "The largest drop is -48: Qwen2.5-72B on HumanEval."

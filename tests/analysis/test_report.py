@@ -24,7 +24,8 @@ HOSTILE = ["*bold*_x_", "[click](http://evil.example)", "<script>alert(1)</scrip
 @pytest.fixture(scope="module")
 def figure_report() -> str:
     t = figure_table()
-    return findings_report(all_findings(t), label="Bundled figure", thresholds=Thresholds(),
+    exact = Thresholds(tolerance=0.0)  # the hand-computed counts are at exactly 0
+    return findings_report(all_findings(t, exact), label="Bundled figure", thresholds=exact,
                            claims=check_claims(t), interpretation=interpretation(t))
 
 
@@ -41,7 +42,7 @@ def unescaped_pipes(line: str) -> int:
 
 def test_the_figure_report_has_every_part(figure_report):
     t = figure_table()
-    for f in all_findings(t):
+    for f in all_findings(t, Thresholds(tolerance=0.0)):
         assert f.title in figure_report
         assert f.markdown in figure_report
     assert "## The source's claims, checked" in figure_report
@@ -72,7 +73,7 @@ def test_an_upload_report_has_the_notice_and_no_claims():
     assert "claims, checked" not in text and TITLE not in text
     assert upload_notice(len(t)) in text
     assert "a Δ within ±1 counts as unchanged; nearly all means at least 90%" in text
-    assert r"Table: Your data\: \[x\]\(y\)\.csv." in text
+    assert r"Table: Your data: \[x\](y).csv." in text
 
 
 def test_names_from_an_upload_cannot_break_the_markdown():
@@ -120,3 +121,18 @@ def test_no_name_becomes_a_link_or_breaks_a_row_in_the_report():
         lines = block.strip().splitlines()
         assert len({unescaped_pipes(line) for line in lines}) == 1
     assert "\r" not in text
+
+
+def test_the_report_reads_as_plain_text(figure_report):
+    """Names stand as they are written where Markdown would not misread them: GPT-3.5, not
+    GPT\\-3\\.5."""
+    assert "GPT-3.5" in figure_report and "Qwen2.5-72B" in figure_report
+    assert "\\-" not in figure_report and "\\." not in figure_report
+
+
+def test_p_values_in_the_report_read_as_on_the_page():
+    from lib.analysis.report import cell
+    from lib.core import schema
+    assert cell(1e-11, schema.P_ADJUSTED) == "< 0.001"
+    assert cell(0.023456, schema.P_VALUE) == "0.0235"
+    assert cell(0.023456, "sd") == "0.02", "other numbers keep two decimals"

@@ -4,7 +4,9 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from lib.charts.dotplot import SELECTION, delta_dot_plot, facet_layout, y_domain, y_ticks
+from lib.charts.dotplot import (AXIS_ROOM, COLUMN_SPACING, FACET_WIDTH, LEGEND_ROOM, MAX_FACET_COLUMNS,
+                                NARROW, SELECTION, delta_dot_plot, facet_layout, plot_layout,
+                                y_domain, y_ticks)
 from lib.core import schema
 from lib.core.figure import figure_styles, figure_table
 from lib.core.styles import BASELINE_COLOR, BASELINE_LABEL, PALETTE, PENTAGON
@@ -83,8 +85,34 @@ def test_domain_and_ticks_helpers():
     assert y_domain([float("nan"), 35.5]) == (-30, 40)
     ticks = y_ticks((-300, 500))
     assert len(ticks) <= 13 and 0 in ticks and ticks == sorted(ticks)
-    assert facet_layout(7) == (7, 100)
-    assert facet_layout(40) == (8, 87)
+    assert facet_layout(7)[0] == 7
+    assert facet_layout(40)[0] == 8
+
+
+@pytest.mark.parametrize("n", range(1, 41))
+@pytest.mark.parametrize("plot_width", [290, 330, 700, 1400, 2300])
+def test_facets_fit_the_width_in_balanced_rows(n, plot_width):
+    columns, width = facet_layout(n, plot_width)
+    rows = -(-n // columns)
+    assert columns * width + (columns - 1) * COLUMN_SPACING <= max(plot_width, FACET_WIDTH[0])
+    assert width >= FACET_WIDTH[0]
+    assert rows * columns - n < rows, "the last row is short by less than one per row"
+    if rows > 1:  # no more rows than the width needs
+        fits = (plot_width + COLUMN_SPACING) // (FACET_WIDTH[0] + COLUMN_SPACING)
+        assert rows == -(-n // min(fits, MAX_FACET_COLUMNS))
+
+
+def test_nine_datasets_come_as_five_and_four():
+    assert facet_layout(9)[0] == 5
+    assert facet_layout(17, 700)[0] == 6  # 6 + 6 + 5, not 8 + 8 + 1
+
+
+@pytest.mark.parametrize("container", [360, 420, 640, 1024, 1600, 2560])
+def test_the_chart_fits_its_container(container):
+    columns, width = facet_layout(7, plot_layout(container)[0])
+    legend = 0 if container < NARROW else LEGEND_ROOM
+    assert columns * width + (columns - 1) * COLUMN_SPACING + AXIS_ROOM + legend <= container
+    assert plot_layout(container)[1] == ("bottom" if container < NARROW else "right")
 
 
 def test_tooltip_fields(spec):

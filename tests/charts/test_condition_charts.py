@@ -8,6 +8,7 @@ import pytest
 import vl_convert as vlc
 
 from lib.analysis import conditions as cond
+from lib.analysis.findings import Thresholds
 from lib.charts import conditions as charts
 from lib.core import schema
 from lib.core.styles import BASELINE_COLOR
@@ -26,7 +27,8 @@ def layers(spec: dict) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def findings() -> dict[str, object]:
-    return {f.key: f for f in cond.across_conditions(build())}
+    # counted at exactly 0, as the hand counts below are
+    return {f.key: f for f in cond.across_conditions(build(), Thresholds(tolerance=0.0))}
 
 
 @pytest.mark.parametrize("key", [cond.BY_DATASET, cond.AGREEMENT, cond.BY_MODEL])

@@ -55,7 +55,7 @@ def test_aggregate_charts_plot_the_finding_table(findings):
     share = chart_data(finding_chart(findings["baseline"], figure_table()))
     assert list(share.scope) == ["all datasets", "without HumanEval"]
     scale = finding_chart(findings["scale"], figure_table()).to_dict()
-    assert scale["facet"]["column"]["field"] == "pair"
+    assert scale["facet"]["field"] == "pair" and scale["columns"] == 1  # fits a phone
 
 
 def test_no_scale_chart_without_families():

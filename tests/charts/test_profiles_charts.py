@@ -139,7 +139,7 @@ def test_standing_chart_renders_with_and_without_intervals(matrix) -> None:
                               intervals=extra is not None).to_dict()
         assert spec["layer"][0]["data"] == {"name": STANDING_DATA}
         svg = svg_of(with_data(spec, frames))
-        assert "rank 9 of 9" in svg and "rank 4 of 9" in svg
+        assert ">rank 9<" in svg and ">rank 4<" in svg and ">of 9<" in svg  # on two lines
         assert svg.count("#1a9e8f") >= 7 + (7 if extra is not None else 0)
     # -22 - 3 = -25 still fits; the domain grows only past the figure's ±30.
     assert standing_domain(standing_frames(stand, matrix, "LLaMA3.1-8B", ("#000", "circle"),

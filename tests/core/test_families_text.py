@@ -1,5 +1,7 @@
 """Model families from names, and escaping of user text for Markdown."""
 
+import re
+
 import pytest
 
 from lib.core.families import family_groups, parse_size, sibling, size_pairs
@@ -34,5 +36,6 @@ def test_nearest_size_is_the_sibling():
                                  "[link](http://x)", "# head", "a_b_c"])
 def test_escaped_text_has_no_active_markdown(raw):
     out = escape_markdown(raw)
-    for ch in "<>*[]$#_:":
+    for ch in "<>*[]$#_":
         assert ch not in out.replace("\\" + ch, "")
+    assert not re.search(r":[\w/]", out), "a colon before a word is joined, never an icon"

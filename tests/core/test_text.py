@@ -45,3 +45,28 @@ def test_every_line_break_becomes_a_space(name, line):
 
 def test_unsafe_characters_become_the_replacement_character():
     assert readable(escape_markdown("A\x00B\x1fC\u2028D\ufffeE")) == "A\ufffdB\ufffdC\ufffdD\ufffdE"
+
+
+@pytest.mark.parametrize("name", ["GPT-3.5", "Qwen2.5-72B", "Llama 3.1 (70B)", "CS-QA", "a=b",
+                                  "v1.2+cu", "Claude 3.5 Sonnet!", "{x}", "a^2"])
+def test_plain_names_stay_as_they_are(name):
+    """Only what Markdown would read is escaped: a report reads well as plain text too."""
+    assert escape_markdown(name) == name
+
+
+@pytest.mark.parametrize("name", ["- item", "+ item", "  - item", "1. first", "12) twelfth",
+                                  "---", "===", "= x"])
+def test_what_markdown_reads_at_a_line_start_is_escaped_there(name):
+    shown = escape_markdown(name)
+    assert shown != name and readable(shown) == name
+    assert re.match(r"^\s*(\d+\\[.)]|\\[-+=])", shown), shown
+    assert escape_markdown("x " + name) == "x " + name.replace("\\", ""), "mid-line: plain"
+
+
+@pytest.mark.parametrize("name", ["*a*", "_a_", "`a`", "[a](b)", "<b>", "a|b", "~~a~~", "$a$",
+                                  "&amp;", "# a", "a #", "\\*"])
+def test_what_markdown_reads_anywhere_is_escaped_everywhere(name):
+    shown = escape_markdown("x " + name)
+    assert readable(shown) == "x " + name
+    unescaped = re.sub(r"\\.", "", shown)
+    assert not set(unescaped) & set("*_`[]<>|~$&#\\"), shown

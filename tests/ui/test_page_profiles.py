@@ -24,10 +24,12 @@ MODELS = list(dict.fromkeys(FIGURE[schema.MODEL]))
 def open_page(app_test, query: dict | None = None, table: pd.DataFrame | None = None,
               label: str = "Test upload"):
     """The profile page, on the bundled figure or on `table` as this session's upload."""
-    at = app_test(query=query)
-    if table is not None:
+    at = app_test(query=None if table is not None else query)
+    if table is not None:  # the upload first: a root link would open the figure's profile
         at.session_state[ACTIVE_KEY] = ActiveTable(table=schema.conform(table), label=label,
                                                    is_figure=False)
+        for key, value in (query or {}).items():
+            at.query_params[key] = value
     at.switch_page(PAGE).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
