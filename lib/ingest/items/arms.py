@@ -29,7 +29,6 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from lib.core import schema
 from lib.ingest.columns import COLUMN_ALIASES, dataset_names, model_names, name_key
@@ -38,7 +37,8 @@ from lib.ingest.items.cells import PerItemResult, Settings
 from lib.ingest.items.checks import MAX_ROW_PROBLEMS, ProblemLog
 from lib.ingest.items.columns import ARM_ROLES, ArmColumns, arm_columns, csv_header, missing_roles
 from lib.ingest.items.peritem import (MAX_CELLS, arrow_table, first_categories, group_keys,
-                                      in_figure_spelling, increasing, names_at)
+                                      in_figure_spelling, increasing, names_at,
+                                      too_many_cells)
 from lib.ingest.items.read import csv_pieces
 from lib.ingest.problems import Effect, Kind, Problem, clip, names_phrase
 from lib.ingest.validation import condition_keys
@@ -140,19 +140,10 @@ def _piece_too_many(codes: list[np.ndarray], sizes: list[int]) -> str | None:
 
 def _too_many(mcode: np.ndarray, dcode: np.ndarray, acode: np.ndarray, width: int, k: int,
               lower_bound: bool = False) -> str | None:
-    """Why the file is refused when its rows hold more than MAX_CELLS model × dataset × arm
-    combinations (codes -1: none); `lower_bound` when they are only some of the rows."""
-    space = (int(mcode.max()) + 1) * width * k if mcode.size else 0
-    if space <= MAX_CELLS:
-        return None
-    named = (mcode >= 0) & (dcode >= 0) & (acode >= 0)
-    keys = (mcode[named].astype(np.int64) * width + dcode[named]) * k + acode[named]
-    found = pc.count_distinct(pa.array(keys)).as_py()
-    if found <= MAX_CELLS:
-        return None
-    return (f"the file holds {'at least ' if lower_bound else ''}{found:,} model × dataset × arm "
-            f"combinations; per-item results are aggregated for at most {MAX_CELLS:,} (each arm "
-            "but the baseline is one point on the chart)")
+    """`too_many_cells` of model × dataset × arm combinations."""
+    return too_many_cells([mcode, dcode, acode], [width, k], "model × dataset × arm combinations",
+                          "each arm but the baseline is one point on the chart", lower_bound,
+                          MAX_CELLS)
 
 
 def _merged_arms(names: pa.Array, codes: np.ndarray) -> tuple[list[str], np.ndarray, str | None]:

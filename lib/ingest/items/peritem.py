@@ -195,22 +195,32 @@ def arrow_table(frame: pd.DataFrame) -> pa.Table:
     return pa.table(arrays)
 
 
+def too_many_cells(codes: Sequence[np.ndarray], sizes: Sequence[int], what: str, each: str,
+                   lower_bound: bool, limit: int) -> str | None:
+    """Why the file is refused when its rows hold more than `limit` distinct combinations of
+    `codes` (model, dataset and maybe arm codes, -1: none; `sizes` the number of each but the
+    first), named `what` in the message, each of which is `each`; `lower_bound` when the rows
+    are only some of the file's."""
+    first = codes[0]
+    space = (int(first.max()) + 1) * int(np.prod(sizes)) if first.size else 0
+    if space <= limit:
+        return None
+    named = np.logical_and.reduce([c >= 0 for c in codes])
+    keys = first[named].astype(np.int64)
+    for code, size in zip(codes[1:], sizes):
+        keys = keys * size + code[named]
+    found = pc.count_distinct(pa.array(keys)).as_py()
+    if found <= limit:
+        return None
+    return (f"the file holds {'at least ' if lower_bound else ''}{found:,} {what}; per-item "
+            f"results are aggregated for at most {limit:,} ({each})")
+
+
 def _too_many_cells(mcode: np.ndarray, dcode: np.ndarray, width: int,
                     lower_bound: bool = False) -> str | None:
-    """Why the file is refused when rows with these model and dataset codes (-1: none) hold
-    more than MAX_CELLS model × dataset pairs; `lower_bound` when they are only some of the
-    rows."""
-    space = (int(mcode.max()) + 1) * width if mcode.size else 0
-    if space <= MAX_CELLS:
-        return None
-    named = (mcode >= 0) & (dcode >= 0)
-    keys = mcode[named].astype(np.int64) * width + dcode[named]
-    cells = pc.count_distinct(pa.array(keys)).as_py()
-    if cells <= MAX_CELLS:
-        return None
-    return (f"the file holds {'at least ' if lower_bound else ''}{cells:,} model × dataset "
-            f"pairs; per-item results are aggregated for at most {MAX_CELLS:,} (one point each "
-            "on the chart)")
+    """`too_many_cells` of model × dataset pairs."""
+    return too_many_cells([mcode, dcode], [width], "model × dataset pairs",
+                          "one point each on the chart", lower_bound, MAX_CELLS)
 
 
 Matcher = Callable[[list[str]], dict[str, str]]
