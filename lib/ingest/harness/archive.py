@@ -8,6 +8,7 @@ the other uploads are still read.
 from __future__ import annotations
 
 import io
+import logging
 import tarfile
 import zipfile
 import zlib
@@ -18,6 +19,8 @@ from pathlib import PurePosixPath
 from lib.ingest.problems import Effect, Kind, Problem, ReadError, clip
 from lib.ingest.read.raw import DEFAULT_LIMITS, fail, size_phrase
 from lib.ingest.read.sniff import GZIP_MAGIC, ZIP_MAGIC, gunzip
+
+logger = logging.getLogger(__name__)
 
 MAX_MEMBERS = 20_000
 """Files an archive may hold (an output folder of 5 runs × 10 tasks × 2 models holds ~100)."""
@@ -217,7 +220,9 @@ UNEXPECTED = ("The file could not be read: an unexpected error occurred. Check t
 
 
 def unexpected(file: str) -> Problem:
-    """The problem of a file whose reading failed in a way no check foresaw."""
+    """The problem of a file whose reading failed in a way no check foresaw; called while that
+    exception is handled, it logs the traceback (the user sees the message only)."""
+    logger.exception("Unexpected failure reading harness output (%s)", clip(file))
     return Problem(Kind.UNEXPECTED, UNEXPECTED, file, effect=Effect.FILE)
 
 
