@@ -7,7 +7,8 @@ models × 1,000 docs by default, about 100,000 sample lines) and Inspect AI logs
 1,000 samples, as `.eval` and as JSON) are measured as:
 
 - floor:   every samples line parsed with `json.loads`, one line at a time, keeping only the
-           metric, made a pyarrow array (the least any importer does); for Inspect, every log or sample member parsed;
+           metric, made a pyarrow array (the least any importer does); for Inspect, every log
+           or sample member parsed;
 - read:    `lib.ingest.harness.pipeline.read_harness` of the files dropped at once (and of the
            folder as one .zip);
 - pair:    `pairing.harness_items` under the default choice;

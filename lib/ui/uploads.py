@@ -104,10 +104,10 @@ FORGET_RELEASE_ROWS = 1_000_000
 
 
 def forget_uploads() -> None:
-    """Forget what this session kept of the files in the Your data uploaders (its raw table, its
-    reports, its per-item reads, the harness logs read), called when another page runs. Streamlit drops the uploaded
-    file itself when its page is left, so nothing kept for it can be used again; the table in
-    use (`lib.ui.state`) is kept. For a large file this is most of the session's memory (for
+    """Forget what this session kept of the files in the Your data uploaders (the raw table, the
+    reports, the per-item reads, the harness logs read), called when another page runs.
+    Streamlit drops the uploaded files themselves when their page is left, so nothing kept for
+    them can be used again; the table in use (`lib.ui.state`) is kept. For a large file this is most of the session's memory (for
     the 4M-row hostile file, about 280 MB of raw table), which a closed browser tab would
     otherwise hold for Streamlit's reconnect window."""
     kept = st.session_state.get(SESSION_UPLOAD_KEY)
