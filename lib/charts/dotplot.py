@@ -162,12 +162,18 @@ def _legend_fit(legend_at: str) -> dict[str, object]:
                                             "labelLimit": 140}
 
 
+KEY_TITLE_LIMIT = 320
+"""Pixels a small legend's title may take ("Significant after Benjamini–Hochberg correction"
+is about 290 at Vega's legend font); Vega's default, 180, cut it."""
+
+
 def _key_at(legend_at: str) -> dict[str, object]:
     """Position of the small legends (shape, hollow, baseline): beside the model legend on a
     wide chart; above the chart on a narrow one, where Vega would set legends that share the
     bottom side by side, wider than a phone."""
-    return {"orient": "right"} if legend_at == "right" else {
-        "orient": "top", "direction": "vertical", "labelLimit": 140}
+    return {"orient": "right", "titleLimit": KEY_TITLE_LIMIT} if legend_at == "right" else {
+        "orient": "top", "direction": "vertical", "labelLimit": 140,
+        "titleLimit": KEY_TITLE_LIMIT}
 
 
 def _marker_channels(table: pd.DataFrame, pick: alt.Parameter,
