@@ -25,7 +25,6 @@ from lib.charts.conditions import (model_condition_chart, model_condition_layout
                                    model_condition_rows)
 from lib.charts.dotplot import y_domain
 from lib.charts.exports import specs_svg
-from lib.charts.theme import themed
 from lib.charts.profiles import HEATMAP_SELECTION
 from lib.charts.specs import stand_in, vega_spec, with_names, with_rows
 from lib.core import schema
@@ -35,7 +34,7 @@ from lib.core.text import escape_markdown as esc
 from lib.core.wording import names, signed
 from lib.ingest.items.cells import CI_TEST_DISAGREE, TOO_SMALL
 from lib.ui.state import fingerprint, remembered
-from lib.ui.widgets import p_column, readable_p
+from lib.ui.widgets import draw_spec, p_column, readable_p
 
 PROFILE_KEY = "profile"
 """Key of the model picker, and the URL's query parameter: `?profile=GPT-4o`."""
@@ -271,9 +270,8 @@ def show_chart(kind: str, args: tuple, frames: Mapping[str, pd.DataFrame],
                                lambda: _BUILDERS[kind](*args, **dict(settings)).to_dict()))
     if names:
         spec = with_names(spec, dict(names))
-    spec = themed(spec, st.context.theme.type)
-    spec["datasets"] = {**spec.get("datasets", {}), **frames}
-    return st.vega_lite_chart(spec, **display)
+    spec = {**spec, "datasets": {**spec.get("datasets", {}), **frames}}
+    return draw_spec(spec, **display)
 
 
 COMPARED = (stand_in("model"), stand_in("reference"))
@@ -427,7 +425,6 @@ def show_per_condition(table: pd.DataFrame, model: str, y_title: str,
                "averaged; one color and shape per condition; the dashed line is the baseline "
                "(Δ = 0).")
     st.markdown(esc(sentence))
-    st.vega_lite_chart(themed(spec, st.context.theme.type), key=f"per_condition::{model}",
-                       width="stretch")
+    draw_spec(spec, key=f"per_condition::{model}", width="stretch")
     st.dataframe(readable_p(rows), column_config=condition_columns(y_title, words),
                  hide_index=True)

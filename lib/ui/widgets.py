@@ -14,7 +14,7 @@ from lib.analysis.evidence import (DISAGREE_HELP, DISAGREE_LABEL, TOO_SMALL_HELP
 from lib.analysis.filters import apply_filters, default_models, model_options
 from lib.charts.exports import (chart_html, chart_png, chart_svg, csv_bytes, export_problem,
                                 share_spec_lock)
-from lib.charts.theme import themed, themed_chart
+from lib.charts.theme import themed
 from lib.core import schema
 from lib.core.figure import category_order, dataset_order, model_order
 from lib.core.text import escape_markdown
@@ -49,17 +49,20 @@ _width_probe = st.components.v2.component("delta_explorer.width_probe", js=_WIDT
                                           isolate_styles=False)
 
 
-def draw_chart(chart: alt.TopLevelMixin, **display: object) -> object:
-    """`st.altair_chart` with the chart's text in the ink of the theme the browser shows
-    (`display` goes to `st.altair_chart`)."""
-    return st.altair_chart(themed_chart(chart, st.context.theme.type), **display)
+COMPOUND = frozenset({"facet", "hconcat", "vconcat", "concat", "repeat"})
+"""Spec keys of the charts Vega-Lite cannot fit to a width (it sizes their parts)."""
 
 
 def draw_spec(spec: dict, **display: object) -> object:
     """`st.vega_lite_chart` of a Vega-Lite specification (one kept by the page, for example),
     its text in the ink of the theme the browser shows (`display` goes to
-    `st.vega_lite_chart`)."""
-    return st.vega_lite_chart(themed(spec, st.context.theme.type), **display)
+    `st.vega_lite_chart`). A single or layered chart is fitted to the width alone: fitted to
+    both, as Streamlit fits a chart that stretches, a chart with its legend below gave its plot
+    what the legend took (the Findings dot plots were 15 px high)."""
+    shown = themed(spec, st.context.theme.type)
+    if "autosize" not in shown and not COMPOUND & shown.keys():
+        shown["autosize"] = {"type": "fit-x", "contains": "padding"}
+    return st.vega_lite_chart(shown, **display)
 
 
 def container_width(key: str) -> int | None:
